@@ -47,23 +47,28 @@ export interface Rfc2435Frame {
 
 export const MAX_RFC2435_DIMENSION = 2040
 
-const huffmanFor = (tables: ReadonlyArray<HuffmanTable>, tableClass: number, id: number): HuffmanTable | undefined =>
-  tables.find((t) => t.tableClass === tableClass && t.id === id)
+const standardHuffman: ReadonlyArray<{ readonly tableClass: number; readonly id: number; readonly spec: HuffmanSpec; readonly name: string }> = [
+  { tableClass: 0, id: 0, spec: standardLumaDc, name: "luminance DC" },
+  { tableClass: 1, id: 0, spec: standardLumaAc, name: "luminance AC" },
+  { tableClass: 0, id: 1, spec: standardChromaDc, name: "chrominance DC" },
+  { tableClass: 1, id: 1, spec: standardChromaAc, name: "chrominance AC" }
+]
 
-const checkHuffman = (
-  tables: ReadonlyArray<HuffmanTable>,
-  tableClass: number,
-  id: number,
-  expected: HuffmanSpec,
-  name: string
-): ReadonlyArray<Rfc2435Problem> => {
-  const table = huffmanFor(tables, tableClass, id)
-  if (table === undefined) {
-    return [{ code: "HuffmanTables", message: `the ${name} Huffman table (class ${tableClass}, id ${id}) is missing` }]
+/** One problem naming every Huffman table that is missing or not the standard one. */
+const checkHuffman = (tables: ReadonlyArray<HuffmanTable>): ReadonlyArray<Rfc2435Problem> => {
+  const missing: Array<string> = []
+  const different: Array<string> = []
+  for (const expected of standardHuffman) {
+    const table = tables.find((t) => t.tableClass === expected.tableClass && t.id === expected.id)
+    if (table === undefined) missing.push(expected.name)
+    else if (!sameHuffman(table, expected.spec)) different.push(expected.name)
   }
-  return sameHuffman(table, expected)
-    ? []
-    : [{ code: "HuffmanTables", message: `the ${name} Huffman table is not the standard one (optimised Huffman coding); RFC 2435 receivers would decode garbage` }]
+  return [
+    ...(missing.length > 0 ? [{ code: "HuffmanTables" as const, message: `missing Huffman table(s): ${missing.join(", ")}` }] : []),
+    ...(different.length > 0
+      ? [{ code: "HuffmanTables" as const, message: `optimised (non-standard) Huffman table(s): ${different.join(", ")}; RFC 2435 receivers rebuild the standard tables and would decode garbage` }]
+      : [])
+  ]
 }
 
 export const toRfc2435Frame = (
@@ -103,7 +108,7 @@ export const toRfc2435Frame = (
   const quant = (id: number | undefined): QuantTable | undefined => info.quantTables.find((t) => t.id === id)
   const lumaTable = quant(luma?.quantTableId)
   const chromaTable = quant(cb?.quantTableId)
-  if (luma && (!lumaTable || !chromaTable)) {
+  if (luma && cb && (!lumaTable || !chromaTable)) {
     problems.push({ code: "QuantTables", message: "a quantisation table the frame uses is not defined" })
   }
   if ((lumaTable && lumaTable.precision !== 8) || (chromaTable && chromaTable.precision !== 8)) {
@@ -118,12 +123,7 @@ export const toRfc2435Frame = (
     if (selectors !== expected) {
       problems.push({ code: "Scan", message: `scan uses components/tables ${selectors}; RFC 2435 receivers assume ${expected}` })
     } else {
-      problems.push(
-        ...checkHuffman(info.huffmanTables, 0, 0, standardLumaDc, "luminance DC"),
-        ...checkHuffman(info.huffmanTables, 1, 0, standardLumaAc, "luminance AC"),
-        ...checkHuffman(info.huffmanTables, 0, 1, standardChromaDc, "chrominance DC"),
-        ...checkHuffman(info.huffmanTables, 1, 1, standardChromaAc, "chrominance AC")
-      )
+      problems.push(...checkHuffman(info.huffmanTables))
     }
   }
   if (problems.length > 0 || !luma || !lumaTable || !chromaTable || !scan) {
