@@ -1,0 +1,248 @@
+/**
+ * RTP fixed header and packet codec (RFC 3550 §5.1, §5.3.1).
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+ * |                           timestamp                           |
+ * |                             SSRC                              |
+ * |                 CSRC list (CC entries, 32 bits)               |
+ * |   extension profile (16)      |  extension length (16, words) |
+ * |                 extension data (length * 4 bytes)             |
+ *
+ * Pure: bytes in, data out. The decoder never throws and never copies the payload.
+ */
+import { Data, Either } from "effect"
+
+export const RTP_VERSION = 2
+export const RTP_FIXED_HEADER_SIZE = 12
+export const RTP_MAX_CSRCS = 15
+
+export interface RtpHeaderExtension {
+  /** The 16-bit "defined by profile" field (0xBEDE for RFC 8285 one-byte headers). */
+  readonly profile: number
+  /** Extension body; its length is a multiple of 4 bytes. */
+  readonly data: Buffer
+}
+
+export interface RtpHeader {
+  readonly marker: boolean
+  /** 7 bits. */
+  readonly payloadType: number
+  /** 16 bits, wraps. */
+  readonly sequenceNumber: number
+  /** Unsigned 32 bits, wraps. */
+  readonly timestamp: number
+  /** Unsigned 32 bits. */
+  readonly ssrc: number
+  /** At most 15 unsigned 32-bit ids. */
+  readonly csrcs: ReadonlyArray<number>
+  readonly extension?: RtpHeaderExtension
+}
+
+export interface RtpPacket {
+  readonly header: RtpHeader
+  readonly payload: Buffer
+  /** Number of padding bytes at the end of the packet (0 = P bit clear), counting the final count byte. */
+  readonly paddingLength: number
+}
+
+export type RtpDecodeErrorReason =
+  | "TooShort"
+  | "BadVersion"
+  | "TruncatedCsrcList"
+  | "TruncatedExtension"
+  | "BadPadding"
+
+export class RtpDecodeError extends Data.TaggedError("RtpDecodeError")<{
+  readonly reason: RtpDecodeErrorReason
+  readonly message: string
+}> {}
+
+// ---------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------
+
+/**
+ * Writes the plain 12-byte header (V=2, P=0, X=0, CC=0) at `offset`: the per-packet hot path,
+ * no allocation. Sequence number and timestamp are taken modulo 2^16 / 2^32, so callers can pass
+ * `ts0 + k * step` without wrapping it themselves.
+ */
+export const writeRtpHeader = (
+  target: Buffer,
+  offset: number,
+  marker: boolean,
+  payloadType: number,
+  sequenceNumber: number,
+  timestamp: number,
+  ssrc: number
+): void => {
+  target[offset] = 0x80
+  target[offset + 1] = (marker ? 0x80 : 0) | (payloadType & 0x7f)
+  target.writeUInt16BE(sequenceNumber & 0xffff, offset + 2)
+  target.writeUInt32BE(timestamp >>> 0, offset + 4)
+  target.writeUInt32BE(ssrc >>> 0, offset + 8)
+}
+
+/** Header size in bytes for `h`: 12 + 4 * CC + (extension ? 4 + data : 0). */
+export const rtpHeaderSize = (h: RtpHeader): number =>
+  RTP_FIXED_HEADER_SIZE + 4 * h.csrcs.length + (h.extension === undefined ? 0 : 4 + h.extension.data.length)
+
+const checkEncodable = (h: RtpHeader): void => {
+  // Structural mistakes are programmer errors: fail loudly rather than emit a packet that lies.
+  if (h.csrcs.length > RTP_MAX_CSRCS) {
+    throw new RangeError(`RTP header has ${h.csrcs.length} CSRCs; at most ${RTP_MAX_CSRCS} fit the CC field`)
+  }
+  if (h.extension !== undefined) {
+    const len = h.extension.data.length
+    if (len % 4 !== 0 || len / 4 > 0xffff) {
+      throw new RangeError(`RTP header extension data is ${len} bytes; it must be a multiple of 4 and at most 262140`)
+    }
+  }
+}
+
+/** Writes the header for `h` at `offset` (the P bit is set when `padding` is true); returns bytes written. */
+const writeFullHeader = (target: Buffer, offset: number, h: RtpHeader, padding: boolean): number => {
+  writeRtpHeader(target, offset, h.marker, h.payloadType, h.sequenceNumber, h.timestamp, h.ssrc)
+  target[offset] = 0x80 | (padding ? 0x20 : 0) | (h.extension === undefined ? 0 : 0x10) | h.csrcs.length
+  let at = offset + RTP_FIXED_HEADER_SIZE
+  for (const csrc of h.csrcs) {
+    target.writeUInt32BE(csrc >>> 0, at)
+    at += 4
+  }
+  if (h.extension !== undefined) {
+    target.writeUInt16BE(h.extension.profile & 0xffff, at)
+    target.writeUInt16BE(h.extension.data.length / 4, at + 2)
+    h.extension.data.copy(target, at + 4)
+    at += 4 + h.extension.data.length
+  }
+  return at - offset
+}
+
+/** Encodes a header (with CSRCs and extension). Throws RangeError on more than 15 CSRCs or unaligned extension data. */
+export const encodeRtpHeader = (h: RtpHeader): Buffer => {
+  checkEncodable(h)
+  const out = Buffer.alloc(rtpHeaderSize(h))
+  writeFullHeader(out, 0, h, false)
+  return out
+}
+
+/**
+ * Encodes header + payload + padding. Padding bytes are zero except the last, which holds
+ * `paddingLength` (1..255). Throws RangeError on an invalid header or padding length.
+ */
+export const encodeRtpPacket = (packet: RtpPacket): Buffer => {
+  const { header, payload, paddingLength } = packet
+  checkEncodable(header)
+  if (!Number.isInteger(paddingLength) || paddingLength < 0 || paddingLength > 255) {
+    throw new RangeError(`RTP paddingLength ${paddingLength} is not an integer in 0..255`)
+  }
+  const headerSize = rtpHeaderSize(header)
+  const out = Buffer.alloc(headerSize + payload.length + paddingLength)
+  writeFullHeader(out, 0, header, paddingLength > 0)
+  payload.copy(out, headerSize)
+  if (paddingLength > 0) out[out.length - 1] = paddingLength
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------
+
+const fail = (reason: RtpDecodeErrorReason, message: string) =>
+  Either.left(new RtpDecodeError({ reason, message }))
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** Decodes one RTP packet. The payload and extension data are views into `bytes`, not copies. */
+export const decodeRtpPacket = (bytes: Uint8Array): Either.Either<RtpPacket, RtpDecodeError> => {
+  const buf = asBuffer(bytes)
+  if (buf.length < RTP_FIXED_HEADER_SIZE) {
+    return fail("TooShort", `RTP packet is ${buf.length} bytes; the fixed header needs ${RTP_FIXED_HEADER_SIZE}`)
+  }
+  const b0 = buf[0]!
+  const b1 = buf[1]!
+  const version = b0 >> 6
+  if (version !== RTP_VERSION) {
+    return fail("BadVersion", `RTP version is ${version} at byte 0; expected ${RTP_VERSION}`)
+  }
+  const hasPadding = (b0 & 0x20) !== 0
+  const hasExtension = (b0 & 0x10) !== 0
+  const csrcCount = b0 & 0x0f
+
+  let at = RTP_FIXED_HEADER_SIZE
+  if (buf.length < at + 4 * csrcCount) {
+    return fail(
+      "TruncatedCsrcList",
+      `RTP header claims ${csrcCount} CSRCs (ending at byte ${at + 4 * csrcCount}) but the packet is ${buf.length} bytes`
+    )
+  }
+  const csrcs: Array<number> = []
+  for (let i = 0; i < csrcCount; i++) {
+    csrcs.push(buf.readUInt32BE(at))
+    at += 4
+  }
+
+  let extension: RtpHeaderExtension | undefined
+  if (hasExtension) {
+    if (buf.length < at + 4) {
+      return fail("TruncatedExtension", `RTP extension header at byte ${at} needs 4 bytes; the packet is ${buf.length}`)
+    }
+    const profile = buf.readUInt16BE(at)
+    const dataLength = 4 * buf.readUInt16BE(at + 2)
+    const dataStart = at + 4
+    if (buf.length < dataStart + dataLength) {
+      return fail(
+        "TruncatedExtension",
+        `RTP extension claims ${dataLength} data bytes from byte ${dataStart} but the packet is ${buf.length} bytes`
+      )
+    }
+    extension = { profile, data: buf.subarray(dataStart, dataStart + dataLength) }
+    at = dataStart + dataLength
+  }
+
+  let end = buf.length
+  let paddingLength = 0
+  if (hasPadding) {
+    paddingLength = buf[buf.length - 1]!
+    const available = buf.length - at
+    if (paddingLength === 0) {
+      return fail("BadPadding", `RTP P bit is set but the padding count (last byte, ${buf.length - 1}) is 0`)
+    }
+    if (paddingLength > available) {
+      return fail(
+        "BadPadding",
+        `RTP padding count ${paddingLength} exceeds the ${available} bytes after the header (header ends at byte ${at})`
+      )
+    }
+    end = buf.length - paddingLength
+  }
+
+  const header: RtpHeader = {
+    marker: (b1 & 0x80) !== 0,
+    payloadType: b1 & 0x7f,
+    sequenceNumber: buf.readUInt16BE(2),
+    timestamp: buf.readUInt32BE(4),
+    ssrc: buf.readUInt32BE(8),
+    csrcs,
+    ...(extension === undefined ? {} : { extension })
+  }
+  return Either.right({ header, payload: buf.subarray(at, end), paddingLength })
+}
+
+// ---------------------------------------------------------------------------
+// Sequence numbers and timestamps (modular arithmetic)
+// ---------------------------------------------------------------------------
+
+/** Signed distance `a - b` between 16-bit sequence numbers, in -32768..32767 (positive: `a` is newer). */
+export const seqDelta = (a: number, b: number): number => (((a - b) & 0xffff) << 16) >> 16
+
+/** True when `a` comes after `b` in 16-bit sequence space. */
+export const isNewerSeq = (a: number, b: number): boolean => seqDelta(a, b) > 0
+
+/** The sequence number after `seq`, wrapping at 2^16. */
+export const nextSeq = (seq: number): number => (seq + 1) & 0xffff
+
+/** Signed distance `a - b` between 32-bit RTP timestamps, in -2^31..2^31-1. */
+export const timestampDelta = (a: number, b: number): number => (a - b) | 0
