@@ -1,0 +1,7 @@
+export * from "./auth.js"
+export * from "./cseq.js"
+export * from "./error.js"
+export * from "./range.js"
+export * from "./rtp-info.js"
+export * from "./session.js"
+export * from "./transport.js"

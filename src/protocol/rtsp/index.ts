@@ -1,0 +1,5 @@
+export * from "./errors.js"
+export * from "./message.js"
+export * from "./parser.js"
+export * from "./serializer.js"
+export * from "./headers/index.js"

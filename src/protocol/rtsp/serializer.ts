@@ -1,0 +1,106 @@
+/**
+ * RTSP message serializer (RFC 2326 §4, §6, §7, §10.12).
+ *
+ * Writes `start line CRLF (Name: value CRLF)* CRLF body`, headers in the given order and spelling.
+ * Content-Length is appended when the body is non-empty and the headers do not already carry it.
+ *
+ * The inputs come from our own code, so invalid ones are programming errors: like the RTP encoder,
+ * these functions throw a RangeError for them (a CR/LF that would inject a header, a Content-Length
+ * that disagrees with the body, a channel or payload that does not fit the `$` header).
+ */
+import type { InterleavedFrame, RtspHeaders, RtspMessage, RtspRequest, RtspResponse } from "./message.js"
+import { getHeaders } from "./message.js"
+
+export const INTERLEAVED_HEADER_SIZE = 4
+export const MAX_INTERLEAVED_PAYLOAD = 0xffff
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// No whitespace or control characters: a URI or version must stay one start-line field.
+const FIELD = /^[^\s\x00-\x1f\x7f]+$/
+const LINE_BREAK = /[\r\n]/
+
+const check = (ok: boolean, what: () => string): void => {
+  if (!ok) throw new RangeError(what())
+}
+
+const headerLines = (headers: RtspHeaders, bodyLength: number): string => {
+  let text = ""
+  for (const [name, value] of headers) {
+    check(TOKEN.test(name), () => `RTSP header name ${JSON.stringify(name)} is not a token`)
+    check(!LINE_BREAK.test(value), () => `RTSP header ${name} value ${JSON.stringify(value)} contains CR or LF`)
+    text += `${name}: ${value}\r\n`
+  }
+  const declared = getHeaders(headers, "Content-Length")
+  for (const value of declared) {
+    check(
+      /^[ \t]*\d+[ \t]*$/.test(value) && Number(value) === bodyLength,
+      () => `RTSP Content-Length ${JSON.stringify(value)} disagrees with the body length ${bodyLength}`
+    )
+  }
+  if (declared.length === 0 && bodyLength > 0) text += `Content-Length: ${bodyLength}\r\n`
+  return text + "\r\n"
+}
+
+const assemble = (head: string, body: Buffer): Buffer => {
+  const headLength = Buffer.byteLength(head, "utf8")
+  const out = Buffer.allocUnsafe(headLength + body.length)
+  out.write(head, 0, "utf8")
+  body.copy(out, headLength)
+  return out
+}
+
+export const serializeRequest = (req: RtspRequest): Buffer => {
+  // A leading "$" would be read back as an interleaved frame.
+  check(
+    TOKEN.test(req.method) && !req.method.startsWith("$"),
+    () => `RTSP method ${JSON.stringify(req.method)} is not a token or starts with "$"`
+  )
+  check(FIELD.test(req.uri), () => `RTSP request URI ${JSON.stringify(req.uri)} is empty or has whitespace`)
+  check(FIELD.test(req.version), () => `RTSP version ${JSON.stringify(req.version)} is empty or has whitespace`)
+  return assemble(`${req.method} ${req.uri} ${req.version}\r\n${headerLines(req.headers, req.body.length)}`, req.body)
+}
+
+export const serializeResponse = (res: RtspResponse): Buffer => {
+  check(FIELD.test(res.version), () => `RTSP version ${JSON.stringify(res.version)} is empty or has whitespace`)
+  check(
+    Number.isInteger(res.statusCode) && res.statusCode >= 100 && res.statusCode <= 999,
+    () => `RTSP status code ${res.statusCode} is not three digits`
+  )
+  check(!LINE_BREAK.test(res.reason), () => `RTSP reason ${JSON.stringify(res.reason)} contains CR or LF`)
+  return assemble(
+    `${res.version} ${res.statusCode} ${res.reason}\r\n${headerLines(res.headers, res.body.length)}`,
+    res.body
+  )
+}
+
+export const serializeMessage = (message: RtspMessage): Buffer =>
+  message._tag === "Request" ? serializeRequest(message) : serializeResponse(message)
+
+/**
+ * The 4-byte `$` header for a frame of `length` bytes on `channel`. For the per-packet path: write
+ * it followed by the packet (e.g. `socket.write(header); socket.write(packet)`) without copying.
+ */
+export const interleavedHeader = (channel: number, length: number): Buffer => {
+  check(Number.isInteger(channel) && channel >= 0 && channel <= 255, () => `interleaved channel ${channel} is not in 0..255`)
+  check(
+    Number.isInteger(length) && length >= 0 && length <= MAX_INTERLEAVED_PAYLOAD,
+    () => `interleaved payload of ${length} bytes does not fit the 16-bit length (max ${MAX_INTERLEAVED_PAYLOAD})`
+  )
+  const header = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE)
+  header[0] = 0x24 // "$"
+  header[1] = channel
+  header.writeUInt16BE(length, 2)
+  return header
+}
+
+/** `$`, channel, length and payload in one buffer (one copy of the payload). */
+export const serializeInterleaved = (channel: number, payload: Uint8Array): Buffer => {
+  const header = interleavedHeader(channel, payload.length)
+  const out = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE + payload.length)
+  header.copy(out, 0)
+  out.set(payload, INTERLEAVED_HEADER_SIZE)
+  return out
+}
+
+export const serializeInterleavedFrame = (frame: InterleavedFrame): Buffer =>
+  serializeInterleaved(frame.channel, frame.payload)
