@@ -1,0 +1,59 @@
+/**
+ * Drift-free frame pacing. A run started at t0 sends its k-th frame at
+ * t0 + k * 1000/fps ms: the due time is computed, not accumulated, so
+ * neither the work per frame nor timer lateness adds up over a long run.
+ * Time comes from Effect's Clock (TestClock in tests).
+ */
+import { Clock, Context, Effect, Layer } from "effect"
+
+export interface ScheduleOptions {
+  readonly fps: number
+  /** Absolute index of the first frame of this run (PLAY resumes or seeks here). */
+  readonly firstFrame: number
+  /** Index to stop before (end of media); undefined runs until interrupted (loop). */
+  readonly endFrame: number | undefined
+  /**
+   * Sends one frame; the hot path, so a plain function. It may return an
+   * Effect for the rare follow-up work (a log line, say), run before the next frame.
+   */
+  readonly sendFrame: (frameIndex: number) => Effect.Effect<void> | undefined
+}
+
+export interface ScheduleResult {
+  readonly framesSent: number
+  /** The frame a later run would continue with. */
+  readonly nextFrame: number
+}
+
+/** If the process stalls this long behind schedule, the timeline is re-anchored instead of bursting frames to catch up. */
+export const MAX_LATENESS_MS = 1000
+
+export const frameDueMillis = (startMillis: number, k: number, fps: number): number => startMillis + (k * 1000) / fps
+
+export const runSchedule = (options: ScheduleOptions): Effect.Effect<ScheduleResult> =>
+  Effect.gen(function* () {
+    let t0 = yield* Clock.currentTimeMillis
+    let k = 0
+    let frame = options.firstFrame
+    while (options.endFrame === undefined || frame < options.endFrame) {
+      let due = frameDueMillis(t0, k, options.fps)
+      const now = yield* Clock.currentTimeMillis
+      if (now - due > MAX_LATENESS_MS) {
+        t0 = now - (k * 1000) / options.fps
+        due = now
+      }
+      if (due > now) yield* Effect.sleep(due - now)
+      const followUp = options.sendFrame(frame)
+      if (followUp !== undefined) yield* followUp
+      frame++
+      k++
+    }
+    return { framesSent: k, nextFrame: frame }
+  })
+
+export class FrameScheduler extends Context.Tag("effect-rtsp/FrameScheduler")<
+  FrameScheduler,
+  { readonly run: (options: ScheduleOptions) => Effect.Effect<ScheduleResult> }
+>() {}
+
+export const layer: Layer.Layer<FrameScheduler> = Layer.succeed(FrameScheduler, { run: runSchedule })

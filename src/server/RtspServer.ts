@@ -1,0 +1,149 @@
+/**
+ * The RTSP server as a scoped layer: a TCP listener with a fiber per
+ * connection, one shared UDP socket pair for RTP/RTCP, the session reaper
+ * and the RTCP receiver. Closing the scope (SIGINT/SIGTERM under
+ * NodeRuntime.runMain) sends BYE to every session and closes every socket.
+ */
+import { createServer, type Server, type Socket } from "node:net"
+import type { FileSystem, Path } from "@effect/platform"
+import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
+import * as MediaLibrary from "../media/MediaLibrary.js"
+import { makeUdpSocketPair } from "../net/UdpSocket.js"
+import type { ServerConfig } from "./config.js"
+import { handleConnection } from "./connection.js"
+import type { ServerContext, SessionEntry } from "./context.js"
+import { ServerStartError } from "./errors.js"
+import * as FrameScheduler from "./FrameScheduler.js"
+import { Metrics } from "./Metrics.js"
+import type { Dialect } from "./session.js"
+import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import type { SessionState } from "./stateMachine.js"
+
+export interface SessionSummary {
+  readonly id: string
+  readonly dialect: Dialect
+  readonly state: SessionState
+  readonly media: string
+  readonly framesSent: number
+  readonly framesDropped: number
+}
+
+export interface RtspServerInfo {
+  /** The bound RTSP address (port 0 in the config becomes the real port here). */
+  readonly host: string
+  readonly port: number
+  readonly rtpPort: number
+  readonly rtcpPort: number
+  readonly sessions: () => ReadonlyArray<SessionSummary>
+}
+
+export class RtspServer extends Context.Tag("effect-rtsp/RtspServer")<RtspServer, RtspServerInfo>() {}
+
+/** Standard sessions are reaped this long after their advertised timeout. */
+export const REAP_GRACE_SECONDS = 10
+const REAP_EVERY = Duration.seconds(2)
+
+const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, import("effect").Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<Server, ServerStartError>((resume) => {
+      const server = createServer({ noDelay: true })
+      const onError = (cause: Error) => resume(Effect.fail(new ServerStartError({ reason: "Listen", message: `cannot listen on ${config.host}:${config.port}: ${cause.message}`, cause })))
+      server.once("error", onError)
+      server.listen(config.port, config.host, () => {
+        server.off("error", onError)
+        resume(Effect.succeed(server))
+      })
+    }),
+    (server) => Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
+  )
+
+export const make = (config: ServerConfig) =>
+  Effect.gen(function* () {
+    const library = yield* MediaLibrary.MediaLibrary
+    const metrics = yield* Metrics
+    const scheduler = yield* FrameScheduler.FrameScheduler
+    const clock = yield* Effect.clock
+    const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024 }).pipe(
+      Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
+    )
+    const streams = yield* FiberMap.make<string>()
+    const ctx: ServerContext = {
+      config,
+      library,
+      metrics,
+      scheduler,
+      clock,
+      rtp: udp.rtp,
+      rtcp: udp.rtcp,
+      sessions: new Map(),
+      sessionsByRtcpPeer: new Map(),
+      sessionsBySsrc: new Map(),
+      streams
+    }
+
+    // RTCP from UDP clients: receiver reports and keep-alive.
+    yield* Stream.runForEach(udp.rtcp.messages, (message) =>
+      Effect.sync(() => handleClientRtcp(ctx, message.data, ctx.sessionsByRtcpPeer.get(`${message.address}:${message.port}`)))
+    ).pipe(Effect.forkScoped)
+
+    // The reaper: standard sessions that sent neither a request nor RTCP for timeout + grace.
+    const reapAfterMs = (config.sessionTimeoutSeconds + REAP_GRACE_SECONDS) * 1000
+    yield* Effect.gen(function* () {
+      const now = clock.unsafeCurrentTimeMillis()
+      const expired: Array<SessionEntry> = []
+      for (const entry of ctx.sessions.values()) {
+        if (entry.session.dialect === "standard" && now - entry.session.lastActivity > reapAfterMs) expired.push(entry)
+      }
+      for (const entry of expired) yield* endSession(ctx, entry, "timeout")
+    }).pipe(Effect.repeat(Schedule.spaced(REAP_EVERY)), Effect.forkScoped)
+
+    const server = yield* listen(config)
+    const runConnection = yield* FiberSet.makeRuntime<never>()
+    let connections = 0
+    server.on("connection", (socket: Socket) => {
+      if (connections >= config.maxConnections) {
+        socket.on("error", () => undefined)
+        socket.end("RTSP/1.0 503 Service Unavailable\r\nServer: effect-rtsp\r\n\r\n")
+        return
+      }
+      connections++
+      runConnection(handleConnection(ctx, socket).pipe(Effect.ensuring(Effect.sync(() => { connections-- }))))
+    })
+    // Runs first when the scope closes: BYE to every session while sockets are still open.
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach([...ctx.sessions.values()], (entry) => endSession(ctx, entry, "server shutdown"), { discard: true }))
+
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : config.port
+    yield* Effect.logInfo(`RTSP server listening on ${config.host}:${port}, RTP/RTCP on UDP ${udp.rtp.port}/${udp.rtcp.port}`)
+    const scan = yield* library.scan
+    for (const media of scan.servable) {
+      const dialects = [media.file.standard.servable ? "standard" : "", media.file.classic.servable ? "classic" : ""].filter(Boolean).join(" and ")
+      yield* Effect.logInfo(`serving rtsp://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/${media.urlPath} (${media.file.frames.length} frames, ${media.fps} fps, ${dialects})`)
+    }
+    for (const refused of scan.refused) yield* Effect.logWarning(`not serving ${refused.urlPath}: ${refused.reason}`)
+
+    return RtspServer.of({
+      host: config.host,
+      port,
+      rtpPort: udp.rtp.port,
+      rtcpPort: udp.rtcp.port,
+      sessions: () => [...ctx.sessions.values()].map((entry) => ({
+        id: entry.session.id,
+        dialect: entry.session.dialect,
+        state: entry.session.state,
+        media: entry.session.media.urlPath,
+        framesSent: entry.session.stats.framesSent,
+        framesDropped: entry.session.stats.framesDropped
+      }))
+    })
+  })
+
+/** The server with its media library and scheduler; needs a FileSystem, Path and Metrics. */
+export const layer = (config: ServerConfig): Layer.Layer<RtspServer, ServerStartError, FileSystem.FileSystem | Path.Path | Metrics> =>
+  Layer.scoped(RtspServer, make(config)).pipe(
+    Layer.provide(MediaLibrary.layer({ root: config.mediaRoot, mtu: config.mtu, fps: config.fps })),
+    Layer.provide(FrameScheduler.layer)
+  )

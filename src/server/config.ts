@@ -1,0 +1,50 @@
+/**
+ * Everything the server can be told, with the defaults `effect-rtsp serve`
+ * uses. One plain record so that embedding programs and the CLI build it the
+ * same way.
+ */
+export interface ServerConfig {
+  /** Interface to listen on for RTSP (TCP). */
+  readonly host: string
+  /** RTSP port; 0 picks a free one (tests). */
+  readonly port: number
+  /** Folder whose MJPEG files are served; nothing outside it is ever opened. */
+  readonly mediaRoot: string
+  /** Frame rate for every file, overriding the rate recorded in the file. */
+  readonly fps: number | undefined
+  /** Largest RTP packet (12-byte header included) for RFC 2435 payloads. */
+  readonly mtu: number
+  /** Server RTP port for UDP (RTCP is the next one); 0 picks a free even pair. */
+  readonly rtpPort: number
+  /** Restart files at the end instead of ending the stream. */
+  readonly loop: boolean
+  /** Advertised standard-session timeout; a session is reaped a little after it. */
+  readonly sessionTimeoutSeconds: number
+  readonly maxSessions: number
+  readonly maxConnections: number
+  /** Largest RTSP header section; a larger one is answered 400 and the connection closed. */
+  readonly maxHeaderBytes: number
+  /** A connection that has not sent a complete request for this long is closed. */
+  readonly idleConnectionTimeoutSeconds: number
+  /** Frames an interleaved (TCP) session may have queued before whole frames are dropped. */
+  readonly tcpQueueFrames: number
+  /** Port for /metrics and /healthz; undefined = no HTTP endpoint. */
+  readonly httpPort: number | undefined
+}
+
+export const defaultServerConfig: ServerConfig = {
+  host: "0.0.0.0",
+  port: 8554,
+  mediaRoot: "video",
+  fps: undefined,
+  mtu: 1400,
+  rtpPort: 6970,
+  loop: false,
+  sessionTimeoutSeconds: 60,
+  maxSessions: 2000,
+  maxConnections: 2000,
+  maxHeaderBytes: 8192,
+  idleConnectionTimeoutSeconds: 30,
+  tcpQueueFrames: 8,
+  httpPort: undefined
+}

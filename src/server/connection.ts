@@ -1,0 +1,186 @@
+/**
+ * One RTSP connection: bytes in through the incremental parser, requests
+ * handled one at a time in order, replies written in the connection's
+ * dialect. Interleaved RTCP from the client is routed to its session.
+ * Whatever happens here stays here: errors become replies or a closed
+ * connection, never a crash of the server.
+ */
+import type { Socket } from "node:net"
+import { Effect, Queue } from "effect"
+import { getHeader, makeResponse, type RtspRequest } from "../protocol/rtsp/message.js"
+import { makeRtspParser, type RtspParseResult } from "../protocol/rtsp/parser.js"
+import { serializeResponse } from "../protocol/rtsp/serializer.js"
+import { reasonPhrase } from "../protocol/rtsp/message.js"
+import type { ConnectionState, ServerContext } from "./context.js"
+import { RtspRequestError } from "./errors.js"
+import { handleRequest, type Reply, unmapIpv4 } from "./handlers.js"
+import { isClassicTarget } from "./requestTarget.js"
+import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
+
+/** The classic client sends no final blank line: a pause this long after bytes that look complete ends a request. */
+export const CLASSIC_IDLE_FRAMING_MS = 20
+/** The classic client can mistake a reply that comes back within microseconds for the previous one. */
+export const CLASSIC_REPLY_DELAY_MS = 15
+
+type InboxItem = RtspParseResult | { readonly _tag: "Stalled" } | { readonly _tag: "Closed" }
+
+const SERVER_NAME = "effect-rtsp"
+
+/** The classic reply layout: status, CSeq and Session on lines 1-3, one space after each colon, nothing else. */
+const classicReplyBytes = (status: number, cseq: string, sessionId: string): Buffer =>
+  Buffer.from(`RTSP/1.0 ${status} ${reasonPhrase(status)}\r\nCSeq: ${cseq}\r\nSession: ${sessionId}\r\n\r\n`)
+
+const errorReply = (error: RtspRequestError): Reply => ({ status: error.status, headers: error.headers ?? [] })
+
+let nextConnectionId = 1
+
+export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const conn: ConnectionState = {
+      id: nextConnectionId++,
+      socket,
+      peer: unmapIpv4(socket.remoteAddress ?? "0.0.0.0"),
+      dialect: undefined,
+      sessionIds: new Set(),
+      nextChannel: 0
+    }
+    const peerLabel = `${conn.peer}:${socket.remotePort ?? 0}`
+    socket.setNoDelay(true)
+    ctx.metrics.connectionOpened()
+    const parser = makeRtspParser({ maxHeaderBytes: ctx.config.maxHeaderBytes })
+    const inbox = yield* Queue.unbounded<InboxItem>()
+    let idleTimer: NodeJS.Timeout | undefined
+    let stallTimer: NodeJS.Timeout | undefined
+
+    const offerAll = (items: ReadonlyArray<InboxItem>): void => {
+      for (const item of items) inbox.unsafeOffer(item)
+    }
+    const armTimers = (): void => {
+      clearTimeout(idleTimer)
+      idleTimer = undefined
+      if (!parser.hasPendingBytes()) {
+        clearTimeout(stallTimer)
+        stallTimer = undefined
+        return
+      }
+      if (conn.dialect !== "standard") {
+        idleTimer = setTimeout(() => {
+          offerAll(parser.flushIdle())
+          if (!parser.hasPendingBytes()) {
+            clearTimeout(stallTimer)
+            stallTimer = undefined
+          }
+        }, CLASSIC_IDLE_FRAMING_MS)
+      }
+      stallTimer ??= setTimeout(() => inbox.unsafeOffer({ _tag: "Stalled" }), ctx.config.idleConnectionTimeoutSeconds * 1000)
+    }
+    const onData = (chunk: Buffer): void => {
+      offerAll(parser.push(chunk))
+      armTimers()
+    }
+    const onClose = (): void => {
+      inbox.unsafeOffer({ _tag: "Closed" })
+    }
+    // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
+    const onError = (): void => undefined
+    socket.on("data", onData)
+    socket.on("close", onClose)
+    socket.on("error", onError)
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        socket.off("data", onData)
+        clearTimeout(idleTimer)
+        clearTimeout(stallTimer)
+        for (const id of [...conn.sessionIds]) {
+          const entry = ctx.sessions.get(id)
+          if (entry) yield* endSession(ctx, entry, "connection closed")
+        }
+        if (socket.writableLength > 0 && !socket.destroyed) {
+          // Let a last reply (a 400 before closing) reach the peer, but never wait on a peer that does not read.
+          socket.end()
+          setTimeout(() => socket.destroy(), 2000).unref()
+        } else {
+          socket.destroy()
+        }
+        ctx.metrics.connectionClosed()
+        yield* Effect.logDebug("connection closed").pipe(Effect.annotateLogs({ peer: peerLabel }))
+      }))
+
+    const write = (bytes: Buffer): void => {
+      if (!socket.destroyed && socket.writable) socket.write(bytes)
+    }
+
+    const writeReply = (request: RtspRequest | undefined, cseq: string | undefined, reply: Reply): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        ctx.metrics.response(reply.status)
+        if (conn.dialect === "classic") {
+          yield* Effect.sleep(CLASSIC_REPLY_DELAY_MS)
+          write(classicReplyBytes(reply.status, cseq ?? "0", reply.sessionId ?? sessionOfRequest(request) ?? "0"))
+        } else {
+          const headers: Array<readonly [string, string]> = []
+          if (cseq !== undefined) headers.push(["CSeq", cseq])
+          headers.push(["Server", SERVER_NAME], ...reply.headers)
+          write(serializeResponse(makeResponse({ statusCode: reply.status, headers, ...(reply.body ? { body: reply.body } : {}) })))
+        }
+        if (reply.after) yield* reply.after
+      })
+
+    const sessionOfRequest = (request: RtspRequest | undefined): string | undefined => {
+      const value = request ? getHeader(request.headers, "Session") : undefined
+      return value?.split(";")[0]?.trim()
+    }
+
+    const onRequest = (request: RtspRequest): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        conn.dialect ??= isClassicTarget(request.uri) ? "classic" : "standard"
+        ctx.metrics.request(request.method)
+        const cseq = getHeader(request.headers, "CSeq")?.trim()
+        if (cseq === undefined || !/^\d{1,10}$/.test(cseq)) {
+          return yield* writeReply(request, undefined, { status: 400, headers: [] })
+        }
+        const reply = yield* handleRequest(ctx, conn, request).pipe(
+          Effect.tapError((error) =>
+            Effect.logInfo(`${request.method} refused: ${error.status} ${error.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))),
+          Effect.catchAll((error) => Effect.succeed(errorReply(error)))
+        )
+        yield* writeReply(request, cseq, reply)
+      })
+
+    yield* Effect.logDebug("connection opened").pipe(Effect.annotateLogs({ peer: peerLabel }))
+    for (;;) {
+      const item = yield* Queue.take(inbox)
+      switch (item._tag) {
+        case "Request":
+          yield* onRequest(item)
+          break
+        case "Response":
+          break
+        case "Interleaved": {
+          const channel = item.channel
+          for (const id of conn.sessionIds) {
+            const entry = ctx.sessions.get(id)
+            if (entry && entry.session.transport._tag === "Interleaved" && entry.session.transport.rtcpChannel === channel) {
+              handleClientRtcp(ctx, item.payload, entry)
+            }
+          }
+          break
+        }
+        case "RtspParseError": {
+          yield* Effect.logInfo(`bad request: ${item.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))
+          yield* writeReply(undefined, item.cseq, { status: 400, headers: [] })
+          if (item.fatal) {
+            // Framing is lost: nothing after this can be trusted, so the connection ends here.
+            socket.end()
+            return
+          }
+          break
+        }
+        case "Stalled":
+          yield* Effect.logInfo("closing a connection that sent an incomplete request and then nothing").pipe(Effect.annotateLogs({ peer: peerLabel }))
+          return
+        case "Closed":
+          return
+      }
+    }
+  }).pipe(Effect.scoped)

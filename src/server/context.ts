@@ -1,0 +1,48 @@
+/**
+ * What the connection handlers share inside one running server: the
+ * configuration, the services, the UDP sockets and the live sessions.
+ */
+import type { Socket } from "node:net"
+import type { Clock, FiberMap } from "effect"
+import type { MediaLibrary } from "../media/MediaLibrary.js"
+import type { UdpSocket } from "../net/UdpSocket.js"
+import type { ServerConfig } from "./config.js"
+import type { FrameScheduler } from "./FrameScheduler.js"
+import type { ServerMetrics } from "./Metrics.js"
+import type { PacketSink } from "./rtpSender.js"
+import type { Dialect, Session } from "./session.js"
+
+export interface ConnectionState {
+  readonly id: number
+  readonly socket: Socket
+  /** The peer's IP (IPv4-mapped IPv6 unwrapped): where UDP packets go. */
+  readonly peer: string
+  dialect: Dialect | undefined
+  readonly sessionIds: Set<string>
+  /** Next free interleaved channel pair on this connection. */
+  nextChannel: number
+}
+
+export interface SessionEntry {
+  readonly session: Session
+  sink: PacketSink
+  readonly connection: ConnectionState
+  /** Set once the session has been torn down, so BYE and cleanup happen once. */
+  ended: boolean
+}
+
+export interface ServerContext {
+  readonly config: ServerConfig
+  readonly library: MediaLibrary["Type"]
+  readonly metrics: ServerMetrics
+  readonly scheduler: FrameScheduler["Type"]
+  readonly clock: Clock.Clock
+  readonly rtp: UdpSocket
+  readonly rtcp: UdpSocket
+  readonly sessions: Map<string, SessionEntry>
+  /** UDP sessions by the address:port their RTCP comes from. */
+  readonly sessionsByRtcpPeer: Map<string, SessionEntry>
+  readonly sessionsBySsrc: Map<number, SessionEntry>
+  /** The streaming fiber of each playing session, keyed by session id. */
+  readonly streams: FiberMap.FiberMap<string>
+}

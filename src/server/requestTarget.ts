@@ -1,0 +1,42 @@
+/**
+ * Where a request points: the media path and the track, from either an
+ * rtsp:// URL (standard dialect) or a bare file name (classic dialect).
+ */
+
+export interface RequestTarget {
+  /** Path under the media root, still percent-encoded (the library decodes and checks it). */
+  readonly mediaPath: string
+  /** `streamid=0`-style track control, when the URL named one. */
+  readonly track: string | undefined
+  /** rtsp://host:port/path/ — Content-Base for DESCRIBE. */
+  readonly base: string | undefined
+}
+
+const TRACK = /^(streamid|trackID|track|stream)=\d+$/i
+
+/** Classic clients send a bare file name; standard ones an rtsp:// URL (or `*` for OPTIONS). */
+export const isClassicTarget = (uri: string): boolean => uri !== "*" && !/^rtsps?:\/\//i.test(uri)
+
+export const parseRequestTarget = (uri: string): RequestTarget | undefined => {
+  let path: string
+  let origin: string | undefined
+  if (/^rtsps?:\/\//i.test(uri)) {
+    let url: URL
+    try {
+      url = new URL(uri)
+    } catch {
+      return undefined
+    }
+    path = url.pathname
+    origin = `${url.protocol}//${url.host}`
+  } else {
+    path = uri.split("?")[0] ?? ""
+  }
+  const segments = path.split("/").filter((s) => s.length > 0)
+  const last = segments[segments.length - 1]
+  const track = last !== undefined && TRACK.test(last) ? last : undefined
+  if (track !== undefined) segments.pop()
+  const mediaPath = segments.join("/")
+  if (mediaPath.length === 0) return undefined
+  return { mediaPath, track, base: origin === undefined ? undefined : `${origin}/${mediaPath}/` }
+}

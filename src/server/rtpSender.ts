@@ -1,0 +1,129 @@
+/**
+ * The per-frame hot path: write each packet's 12-byte RTP header in front of
+ * the payloads shared by every session, and hand them to the session's sink
+ * (UDP datagrams or `$`-framed on the RTSP connection). Plain functions, no
+ * Effect per packet.
+ */
+import type { Socket } from "node:net"
+import type { UdpSocket } from "../net/UdpSocket.js"
+import { encodeRtcpCompound, ntpFromUnixMillis, SdesItemType } from "../protocol/rtcp.js"
+import { writeRtpHeader } from "../protocol/rtp.js"
+import { frameTimestamp, type Session } from "./session.js"
+
+export const JPEG_PAYLOAD_TYPE = 26
+const RTP_HEADER = 12
+
+export interface PacketSink {
+  /** Sends one frame's packets (headers[12*i..] precedes payloads[i]); false when the frame was dropped. */
+  readonly sendFrame: (headers: Buffer, payloads: ReadonlyArray<Buffer>) => boolean
+  readonly sendRtcp: (packet: Buffer) => void
+}
+
+export const udpSink = (
+  rtp: UdpSocket,
+  rtcp: UdpSocket,
+  address: string,
+  rtpPort: number,
+  rtcpPort: number | undefined
+): PacketSink => ({
+  sendFrame: (headers, payloads) => {
+    for (let i = 0; i < payloads.length; i++) {
+      rtp.send([headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER), payloads[i]!], rtpPort, address)
+    }
+    return true
+  },
+  sendRtcp: (packet) => {
+    if (rtcpPort !== undefined) rtcp.send([packet], rtcpPort, address)
+  }
+})
+
+/**
+ * Interleaved RTP on the RTSP connection. The socket's own write buffer is
+ * the bounded queue: when more than `maxQueuedBytes` wait to be written, the
+ * whole frame is dropped, so a slow reader loses frames, never parts of one,
+ * and never holds up other sessions.
+ */
+export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel: number, maxQueuedBytes: number): PacketSink => {
+  const writable = (): boolean => !socket.destroyed && socket.writable
+  return {
+    sendFrame: (headers, payloads) => {
+      if (!writable() || socket.writableLength > maxQueuedBytes) return false
+      const prefixes = Buffer.allocUnsafe(4 * payloads.length)
+      socket.cork()
+      for (let i = 0; i < payloads.length; i++) {
+        const payload = payloads[i]!
+        prefixes[4 * i] = 0x24
+        prefixes[4 * i + 1] = rtpChannel
+        prefixes.writeUInt16BE(RTP_HEADER + payload.length, 4 * i + 2)
+        socket.write(prefixes.subarray(4 * i, 4 * i + 4))
+        socket.write(headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER))
+        socket.write(payload)
+      }
+      socket.uncork()
+      return true
+    },
+    sendRtcp: (packet) => {
+      if (!writable()) return
+      const prefix = Buffer.from([0x24, rtcpChannel, packet.length >> 8, packet.length & 0xff])
+      socket.write(Buffer.concat([prefix, packet]))
+    }
+  }
+}
+
+/** The payloads of a frame in the session's dialect: shared buffers, computed once per file. */
+const payloadsOf = (session: Session, mediaIndex: number): ReadonlyArray<Buffer> => {
+  if (session.dialect === "classic") return [session.media.file.frames[mediaIndex]!.jpeg]
+  return session.media.rfc2435Packets![mediaIndex]!
+}
+
+export interface FrameSendResult {
+  readonly sent: boolean
+  readonly packets: number
+  readonly bytes: number
+}
+
+/** Sends frame `frameIndex` (absolute; wraps over the file when looping). */
+export const sendFrame = (session: Session, sink: PacketSink, frameIndex: number): FrameSendResult => {
+  const frameCount = session.media.file.frames.length
+  const payloads = payloadsOf(session, frameIndex % frameCount)
+  const timestamp = frameTimestamp(session, frameIndex)
+  const headers = Buffer.allocUnsafe(RTP_HEADER * payloads.length)
+  const last = payloads.length - 1
+  // Classic: no marker (the lab client ignores it); standard: marker on the last packet of a frame.
+  const markLast = session.dialect === "standard"
+  let bytes = 0
+  for (let i = 0; i <= last; i++) {
+    writeRtpHeader(headers, i * RTP_HEADER, markLast && i === last, JPEG_PAYLOAD_TYPE, session.nextSeq + i, timestamp, session.ssrc)
+    bytes += payloads[i]!.length
+  }
+  // Sequence numbers advance even for a dropped frame, so the receiver can see the loss.
+  session.nextSeq += payloads.length
+  const sent = sink.sendFrame(headers, payloads)
+  const stats = session.stats
+  if (sent) {
+    stats.framesSent++
+    stats.packetsSent += payloads.length
+    stats.octetsSent += bytes
+  } else {
+    stats.framesDropped++
+  }
+  return { sent, packets: payloads.length, bytes }
+}
+
+const cnameOf = (session: Session): string => `effect-rtsp-${session.ssrc.toString(16)}`
+
+/** SR + SDES CNAME for the frame just sent at `nowMillis`; with BYE appended when the stream ends. */
+export const senderReport = (session: Session, frameIndex: number, nowMillis: number, bye?: string): Buffer =>
+  encodeRtcpCompound([
+    {
+      _tag: "SenderReport",
+      ssrc: session.ssrc,
+      ntpTimestamp: ntpFromUnixMillis(nowMillis),
+      rtpTimestamp: frameTimestamp(session, frameIndex),
+      packetCount: session.stats.packetsSent >>> 0,
+      octetCount: session.stats.octetsSent >>> 0,
+      reports: []
+    },
+    { _tag: "SourceDescription", chunks: [{ ssrc: session.ssrc, items: [{ type: SdesItemType.CNAME, value: cnameOf(session) }] }] },
+    ...(bye === undefined ? [] : [{ _tag: "Goodbye" as const, ssrcs: [session.ssrc], reason: bye }])
+  ])

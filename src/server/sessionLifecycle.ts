@@ -1,0 +1,141 @@
+/**
+ * Starting, pausing and ending sessions, and what RTCP from clients does to
+ * them. Each playing session streams from its own fiber in a FiberMap keyed
+ * by session id, so PAUSE and TEARDOWN are `FiberMap.remove`.
+ */
+import { Effect, FiberMap } from "effect"
+import { decodeRtcpCompound } from "../protocol/rtcp.js"
+import type { ServerContext, SessionEntry } from "./context.js"
+import { senderReport, sendFrame } from "./rtpSender.js"
+
+/** RTCP sender reports go out at stream start and then this often. */
+export const SENDER_REPORT_INTERVAL_MS = 5000
+
+const describeTransport = (entry: SessionEntry): "udp" | "tcp" =>
+  entry.session.transport._tag === "Udp" ? "udp" : "tcp"
+
+export const sessionLog = (entry: SessionEntry) => ({
+  session: entry.session.id,
+  peer: entry.session.peer,
+  dialect: entry.session.dialect,
+  transport: describeTransport(entry),
+  media: entry.session.media.urlPath
+})
+
+export const registerSession = (ctx: ServerContext, entry: SessionEntry): void => {
+  const { session } = entry
+  ctx.sessions.set(session.id, entry)
+  ctx.sessionsBySsrc.set(session.ssrc, entry)
+  entry.connection.sessionIds.add(session.id)
+  indexRtcpPeer(ctx, entry)
+  ctx.metrics.sessionCreated(session.id, session.dialect, describeTransport(entry))
+  ctx.metrics.sessionState(session.id, "ready")
+}
+
+/** Re-indexes a UDP session by the endpoint its RTCP comes from (after SETUP changes the transport). */
+export const indexRtcpPeer = (ctx: ServerContext, entry: SessionEntry): void => {
+  for (const [key, value] of ctx.sessionsByRtcpPeer) if (value === entry) ctx.sessionsByRtcpPeer.delete(key)
+  const t = entry.session.transport
+  if (t._tag === "Udp" && t.rtcpPort !== undefined) ctx.sessionsByRtcpPeer.set(`${t.address}:${t.rtcpPort}`, entry)
+}
+
+const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const { session } = entry
+    const frameCount = session.media.file.frames.length
+    session.lastSenderReportAt = Number.NEGATIVE_INFINITY
+    const result = yield* ctx.scheduler.run({
+      fps: session.media.fps,
+      firstFrame: session.nextFrame,
+      endFrame: ctx.config.loop ? undefined : frameCount,
+      sendFrame: (frameIndex) => {
+        const sent = sendFrame(session, entry.sink, frameIndex)
+        session.nextFrame = frameIndex + 1
+        if (sent.sent) ctx.metrics.framesSent(session.id, 1, sent.packets, sent.bytes)
+        else ctx.metrics.framesDropped(session.id, 1)
+        if (session.dialect === "standard") {
+          const now = ctx.clock.unsafeCurrentTimeMillis()
+          if (now - session.lastSenderReportAt >= SENDER_REPORT_INTERVAL_MS) {
+            session.lastSenderReportAt = now
+            entry.sink.sendRtcp(senderReport(session, frameIndex, now))
+          }
+        }
+        // The first drop is worth a line; the total is logged when the session ends.
+        return !sent.sent && session.stats.framesDropped === 1
+          ? Effect.logWarning("receiver too slow: dropping whole frames").pipe(Effect.annotateLogs(sessionLog(entry)))
+          : undefined
+      }
+    })
+    if (session.dialect === "standard") {
+      // End of stream: players take the BYE as the end. It goes out when the last frame's
+      // display time is over: sent at once, it can overtake that frame's packets (RTCP has
+      // its own socket) and a player would stop one frame short.
+      yield* Effect.sleep(1000 / session.media.fps)
+      entry.sink.sendRtcp(senderReport(session, result.nextFrame - 1, ctx.clock.unsafeCurrentTimeMillis(), "end of stream"))
+    }
+    yield* Effect.logInfo(`end of media after ${session.stats.framesSent} frames`).pipe(Effect.annotateLogs(sessionLog(entry)))
+  })
+
+/** Starts (or restarts) the session's streaming fiber from `session.nextFrame`. */
+export const startStream = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
+  FiberMap.run(ctx.streams, entry.session.id, streamSession(ctx, entry)).pipe(Effect.asVoid)
+
+/** Stops the streaming fiber and waits for it: no frame is sent after this returns. */
+export const stopStream = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
+  FiberMap.remove(ctx.streams, entry.session.id)
+
+export const isStreaming = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<boolean> =>
+  FiberMap.has(ctx.streams, entry.session.id)
+
+export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: string): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    if (entry.ended) return
+    entry.ended = true
+    const { session } = entry
+    yield* stopStream(ctx, entry)
+    if (session.dialect === "standard") {
+      entry.sink.sendRtcp(senderReport(session, Math.max(session.nextFrame - 1, 0), ctx.clock.unsafeCurrentTimeMillis(), reason))
+    }
+    ctx.sessions.delete(session.id)
+    ctx.sessionsBySsrc.delete(session.ssrc)
+    for (const [key, value] of ctx.sessionsByRtcpPeer) if (value === entry) ctx.sessionsByRtcpPeer.delete(key)
+    entry.connection.sessionIds.delete(session.id)
+    ctx.metrics.sessionEnded(session.id, reason)
+    const { framesSent, framesDropped, packetsSent } = session.stats
+    yield* Effect.logInfo(`session ended: ${reason}`).pipe(
+      Effect.annotateLogs({ ...sessionLog(entry), framesSent, framesDropped, packetsSent })
+    )
+  })
+
+export const touch = (ctx: ServerContext, entry: SessionEntry): void => {
+  entry.session.lastActivity = ctx.clock.unsafeCurrentTimeMillis()
+}
+
+/**
+ * RTCP from a client: receiver reports update the reported session's loss
+ * and jitter, and any RTCP keeps the sending session alive. Undecodable
+ * packets are ignored (they cost nothing and harm nothing).
+ */
+export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: SessionEntry | undefined): void => {
+  if (from) touch(ctx, from)
+  const decoded = decodeRtcpCompound(data)
+  if (decoded._tag === "Left") return
+  for (const packet of decoded.right) {
+    if (packet._tag !== "ReceiverReport" && packet._tag !== "SenderReport") continue
+    for (const block of packet.reports) {
+      const entry = ctx.sessionsBySsrc.get(block.ssrc >>> 0)
+      if (!entry || (from && entry !== from)) continue
+      touch(ctx, entry)
+      const stats = entry.session.stats
+      stats.receiverReports++
+      stats.fractionLost = block.fractionLost / 256
+      stats.cumulativeLost = block.cumulativeLost
+      stats.jitterSeconds = block.jitter / 90000
+      ctx.metrics.receiverReport(entry.session.id, {
+        fractionLost: stats.fractionLost,
+        cumulativeLost: stats.cumulativeLost,
+        jitterSeconds: stats.jitterSeconds
+      })
+    }
+  }
+}

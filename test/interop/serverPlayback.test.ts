@@ -1,0 +1,89 @@
+/**
+ * Clients we did not write play the sample from our server, over UDP and
+ * TCP: ffmpeg receives all 200 frames with exactly the source pixels
+ * (framemd5 of the stream = framemd5 of the source JPEGs), and GStreamer's
+ * rtspsrc ! rtpjpegdepay ! jpegdec decodes all 200, in order (frame numbers
+ * read back from the pixels).
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import sharp from "sharp"
+import { analyzeMjpeg } from "../../src/media/analyze.js"
+import { readFrameNumber } from "../../src/video/frameCode.js"
+import { startTestServer, type TestServer } from "../support/testServer.js"
+import { ffmpeg, gstLaunch } from "../support/tools.js"
+
+const ffmpegTool = ffmpeg()
+const gstTool = gstLaunch()
+const dir = mkdtempSync(join(tmpdir(), "server-playback-"))
+
+const run = (command: string, args: ReadonlyArray<string>, timeoutMs: number): Promise<{ code: number | null; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString() })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stderr })
+    })
+  })
+
+/** The frame hashes of a framemd5 file (last column of each non-comment line). */
+const frameHashes = (file: string): Array<string> =>
+  readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0 && !l.startsWith("#")).map((l) => l.split(",").pop()!.trim())
+
+let server: TestServer
+let sourceHashes: Array<string> = []
+
+beforeAll(async () => {
+  server = await startTestServer()
+  if (!ffmpegTool.skip) {
+    const analysis = analyzeMjpeg(readFileSync("video/movie.Mjpeg"), { fileName: "movie.Mjpeg" })
+    writeFileSync(join(dir, "source.mjpeg"), Buffer.concat(analysis.frames.map((f) => f.jpeg)))
+    const result = await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "mjpeg", "-i", join(dir, "source.mjpeg"), "-f", "framemd5", join(dir, "source.md5")], 30_000)
+    expect(result.code).toBe(0)
+    sourceHashes = frameHashes(join(dir, "source.md5"))
+  }
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+describe.concurrent("interop: the sample played from our server", () => {
+  for (const transport of ["udp", "tcp"] as const) {
+    it.skipIf(ffmpegTool.skip)(`ffmpeg over ${transport}: all 200 frames, exactly the source pixels (requires ffmpeg)`, async () => {
+      expect(sourceHashes.length).toBe(200)
+      const out = join(dir, `ffmpeg-${transport}.md5`)
+      const result = await run("ffmpeg", [
+        "-hide_banner", "-loglevel", "error", "-rtsp_transport", transport, "-i", server.url(), "-f", "framemd5", "-y", out
+      ], 40_000)
+      expect(result.stderr).toBe("")
+      expect(result.code).toBe(0)
+      expect(frameHashes(out)).toEqual(sourceHashes)
+    })
+
+    it.skipIf(gstTool.skip)(`GStreamer over ${transport}: decodes all 200 frames in order (requires gst-launch-1.0)`, async () => {
+      const frames = join(dir, `gst-${transport}`)
+      await run("mkdir", ["-p", frames], 5000)
+      const result = await run("gst-launch-1.0", [
+        "-q", "rtspsrc", `location=${server.url()}`, `protocols=${transport}`,
+        "!", "rtpjpegdepay", "!", "jpegdec", "!", "videoconvert", "!", "pngenc", "!",
+        "multifilesink", `location=${join(frames, "%05d.png")}`
+      ], 40_000)
+      expect(result.code).toBe(0)
+      const files = readdirSync(frames).sort()
+      expect(files.length).toBe(200)
+      const numbers = await Promise.all(files.map(async (file) => {
+        const { data, info } = await sharp(join(frames, file)).raw().toBuffer({ resolveWithObject: true })
+        return readFrameNumber(data, info.width, info.height, info.channels)
+      }))
+      expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i))
+    })
+  }
+})
