@@ -18,7 +18,7 @@ export const sessionNotFound = (id: string) =>
   new RtspRequestError({ status: 454, message: `session ${id} not found on this connection` })
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "HttpPort"
+  readonly reason: "Listen" | "RtpPorts"
   readonly message: string
   readonly cause?: unknown
 }> {}

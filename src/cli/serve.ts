@@ -1,0 +1,274 @@
+/**
+ * `effect-rtsp serve`: runs the RTSP server (and, with --http-port, the
+ * /metrics and /healthz endpoint) until SIGINT/SIGTERM. Every setting is a
+ * flag with an environment variable behind it: the flag beats the variable,
+ * which beats the default. Values are checked while the command line is
+ * parsed, so a bad one is a usage error, whichever way it came in.
+ *
+ * --log-level is also @effect/cli's built-in global option, which only
+ * matches right after the command name (`serve --log-level debug --port 1`)
+ * and then hides the flag from us; serve has its own --log-level so that the
+ * flag works anywhere else too, and reads RTSP_LOG_LEVEL itself.
+ */
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import type { FileSystem, Path } from "@effect/platform"
+import { Config, Effect, FiberRef, Layer, LogLevel, Option } from "effect"
+import { defaultServerConfig } from "../server/config.js"
+import type { ServerStartError } from "../server/errors.js"
+import type { ServerConfig } from "../server/config.js"
+import * as HttpEndpoint from "../server/HttpEndpoint.js"
+import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
+import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
+import * as Metrics from "../server/Metrics.js"
+import * as RtspServer from "../server/RtspServer.js"
+
+/** What the serve command line (flags and environment) resolves to. */
+export interface ServeOptions {
+  readonly host: string
+  readonly port: number
+  readonly media: string
+  readonly fps: Option.Option<number>
+  readonly mtu: number
+  readonly rtpPort: number
+  readonly loop: boolean
+  readonly sessionTimeout: number
+  readonly maxSessions: number
+  readonly maxConnections: number
+  readonly logFormat: LogFormat
+  /** --log-level when serve's own option took it (see the module comment). */
+  readonly logLevel: Option.Option<LogLevelName>
+  /** RTSP_LOG_LEVEL. */
+  readonly logLevelEnv: Option.Option<LogLevelName>
+  readonly httpPort: Option.Option<number>
+}
+
+/** Everything the serve handler needs: the server's config and how to log. */
+export interface ServeSettings {
+  readonly server: ServerConfig
+  readonly logging: LoggingOptions
+}
+
+/** The server config for parsed (already validated) options; settings without a flag keep their defaults. */
+export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
+  ...defaultServerConfig,
+  host: options.host,
+  port: options.port,
+  mediaRoot: options.media,
+  fps: Option.getOrUndefined(options.fps),
+  mtu: options.mtu,
+  rtpPort: options.rtpPort,
+  loop: options.loop,
+  sessionTimeoutSeconds: options.sessionTimeout,
+  maxSessions: options.maxSessions,
+  maxConnections: options.maxConnections,
+  httpPort: Option.getOrUndefined(options.httpPort)
+})
+
+/**
+ * The minimum log level: serve's --log-level, else the built-in one (seen as
+ * the fiber's current minimum level when it is not the default, info), else
+ * RTSP_LOG_LEVEL, else info. So `serve --log-level info ...` (the built-in
+ * taking "info") cannot be told from no flag, and RTSP_LOG_LEVEL wins then.
+ */
+export const resolveLogLevel = (
+  flag: Option.Option<LogLevelName>,
+  current: LogLevel.LogLevel,
+  fromEnv: Option.Option<LogLevelName>
+): LogLevelName =>
+  Option.getOrElse(flag, () =>
+    current !== LogLevel.Info ? logLevelName(current) : Option.getOrElse(fromEnv, (): LogLevelName => "info"))
+
+// --- option checks ------------------------------------------------------------
+
+const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
+
+/** Fails with a usage error naming the flag and its variable when `problem` says what is wrong. */
+const checked = <A>(flag: string, env: string, problem: (value: A) => string | undefined) => (value: A) => {
+  const text = problem(value)
+  return text === undefined ? Effect.succeed(value) : Effect.fail(invalid(`--${flag} (${env}): ${text}`))
+}
+
+const integerIn = (min: number, max: number) => (value: number): string | undefined =>
+  Number.isInteger(value) && value >= min && value <= max ? undefined : `must be an integer from ${min} to ${max}, got ${value}`
+
+const portProblem = integerIn(0, 65535)
+
+const rtpPortProblem = (value: number): string | undefined =>
+  portProblem(value) ?? (value === 0 || (value % 2 === 0 && value <= 65534)
+    ? undefined
+    : `must be 0 (any free pair) or an even port up to 65534 (RTCP uses the next one), got ${value}`)
+
+const fpsProblem = (value: number): string | undefined =>
+  Number.isFinite(value) && value > 0 && value <= 240 ? undefined : `must be a number above 0 and at most 240, got ${value}`
+
+const nonEmpty = (value: string): string | undefined => (value.trim() === "" ? "must not be empty" : undefined)
+
+// --- options ------------------------------------------------------------------
+
+const described = (text: string, env: string, shownDefault?: string) =>
+  Options.withDescription(`${text} Environment: ${env}.${shownDefault === undefined ? "" : ` Default: ${shownDefault}.`}`)
+
+const integerOption = (flag: string, env: string, fallback: number, text: string, problem: (n: number) => string | undefined) =>
+  Options.integer(flag).pipe(
+    Options.withDefault(fallback),
+    Options.withFallbackConfig(Config.integer(env)),
+    described(text, env, String(fallback)),
+    Options.mapEffect(checked(flag, env, problem))
+  )
+
+const optionalNumber = (option: Options.Options<number>, flag: string, env: string, text: string, problem: (n: number) => string | undefined) =>
+  option.pipe(
+    Options.optional,
+    Options.withFallbackConfig(Config.map(Config.number(env), Option.some)),
+    described(text, env),
+    Options.mapEffect((value: Option.Option<number>) =>
+      Option.match(value, {
+        onNone: () => Effect.succeed(value),
+        onSome: (n) => Effect.as(checked(flag, env, problem)(n), value)
+      })
+    )
+  )
+
+const textOption = (flag: string, env: string, fallback: string, text: string) =>
+  Options.text(flag).pipe(
+    Options.withDefault(fallback),
+    Options.withFallbackConfig(Config.string(env)),
+    described(text, env, fallback),
+    Options.mapEffect(checked(flag, env, nonEmpty))
+  )
+
+const host = textOption("host", "RTSP_HOST", defaultServerConfig.host, "Interface to listen on (RTSP over TCP, RTP/RTCP over UDP, HTTP).")
+const port = integerOption("port", "RTSP_PORT", defaultServerConfig.port, "RTSP port; 0 picks a free one.", portProblem)
+const media = textOption("media", "RTSP_MEDIA", defaultServerConfig.mediaRoot, "Folder whose MJPEG files are served (rtsp://host:port/<file>).")
+const fps = optionalNumber(
+  Options.float("fps"),
+  "fps",
+  "RTSP_FPS",
+  "Frame rate for every file, overriding the rate recorded in it (default: the file's rate, else 20).",
+  fpsProblem
+)
+const mtu = integerOption("mtu", "RTSP_MTU", defaultServerConfig.mtu, "Largest RTP packet in bytes for RFC 2435 payloads.", integerIn(200, 65000))
+const rtpPort = integerOption(
+  "rtp-port",
+  "RTSP_RTP_PORT",
+  defaultServerConfig.rtpPort,
+  "Server UDP port for RTP (RTCP is the next one); 0 picks a free pair.",
+  rtpPortProblem
+)
+const loop = Options.boolean("loop").pipe(
+  Options.withFallbackConfig(Config.boolean("RTSP_LOOP")),
+  described("Restart each file at its end instead of ending the stream.", "RTSP_LOOP", "false")
+)
+const sessionTimeout = integerOption(
+  "session-timeout",
+  "RTSP_SESSION_TIMEOUT",
+  defaultServerConfig.sessionTimeoutSeconds,
+  "Session timeout in seconds advertised to standard clients; silent sessions are reaped a little after it.",
+  integerIn(1, 86400)
+)
+const maxSessions = integerOption(
+  "max-sessions",
+  "RTSP_MAX_SESSIONS",
+  defaultServerConfig.maxSessions,
+  "Most sessions at once; SETUP beyond it is answered 453.",
+  integerIn(1, 1_000_000)
+)
+const maxConnections = integerOption(
+  "max-connections",
+  "RTSP_MAX_CONNECTIONS",
+  defaultServerConfig.maxConnections,
+  "Most RTSP connections at once; more are answered 503 and closed.",
+  integerIn(1, 1_000_000)
+)
+const logFormat = Options.choice("log-format", LOG_FORMATS).pipe(
+  Options.withDefault<LogFormat>("pretty"),
+  Options.withFallbackConfig(Config.literal(...LOG_FORMATS)("RTSP_LOG_FORMAT")),
+  described("Log lines on stderr: pretty (for people) or json (one object per line).", "RTSP_LOG_FORMAT", "pretty")
+)
+const httpPort = optionalNumber(
+  Options.integer("http-port"),
+  "http-port",
+  "RTSP_HTTP_PORT",
+  "Serve GET /metrics (Prometheus) and GET /healthz on this port; 0 picks a free one (default: no HTTP endpoint).",
+  portProblem
+)
+
+const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
+  Options.optional,
+  described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
+)
+
+/** RTSP_LOG_LEVEL, checked like the options; read apart from --log-level (see resolveLogLevel). */
+const logLevelFromEnv = Options.none.pipe(
+  Options.mapEffect(() =>
+    Config.option(Config.string("RTSP_LOG_LEVEL")).pipe(
+      Effect.mapError((error) => invalid(`RTSP_LOG_LEVEL: ${String(error)}`)),
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.succeed(Option.none<LogLevelName>()),
+        onSome: (text) => {
+          const name = text.trim().toLowerCase()
+          return isLogLevelName(name)
+            ? Effect.succeed(Option.some(name))
+            : Effect.fail(invalid(`RTSP_LOG_LEVEL: must be one of ${LOG_LEVEL_NAMES.join(", ")}, got "${text}"`))
+        }
+      }))
+    )
+  )
+)
+
+const serveOptions = {
+  host,
+  port,
+  media,
+  fps,
+  mtu,
+  rtpPort,
+  loop,
+  sessionTimeout,
+  maxSessions,
+  maxConnections,
+  logFormat,
+  logLevel,
+  logLevelEnv: logLevelFromEnv,
+  httpPort
+}
+
+// --- running ------------------------------------------------------------------
+
+/** The settings for parsed options, with the log level as the built-in flag left it. */
+const settingsFrom = (options: ServeOptions): Effect.Effect<ServeSettings> =>
+  Effect.map(FiberRef.get(FiberRef.currentMinimumLogLevel), (current) => ({
+    server: serveConfigFrom(options),
+    logging: { level: resolveLogLevel(options.logLevel, current, options.logLevelEnv), format: options.logFormat }
+  }))
+
+/** The server, its metrics and (with an HTTP port) the metrics endpoint, sharing one Metrics. */
+export const serveLayer = (
+  config: ServerConfig
+): Layer.Layer<
+  RtspServer.RtspServer | Metrics.Metrics,
+  ServerStartError | HttpEndpoint.HttpEndpointError,
+  FileSystem.FileSystem | Path.Path
+> => {
+  const rtsp = RtspServer.layer(config)
+  // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
+  const withHttp = config.httpPort === undefined
+    ? rtsp
+    : Layer.discard(HttpEndpoint.layer({ host: config.host, port: config.httpPort })).pipe(Layer.provideMerge(rtsp))
+  return withHttp.pipe(Layer.provideMerge(Metrics.layer))
+}
+
+/** Runs until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain), then runs every finalizer. */
+export const runServer = (settings: ServeSettings) =>
+  Layer.launch(serveLayer(settings.server)).pipe(Effect.provide(loggerLayer(settings.logging)))
+
+/** The serve command with its handler given: tests pass one that records the settings. */
+export const makeServeCommand = <E, R>(handler: (settings: ServeSettings) => Effect.Effect<void, E, R>) =>
+  Command.make("serve", serveOptions, (options) => Effect.flatMap(settingsFrom(options), handler)).pipe(
+    Command.withDescription(
+      "Serve the MJPEG files of a folder over RTSP/RTP until interrupted. Every flag can also come from its environment " +
+        "variable (the flag wins). --log-level (or RTSP_LOG_LEVEL) sets the least severe level logged."
+    )
+  )
+
+export const serveCommand = makeServeCommand(runServer)

@@ -1,0 +1,62 @@
+/**
+ * How the server logs: one line per event (or a short block for pretty
+ * output) on stderr, so stdout stays free for what a command prints as its
+ * result. "pretty" is for people, "json" (one object per line) for log
+ * collectors.
+ */
+import { Effect, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
+
+/** The level names the CLI accepts (those of @effect/cli's built-in --log-level). */
+export const LOG_LEVEL_NAMES = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
+export type LogLevelName = (typeof LOG_LEVEL_NAMES)[number]
+
+export const LOG_FORMATS = ["pretty", "json"] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
+export interface LoggingOptions {
+  readonly level: LogLevelName
+  readonly format: LogFormat
+}
+
+const LEVELS: Readonly<Record<LogLevelName, LogLevel.LogLevel>> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  none: LogLevel.None
+}
+
+export const toLogLevel = (name: LogLevelName): LogLevel.LogLevel => LEVELS[name]
+
+/** The name of a level as the CLI spells it ("warning" for LogLevel.Warning). */
+export const logLevelName = (level: LogLevel.LogLevel): LogLevelName => level._tag.toLowerCase() as LogLevelName
+
+export const isLogLevelName = (text: string): text is LogLevelName =>
+  (LOG_LEVEL_NAMES as ReadonlyArray<string>).includes(text)
+
+const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
+  format === "json" ? Logger.withConsoleError(Logger.jsonLogger) : Logger.prettyLogger({ stderr: true })
+
+/**
+ * Replaces the default logger with the chosen format (on stderr) and sets the
+ * minimum level. NodeRuntime.runMain has already swapped the default logger
+ * for its pretty one (on stdout), so both are taken out; other loggers (the
+ * tracer's) stay. One effect makes both changes, in order: two merged
+ * layers build concurrently, and their FiberRef patches were seen to add the
+ * removed pretty logger back.
+ */
+export const loggerLayer = (options: LoggingOptions): Layer.Layer<never> =>
+  Layer.scopedDiscard(
+    Effect.zipRight(
+      Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+        loggers.pipe(
+          HashSet.remove(Logger.defaultLogger),
+          HashSet.remove(Logger.prettyLoggerDefault),
+          HashSet.add(loggerFor(options.format))
+        )),
+      Effect.locallyScoped(FiberRef.currentMinimumLogLevel, toLogLevel(options.level))
+    )
+  )

@@ -1,0 +1,234 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { escapeLabelValue, makeServerMetrics, Metrics, layer as metricsLayer } from "../../src/server/Metrics.js"
+import type { ServerMetrics } from "../../src/server/Metrics.js"
+
+/** A known sequence: two sessions, one ends, RTCP for the live one, a few requests and responses. */
+const exercise = (m: ServerMetrics): void => {
+  m.connectionOpened()
+  m.connectionOpened()
+  m.connectionOpened()
+  m.connectionClosed()
+  for (const method of ["OPTIONS", "DESCRIBE", "SETUP", "SETUP", "PLAY", "TEARDOWN", "BREW"]) m.request(method)
+  for (const code of [200, 200, 200, 200, 200, 200, 501, 454]) m.response(code)
+  m.sessionCreated("A1", "standard", "udp")
+  m.sessionCreated("123456", "classic", "tcp")
+  m.sessionState("A1", "ready")
+  m.sessionState("A1", "playing")
+  m.sessionState("123456", "ready")
+  m.framesSent("A1", 1, 9, 12_000)
+  m.framesSent("A1", 2, 18, 24_500)
+  m.framesSent("123456", 1, 1, 10_000)
+  m.framesDropped("123456", 3)
+  m.receiverReport("A1", { fractionLost: 0.25, cumulativeLost: 7, jitterSeconds: 0.0015 })
+  m.receiverReport("123456", { fractionLost: 0, cumulativeLost: 0, jitterSeconds: 0.002 })
+  m.sessionEnded("123456", "teardown")
+}
+
+const expectedExposition = [
+  "# HELP rtsp_connections Open RTSP control connections.",
+  "# TYPE rtsp_connections gauge",
+  "rtsp_connections 2",
+  "# HELP rtsp_sessions Live sessions by state.",
+  "# TYPE rtsp_sessions gauge",
+  "rtsp_sessions{state=\"init\"} 0",
+  "rtsp_sessions{state=\"ready\"} 0",
+  "rtsp_sessions{state=\"playing\"} 1",
+  "# HELP rtsp_sessions_started_total Sessions created, by dialect and transport.",
+  "# TYPE rtsp_sessions_started_total counter",
+  "rtsp_sessions_started_total{dialect=\"classic\",transport=\"udp\"} 0",
+  "rtsp_sessions_started_total{dialect=\"classic\",transport=\"tcp\"} 1",
+  "rtsp_sessions_started_total{dialect=\"standard\",transport=\"udp\"} 1",
+  "rtsp_sessions_started_total{dialect=\"standard\",transport=\"tcp\"} 0",
+  "# HELP rtsp_sessions_ended_total Sessions ended, by reason.",
+  "# TYPE rtsp_sessions_ended_total counter",
+  "rtsp_sessions_ended_total{reason=\"teardown\"} 1",
+  "# HELP rtsp_frames_sent_total Video frames sent.",
+  "# TYPE rtsp_frames_sent_total counter",
+  "rtsp_frames_sent_total 4",
+  "# HELP rtsp_rtp_packets_sent_total RTP packets sent.",
+  "# TYPE rtsp_rtp_packets_sent_total counter",
+  "rtsp_rtp_packets_sent_total 28",
+  "# HELP rtsp_rtp_bytes_sent_total RTP bytes sent, headers included.",
+  "# TYPE rtsp_rtp_bytes_sent_total counter",
+  "rtsp_rtp_bytes_sent_total 46500",
+  "# HELP rtsp_frames_dropped_total Whole frames dropped because a receiver could not keep up.",
+  "# TYPE rtsp_frames_dropped_total counter",
+  "rtsp_frames_dropped_total 3",
+  "# HELP rtsp_requests_total RTSP requests received, by method.",
+  "# TYPE rtsp_requests_total counter",
+  "rtsp_requests_total{method=\"DESCRIBE\"} 1",
+  "rtsp_requests_total{method=\"OPTIONS\"} 1",
+  "rtsp_requests_total{method=\"PLAY\"} 1",
+  "rtsp_requests_total{method=\"SETUP\"} 2",
+  "rtsp_requests_total{method=\"TEARDOWN\"} 1",
+  "rtsp_requests_total{method=\"other\"} 1",
+  "# HELP rtsp_responses_total RTSP responses sent, by status code.",
+  "# TYPE rtsp_responses_total counter",
+  "rtsp_responses_total{code=\"200\"} 6",
+  "rtsp_responses_total{code=\"454\"} 1",
+  "rtsp_responses_total{code=\"501\"} 1",
+  "# HELP rtsp_rtcp_receiver_reports_total RTCP receiver reports received.",
+  "# TYPE rtsp_rtcp_receiver_reports_total counter",
+  "rtsp_rtcp_receiver_reports_total 2",
+  "# HELP rtsp_rtcp_fraction_lost Fraction of packets lost (0..1) in the latest RTCP receiver report of each live session.",
+  "# TYPE rtsp_rtcp_fraction_lost gauge",
+  "rtsp_rtcp_fraction_lost{session=\"A1\"} 0.25",
+  "# HELP rtsp_rtcp_jitter_seconds Interarrival jitter in the latest RTCP receiver report of each live session.",
+  "# TYPE rtsp_rtcp_jitter_seconds gauge",
+  "rtsp_rtcp_jitter_seconds{session=\"A1\"} 0.0015",
+  ""
+]
+
+describe("ServerMetrics.render", () => {
+  it("renders a known sequence of calls as Prometheus 0.0.4 text, line by line", () => {
+    const m = makeServerMetrics()
+    exercise(m)
+    const lines = m.render().split("\n")
+    // Compare line by line so a failure names the first line that differs.
+    for (const [i, line] of expectedExposition.entries()) expect([i, lines[i]]).toEqual([i, line])
+    expect(lines).toHaveLength(expectedExposition.length)
+  })
+
+  it("renders every family with zero values before anything happens", () => {
+    const text = makeServerMetrics().render()
+    expect(text.endsWith("\n")).toBe(true)
+    const samples = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"))
+    expect(samples).toEqual([
+      "rtsp_connections 0",
+      "rtsp_sessions{state=\"init\"} 0",
+      "rtsp_sessions{state=\"ready\"} 0",
+      "rtsp_sessions{state=\"playing\"} 0",
+      "rtsp_sessions_started_total{dialect=\"classic\",transport=\"udp\"} 0",
+      "rtsp_sessions_started_total{dialect=\"classic\",transport=\"tcp\"} 0",
+      "rtsp_sessions_started_total{dialect=\"standard\",transport=\"udp\"} 0",
+      "rtsp_sessions_started_total{dialect=\"standard\",transport=\"tcp\"} 0",
+      "rtsp_frames_sent_total 0",
+      "rtsp_rtp_packets_sent_total 0",
+      "rtsp_rtp_bytes_sent_total 0",
+      "rtsp_frames_dropped_total 0",
+      "rtsp_rtcp_receiver_reports_total 0"
+    ])
+    // Every family has exactly one HELP and one TYPE line, HELP first.
+    const families = text.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2])
+    expect(families).toHaveLength(13)
+    for (const name of families) {
+      const help = text.indexOf(`# HELP ${name} `)
+      const type = text.indexOf(`# TYPE ${name} `)
+      expect(help).toBeGreaterThanOrEqual(0)
+      expect(help).toBeLessThan(type)
+    }
+  })
+
+  it("escapes label values: backslash, double quote and newline", () => {
+    expect(escapeLabelValue("plain")).toBe("plain")
+    expect(escapeLabelValue("a\\b")).toBe("a\\\\b")
+    expect(escapeLabelValue("say \"hi\"")).toBe("say \\\"hi\\\"")
+    expect(escapeLabelValue("two\nlines")).toBe("two\\nlines")
+
+    const m = makeServerMetrics()
+    m.sessionEnded("none", "ignored")
+    m.sessionCreated("s", "standard", "udp")
+    m.sessionEnded("s", "error: \"bad\" \\ path\nnext")
+    expect(m.render()).toContain("rtsp_sessions_ended_total{reason=\"error: \\\"bad\\\" \\\\ path\\nnext\"} 1\n")
+  })
+
+  it("renders non-finite gauge values the way Prometheus spells them", () => {
+    const m = makeServerMetrics()
+    m.sessionCreated("x", "standard", "udp")
+    m.sessionCreated("y", "standard", "udp")
+    m.sessionCreated("z", "standard", "udp")
+    m.receiverReport("x", { fractionLost: Number.NaN, cumulativeLost: 0, jitterSeconds: Infinity })
+    m.receiverReport("y", { fractionLost: 0, cumulativeLost: 0, jitterSeconds: -Infinity })
+    const text = m.render()
+    expect(text).toContain("rtsp_rtcp_fraction_lost{session=\"x\"} NaN\n")
+    expect(text).toContain("rtsp_rtcp_jitter_seconds{session=\"x\"} +Inf\n")
+    expect(text).toContain("rtsp_rtcp_jitter_seconds{session=\"y\"} -Inf\n")
+    // No receiver report yet: no per-session series.
+    expect(text).not.toContain("session=\"z\"")
+  })
+})
+
+describe("ServerMetrics.snapshot", () => {
+  it("counts the known sequence", () => {
+    const m = makeServerMetrics()
+    exercise(m)
+    expect(m.snapshot()).toEqual({
+      connections: 2,
+      sessionsByState: { init: 0, ready: 0, playing: 1 },
+      framesSent: 4,
+      packetsSent: 28,
+      bytesSent: 46_500,
+      framesDropped: 3,
+      rtcpReceiverReports: 2,
+      sessionsStarted: 2,
+      sessionsEnded: { teardown: 1 },
+      requests: { DESCRIBE: 1, OPTIONS: 1, PLAY: 1, SETUP: 2, TEARDOWN: 1, other: 1 },
+      responses: { "200": 6, "454": 1, "501": 1 },
+      sessions: {
+        A1: {
+          dialect: "standard",
+          transport: "udp",
+          state: "playing",
+          framesSent: 3,
+          packetsSent: 27,
+          bytesSent: 36_500,
+          framesDropped: 0,
+          receiverReports: 1,
+          lastReceiverReport: { fractionLost: 0.25, cumulativeLost: 7, jitterSeconds: 0.0015 }
+        }
+      }
+    })
+  })
+
+  it("keeps the state gauges consistent across repeated, unknown and late calls", () => {
+    const m = makeServerMetrics()
+    m.sessionCreated("a", "classic", "udp")
+    m.sessionCreated("a", "classic", "udp") // duplicate create: ignored
+    m.sessionState("a", "ready")
+    m.sessionState("a", "ready") // same state: no change
+    m.sessionState("ghost", "playing") // unknown id: ignored
+    m.sessionEnded("a", "timeout")
+    m.sessionEnded("a", "timeout") // second end: ignored
+    m.sessionState("a", "playing") // after the end: ignored
+    m.framesSent("a", 1, 1, 100) // a frame in flight when the session ended still counts in the totals
+    m.connectionClosed() // never below zero
+    const s = m.snapshot()
+    expect(s.sessionsByState).toEqual({ init: 0, ready: 0, playing: 0 })
+    expect(s.sessionsStarted).toBe(1)
+    expect(s.sessionsEnded).toEqual({ timeout: 1 })
+    expect(s.sessions).toEqual({})
+    expect([s.framesSent, s.packetsSent, s.bytesSent]).toEqual([1, 1, 100])
+    expect(s.connections).toBe(0)
+  })
+
+  it("removes a session's RTCP series when it ends", () => {
+    const m = makeServerMetrics()
+    m.sessionCreated("live", "standard", "tcp")
+    m.receiverReport("live", { fractionLost: 0.5, cumulativeLost: 3, jitterSeconds: 0.01 })
+    m.receiverReport("live", { fractionLost: 0.125, cumulativeLost: 4, jitterSeconds: 0.02 })
+    expect(m.render()).toContain("rtsp_rtcp_fraction_lost{session=\"live\"} 0.125\n")
+    expect(m.render()).toContain("rtsp_rtcp_jitter_seconds{session=\"live\"} 0.02\n")
+    m.sessionEnded("live", "teardown")
+    expect(m.render()).not.toContain("session=\"live\"")
+    expect(m.snapshot().rtcpReceiverReports).toBe(2)
+  })
+
+  it("is a fresh, independent set of counters per factory call", () => {
+    const a = makeServerMetrics()
+    const b = makeServerMetrics()
+    a.connectionOpened()
+    expect(a.snapshot().connections).toBe(1)
+    expect(b.snapshot().connections).toBe(0)
+  })
+})
+
+describe("Metrics.layer", () => {
+  it.effect("provides one shared instance", () =>
+    Effect.gen(function*() {
+      const first = yield* Metrics
+      first.request("OPTIONS")
+      const second = yield* Metrics
+      expect(second.snapshot().requests).toEqual({ OPTIONS: 1 })
+    }).pipe(Effect.provide(metricsLayer)))
+})
