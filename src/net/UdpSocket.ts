@@ -1,0 +1,231 @@
+/**
+ * node:dgram as an Effect resource (@effect/platform has no UDP). Binding is
+ * an Effect; closing is the scope's finalizer; sending is a plain function
+ * (the per-packet hot path allocates no Effect); receiving is a Stream over a
+ * bounded sliding buffer filled from bind time, so nothing that arrives
+ * between bind and the first pull is lost, and a lagging consumer loses the
+ * oldest datagrams, counted, never memory.
+ */
+import { Data, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, type Stream } from "effect"
+import * as Dgram from "node:dgram"
+import { isIPv6 } from "node:net"
+
+export interface UdpMessage {
+  readonly data: Buffer
+  readonly address: string
+  readonly port: number
+}
+
+export class UdpSocketError extends Data.TaggedError("UdpSocketError")<{
+  readonly reason: "Bind" | "Send"
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export interface UdpSocket {
+  readonly port: number
+  readonly address: string
+  /** Hot path: fire-and-forget, no Effect allocated per packet. Send errors are counted, never thrown. */
+  readonly send: (buffers: ReadonlyArray<Uint8Array>, port: number, address: string) => void
+  /** Sends that failed (bad destination, socket closed, an error from the OS), and any other socket error after bind. */
+  readonly sendErrors: () => number
+  /**
+   * Incoming datagrams since bind; a bounded sliding buffer (drops oldest when the consumer lags).
+   * Meant for ONE consumer: two consumers would split the datagrams between them. Ends when the socket closes.
+   */
+  readonly messages: Stream.Stream<UdpMessage>
+  /** Datagrams dropped from the receive buffer because the consumer lagged. */
+  readonly receiveDrops: () => number
+}
+
+export interface UdpSocketOptions {
+  readonly host: string
+  /** 0 = any free port. */
+  readonly port: number
+  /** SO_RCVBUF; the OS may cap it (Linux: net.core.rmem_max). */
+  readonly receiveBufferBytes?: number | undefined
+  /** SO_SNDBUF; the OS may cap it (Linux: net.core.wmem_max). */
+  readonly sendBufferBytes?: number | undefined
+  /** Datagrams held for `messages` before the oldest are dropped (default 1024). */
+  readonly messageBufferSize?: number | undefined
+}
+
+export const DEFAULT_MESSAGE_BUFFER_SIZE = 1024
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** Binds, resolving once: on "listening" or on the first "error"; both listeners removed either way. */
+/** `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard. */
+const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void): Effect.Effect<Dgram.Socket, UdpSocketError> =>
+  Effect.async<Dgram.Socket, UdpSocketError>((resume) => {
+    const socket = Dgram.createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4" })
+    const cleanup = () => {
+      socket.off("listening", onListening)
+      socket.off("error", onError)
+    }
+    const onListening = () => {
+      cleanup()
+      onBound(socket)
+      resume(Effect.succeed(socket))
+    }
+    const onError = (error: Error) => {
+      cleanup()
+      closeQuietly(socket)
+      resume(Effect.fail(new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: ${error.message}`, cause: error })))
+    }
+    socket.once("listening", onListening)
+    socket.once("error", onError)
+    try {
+      socket.bind(options.port, options.host)
+    } catch (error) {
+      // Bad arguments throw instead of emitting "error".
+      cleanup()
+      closeQuietly(socket)
+      resume(Effect.fail(new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: ${describe(error)}`, cause: error })))
+    }
+    // Interrupted while binding: the socket never reaches the caller, so close it here.
+    return Effect.sync(() => {
+      cleanup()
+      closeQuietly(socket)
+    })
+  })
+
+const closeQuietly = (socket: Dgram.Socket): void => {
+  try {
+    socket.close()
+  } catch {
+    // Already closed: nothing left to release.
+  }
+}
+
+const close = (socket: Dgram.Socket): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    try {
+      socket.close(() => resume(Effect.void))
+    } catch {
+      resume(Effect.void)
+    }
+  })
+
+/** Buffer sizes are a wish: a failure is logged, and the socket still works with the OS default. */
+const setBufferSizes = (socket: Dgram.Socket, options: UdpSocketOptions): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const wishes: ReadonlyArray<readonly [string, number | undefined, (n: number) => void]> = [
+      ["receive", options.receiveBufferBytes, (n) => socket.setRecvBufferSize(n)],
+      ["send", options.sendBufferBytes, (n) => socket.setSendBufferSize(n)]
+    ]
+    for (const [name, bytes, set] of wishes) {
+      if (bytes === undefined) continue
+      const failed = yield* Effect.try(() => set(bytes)).pipe(Effect.flip, Effect.option)
+      if (Option.isSome(failed)) {
+        yield* Effect.logWarning(`UDP ${options.host}:${options.port}: cannot set the ${name} buffer to ${bytes} bytes: ${describe(failed.value.error)}`)
+      }
+    }
+  })
+
+export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocket, UdpSocketError, Scope.Scope> =>
+  Effect.gen(function*() {
+    // node:dgram would silently bind 70000 as 4464 (port & 0xffff).
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+      return yield* new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: not a port number (0 to 65535)` })
+    }
+    const capacity = Math.max(1, options.messageBufferSize ?? DEFAULT_MESSAGE_BUFFER_SIZE)
+    const mailbox = yield* Mailbox.make<UdpMessage>({ capacity, strategy: "sliding" })
+    let sendErrors = 0
+    let receiveDrops = 0
+    const countError = (error: Error | null): void => {
+      if (error !== null) sendErrors++
+    }
+    const onMessage = (data: Buffer, remote: Dgram.RemoteInfo): void => {
+      const size = mailbox.unsafeSize()
+      if (Option.isSome(size) && size.value >= capacity) receiveDrops++
+      mailbox.unsafeOffer({ data, address: remote.address, port: remote.port })
+    }
+    const onClose = (): void => {
+      mailbox.unsafeDone(Exit.void)
+    }
+    const attach = (socket: Dgram.Socket): void => {
+      socket.on("message", onMessage)
+      // Send errors go to the send callback; this catches anything else, so that no error event crashes the process.
+      socket.on("error", countError)
+      socket.once("close", onClose)
+    }
+    const detach = (socket: Dgram.Socket): void => {
+      socket.off("message", onMessage)
+      socket.off("error", countError)
+      socket.off("close", onClose)
+      mailbox.unsafeDone(Exit.void)
+    }
+    // One release: stop listening, end the stream, then close and wait for it.
+    const socket = yield* Effect.acquireRelease(bind(options, attach), (socket) =>
+      Effect.zipRight(Effect.sync(() => detach(socket)), close(socket)))
+    yield* setBufferSizes(socket, options)
+
+    const send = (buffers: ReadonlyArray<Uint8Array>, port: number, address: string): void => {
+      try {
+        socket.send(buffers, port, address, countError)
+      } catch {
+        // Closed socket, bad port or address: thrown synchronously by node.
+        sendErrors++
+      }
+    }
+
+    const bound = socket.address()
+    return {
+      port: bound.port,
+      address: bound.address,
+      send,
+      sendErrors: () => sendErrors,
+      messages: Mailbox.toStream(mailbox),
+      receiveDrops: () => receiveDrops
+    }
+  })
+
+export interface UdpSocketPairOptions extends Omit<UdpSocketOptions, "port"> {
+  /** The RTP port (even; RTCP is the next). 0 = find a free even/odd pair. */
+  readonly port: number
+  /** Tries at finding a free pair when `port` is 0 (default 20). */
+  readonly attempts?: number | undefined
+}
+
+export interface UdpSocketPair {
+  readonly rtp: UdpSocket
+  readonly rtcp: UdpSocket
+}
+
+export const DEFAULT_PAIR_ATTEMPTS = 20
+
+/** Runs `effect` in a child of the current scope that is closed at once if `effect` fails, so a half-bound pair releases its socket. */
+const inChildScope = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Effect.Effect<A, E, Scope.Scope> =>
+  Effect.gen(function*() {
+    const parent = yield* Effect.scope
+    const child = yield* Scope.fork(parent, ExecutionStrategy.sequential)
+    return yield* effect.pipe(
+      Scope.extend(child),
+      Effect.onExit((exit) => (Exit.isFailure(exit) ? Scope.close(child, exit) : Effect.void))
+    )
+  })
+
+/** RTP/RTCP pair on consecutive ports (even RTP port). port 0 = find a free even/odd pair (retry a bounded number of times). */
+export const makeUdpSocketPair = (options: UdpSocketPairOptions): Effect.Effect<UdpSocketPair, UdpSocketError, Scope.Scope> => {
+  const at = (port: number) => makeUdpSocket({ ...options, port })
+  if (options.port !== 0) {
+    if (options.port % 2 !== 0) {
+      return Effect.fail(new UdpSocketError({ reason: "Bind", message: `the RTP port must be even (RTCP takes the next one); got ${options.port}` }))
+    }
+    return inChildScope(Effect.all({ rtp: at(options.port), rtcp: at(options.port + 1) }))
+  }
+  // Let the OS pick one port, then claim its partner: above it when it is even, below it when it is odd.
+  const attempt = inChildScope(Effect.gen(function*() {
+    const first = yield* at(0)
+    if (first.port % 2 === 0) return { rtp: first, rtcp: yield* at(first.port + 1) }
+    return { rtp: yield* at(first.port - 1), rtcp: first }
+  }))
+  const attempts = Math.max(1, options.attempts ?? DEFAULT_PAIR_ATTEMPTS)
+  return attempt.pipe(
+    Effect.retry({ times: attempts - 1 }),
+    Effect.mapError((error) =>
+      new UdpSocketError({ reason: "Bind", message: `no free UDP port pair on ${options.host} after ${attempts} tries: ${error.message}`, cause: error })
+    )
+  )
+}

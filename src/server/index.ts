@@ -1,0 +1,8 @@
+export { defaultServerConfig, type ServerConfig } from "./config.js"
+export { RtspRequestError, ServerStartError } from "./errors.js"
+export * as FrameScheduler from "./FrameScheduler.js"
+export * as HttpEndpoint from "./HttpEndpoint.js"
+export * as Logging from "./logging.js"
+export * as Metrics from "./Metrics.js"
+export { layer, make, RtspServer, type RtspServerInfo, type SessionSummary } from "./RtspServer.js"
+export * as StateMachine from "./stateMachine.js"
