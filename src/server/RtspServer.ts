@@ -39,9 +39,14 @@ export interface RtspServerInfo {
 
 export class RtspServer extends Context.Tag("effect-rtsp/RtspServer")<RtspServer, RtspServerInfo>() {}
 
-/** Standard sessions are reaped this long after their advertised timeout. */
+/** Standard sessions are reaped this long after their advertised timeout (half the timeout when that is shorter). */
 export const REAP_GRACE_SECONDS = 10
-const REAP_EVERY = Duration.seconds(2)
+
+/** How long after its last sign of life a standard session is reaped, and how often the reaper looks. */
+export const reapTiming = (timeoutSeconds: number): { readonly afterMs: number; readonly everyMs: number } => ({
+  afterMs: (timeoutSeconds + Math.min(REAP_GRACE_SECONDS, timeoutSeconds / 2)) * 1000,
+  everyMs: Math.min(2000, (timeoutSeconds * 1000) / 2)
+})
 
 const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, import("effect").Scope.Scope> =>
   Effect.acquireRelease(
@@ -89,15 +94,15 @@ export const make = (config: ServerConfig) =>
     ).pipe(Effect.forkScoped)
 
     // The reaper: standard sessions that sent neither a request nor RTCP for timeout + grace.
-    const reapAfterMs = (config.sessionTimeoutSeconds + REAP_GRACE_SECONDS) * 1000
+    const reap = reapTiming(config.sessionTimeoutSeconds)
     yield* Effect.gen(function* () {
       const now = clock.unsafeCurrentTimeMillis()
       const expired: Array<SessionEntry> = []
       for (const entry of ctx.sessions.values()) {
-        if (entry.session.dialect === "standard" && now - entry.session.lastActivity > reapAfterMs) expired.push(entry)
+        if (entry.session.dialect === "standard" && now - entry.session.lastActivity > reap.afterMs) expired.push(entry)
       }
       for (const entry of expired) yield* endSession(ctx, entry, "timeout")
-    }).pipe(Effect.repeat(Schedule.spaced(REAP_EVERY)), Effect.forkScoped)
+    }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(reap.everyMs))), Effect.forkScoped)
 
     const server = yield* listen(config)
     const runConnection = yield* FiberSet.makeRuntime<never>()

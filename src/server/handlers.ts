@@ -72,8 +72,9 @@ const sessionOf = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest):
   const parsed = parseSession(value)
   if (Either.isLeft(parsed)) return Effect.fail(badRequest(parsed.left.message))
   const id = parsed.right.id
-  // The classic client sends "Session: 0" before SETUP.
-  if (conn.dialect === "classic" && id === "0" && req.method === "SETUP") return Effect.succeed(undefined)
+  // Classic "Session: 0" means no session (the client's id before SETUP; our classic errors say it too),
+  // so PLAY/PAUSE/TEARDOWN with it are 455 (not valid before SETUP), not 454.
+  if (conn.dialect === "classic" && id === "0") return Effect.succeed(undefined)
   const entry = ctx.sessions.get(id)
   return entry && entry.connection === conn ? Effect.succeed(entry) : Effect.fail(sessionNotFound(id))
 }
@@ -131,13 +132,37 @@ const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =
 
 export const unmapIpv4 = (address: string): string => address.startsWith("::ffff:") ? address.slice(7) : address
 
+/** Interleaved channels already taken by the connection's other sessions. */
+const channelsInUse = (ctx: ServerContext, conn: ConnectionState, except: SessionEntry | undefined): Set<number> => {
+  const used = new Set<number>()
+  for (const id of conn.sessionIds) {
+    const t = ctx.sessions.get(id)
+    if (!t || t === except || t.session.transport._tag !== "Interleaved") continue
+    used.add(t.session.transport.rtpChannel).add(t.session.transport.rtcpChannel)
+  }
+  return used
+}
+
 /** The first transport in the client's list that this server can do. */
-const chooseTransport = (conn: ConnectionState, specs: ReadonlyArray<TransportSpec>): Effect.Effect<{ spec: TransportSpec; transport: SessionTransport }, RtspRequestError> => {
+const chooseTransport = (
+  ctx: ServerContext,
+  conn: ConnectionState,
+  specs: ReadonlyArray<TransportSpec>,
+  existing: SessionEntry | undefined
+): Effect.Effect<{ spec: TransportSpec; transport: SessionTransport }, RtspRequestError> => {
   for (const spec of specs) {
     if (spec.delivery === "multicast") continue
     if (spec.lowerTransport === "TCP") {
-      const first = spec.interleaved?.first ?? conn.nextChannel
-      const second = spec.interleaved?.last ?? first + 1
+      const used = channelsInUse(ctx, conn, existing)
+      let first = spec.interleaved?.first ?? conn.nextChannel
+      let second = spec.interleaved?.last ?? first + 1
+      // Channels another session of this connection already uses: answer with a free pair instead.
+      if (used.has(first) || used.has(second)) {
+        first = conn.nextChannel
+        while (used.has(first) || used.has(first + 1)) first += 2
+        second = first + 1
+      }
+      if (second > 255) return fail(461, "no free interleaved channel pair on this connection")
       return Effect.succeed({ spec, transport: { _tag: "Interleaved", rtpChannel: first, rtcpChannel: second } })
     }
     if (spec.clientPort !== undefined) {
@@ -184,7 +209,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     if (Either.isLeft(specs)) {
       return yield* fail(specs.left.reason === "Unsupported" ? 461 : 400, specs.left.message)
     }
-    const chosen = yield* chooseTransport(conn, specs.right)
+    const chosen = yield* chooseTransport(ctx, conn, specs.right, existing)
     if (existing) {
       // A second SETUP in READY: same media, new transport.
       const media = existing.session.media

@@ -27,7 +27,9 @@ export const parseRequestTarget = (uri: string): RequestTarget | undefined => {
     } catch {
       return undefined
     }
-    path = url.pathname
+    // The path as sent, not url.pathname: URL parsing resolves `..` and `%2e%2e`, which would hide a
+    // traversal attempt from the media library (it refuses `..` with 404).
+    path = /^rtsps?:\/\/[^/?#]*([^?#]*)/i.exec(uri)?.[1] ?? ""
     origin = `${url.protocol}//${url.host}`
   } else {
     path = uri.split("?")[0] ?? ""
