@@ -278,10 +278,9 @@ const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
     }
     yield* stopStream(ctx, entry)
     if (seekTo !== undefined) {
-      // Keep the loop count when seeking in a looping stream, so timestamps keep increasing.
+      // A seek moves within the current pass over the file; the pass count only grows, so
+      // timestamps keep increasing across loops and replays after the end.
       session.nextFrame = Math.floor(session.nextFrame / frameCount) * frameCount + seekTo
-    } else if (!ctx.config.loop && session.nextFrame >= frameCount) {
-      session.nextFrame = 0
     }
     session.state = "playing"
     ctx.metrics.sessionState(session.id, "playing")

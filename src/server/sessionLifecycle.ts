@@ -47,7 +47,9 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
     const result = yield* ctx.scheduler.run({
       fps: session.media.fps,
       firstFrame: session.nextFrame,
-      endFrame: ctx.config.loop ? undefined : frameCount,
+      // Without --loop a run ends with the current pass over the file; a PLAY after the end starts
+      // the next pass (frame counter and timestamps keep growing).
+      endFrame: ctx.config.loop ? undefined : (Math.floor(session.nextFrame / frameCount) + 1) * frameCount,
       sendFrame: (frameIndex) => {
         const sent = sendFrame(session, entry.sink, frameIndex)
         session.nextFrame = frameIndex + 1
