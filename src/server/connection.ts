@@ -22,6 +22,11 @@ export const CLASSIC_IDLE_FRAMING_MS = 20
 /** The classic client can mistake a reply that comes back within microseconds for the previous one. */
 export const CLASSIC_REPLY_DELAY_MS = 15
 
+/** Parsed items waiting to be handled before the connection stops reading. */
+const MAX_QUEUED_ITEMS = 64
+/** Reply bytes the client has not read before the connection stops reading its requests. */
+const MAX_UNREAD_REPLY_BYTES = 1024 * 1024
+
 type InboxItem = RtspParseResult | { readonly _tag: "Stalled" } | { readonly _tag: "Closed" }
 
 const SERVER_NAME = "effect-rtsp"
@@ -52,8 +57,13 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     let idleTimer: NodeJS.Timeout | undefined
     let stallTimer: NodeJS.Timeout | undefined
 
+    // A client that pipelines requests faster than they are answered (or never reads the
+    // replies) is paused at the socket, so neither the inbox nor the reply buffer grows unbounded.
+    let queued = 0
     const offerAll = (items: ReadonlyArray<InboxItem>): void => {
       for (const item of items) inbox.unsafeOffer(item)
+      queued += items.length
+      if (queued > MAX_QUEUED_ITEMS && !socket.isPaused()) socket.pause()
     }
     const armTimers = (): void => {
       clearTimeout(idleTimer)
@@ -83,13 +93,18 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     }
     // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
     const onError = (): void => undefined
+    const onDrain = (): void => {
+      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2) socket.resume()
+    }
     socket.on("data", onData)
+    socket.on("drain", onDrain)
     socket.on("close", onClose)
     socket.on("error", onError)
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         socket.off("data", onData)
+        socket.off("drain", onDrain)
         clearTimeout(idleTimer)
         clearTimeout(stallTimer)
         for (const id of [...conn.sessionIds]) {
@@ -150,6 +165,8 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     yield* Effect.logDebug("connection opened").pipe(Effect.annotateLogs({ peer: peerLabel }))
     for (;;) {
       const item = yield* Queue.take(inbox)
+      queued = Math.max(0, queued - 1)
+      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2 && socket.writableLength < MAX_UNREAD_REPLY_BYTES) socket.resume()
       switch (item._tag) {
         case "Request":
           yield* onRequest(item)

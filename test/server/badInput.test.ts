@@ -270,6 +270,23 @@ describe("bad input", () => {
       }
     }))
 
+  it("a flood of pipelined requests from a client that does not read: every one answered, in order, once it reads", () =>
+    withStreamer({}, async (server) => {
+      const client = await connectClient(server.info.port)
+      try {
+        const count = 3000
+        client.socket.pause()
+        client.send(Array.from({ length: count }, (_, i) => `OPTIONS * RTSP/1.0\r\nCSeq: ${i + 1}\r\n\r\n`).join(""))
+        await sleep(300)
+        client.socket.resume()
+        const cseqs: Array<string | undefined> = []
+        for (let i = 0; i < count; i++) cseqs.push(getHeader((await client.nextResponse()).headers, "CSeq"))
+        expect(cseqs).toEqual(Array.from({ length: count }, (_, i) => String(i + 1)))
+      } finally {
+        client.close()
+      }
+    }))
+
   it("a TCP interleaved client that stops reading loses whole frames (counted); the other client is unaffected", async () => {
     let received: Array<Buffer> = []
     await withStreamer({ fps: 200 }, async (server) => {
