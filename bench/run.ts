@@ -2,13 +2,15 @@
  * `npm run bench`: one JSON line per case. Figures are medians of several
  * timed runs on the sample video, so they can be compared across machines
  * and commits; each run repeats the work until it has lasted long enough to
- * time reliably.
+ * time reliably. Then the server load cases (bench/serverLoad.ts): the
+ * server in its own process, a load client here.
  */
 import { readFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
 import { analyzeMjpeg } from "../src/media/analyze.js"
 import { makeRfc2435Depacketizer } from "../src/protocol/jpeg/rfc2435Depacketizer.js"
 import { packetizeRfc2435 } from "../src/protocol/jpeg/rfc2435Packetizer.js"
+import { runServerCases } from "./serverLoad.js"
 import { Either } from "effect"
 
 const RUNS = 7
@@ -91,3 +93,5 @@ for (const mtu of [1400, 300]) {
       return { bytes: scanBytes, packets: packetCount, frames: rebuilt }
     })))
 }
+
+await runServerCases({ sample, frameCount: frames.length, fps: analysis.fps })

@@ -146,7 +146,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
     }
     const attach = (socket: Dgram.Socket): void => {
       socket.on("message", onMessage)
-      // Send errors go to the send callback; this catches anything else, so that no error event crashes the process.
+      // Asynchronous send errors arrive here (no callback per packet: that costs a closure and a
+      // nextTick on the hot path); counting them also keeps an error event from crashing the process.
       socket.on("error", countError)
       socket.once("close", onClose)
     }
@@ -163,7 +164,7 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
 
     const send = (buffers: ReadonlyArray<Uint8Array>, port: number, address: string): void => {
       try {
-        socket.send(buffers, port, address, countError)
+        socket.send(buffers, port, address)
       } catch {
         // Closed socket, bad port or address: thrown synchronously by node.
         sendErrors++

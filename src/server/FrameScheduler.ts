@@ -13,10 +13,10 @@ export interface ScheduleOptions {
   /** Index to stop before (end of media); undefined runs until interrupted (loop). */
   readonly endFrame: number | undefined
   /**
-   * Sends one frame; the hot path, so a plain function. It may return an
-   * Effect for the rare follow-up work (a log line, say), run before the next frame.
+   * Sends one frame, due at `dueMillis`; the hot path, so a plain function. It may return
+   * an Effect for the rare follow-up work (a log line, say), run before the next frame.
    */
-  readonly sendFrame: (frameIndex: number) => Effect.Effect<void> | undefined
+  readonly sendFrame: (frameIndex: number, dueMillis: number) => Effect.Effect<void> | undefined
 }
 
 export interface ScheduleResult {
@@ -43,7 +43,7 @@ export const runSchedule = (options: ScheduleOptions): Effect.Effect<ScheduleRes
         due = now
       }
       if (due > now) yield* Effect.sleep(due - now)
-      const followUp = options.sendFrame(frame)
+      const followUp = options.sendFrame(frame, due)
       if (followUp !== undefined) yield* followUp
       frame++
       k++

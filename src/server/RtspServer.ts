@@ -85,7 +85,8 @@ export const make = (config: ServerConfig) =>
       sessions: new Map(),
       sessionsByRtcpPeer: new Map(),
       sessionsBySsrc: new Map(),
-      streams
+      streams,
+      load: { latenessMs: 0 }
     }
 
     // RTCP from UDP clients: receiver reports and keep-alive.

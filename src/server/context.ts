@@ -45,4 +45,21 @@ export interface ServerContext {
   readonly sessionsBySsrc: Map<number, SessionEntry>
   /** The streaming fiber of each playing session, keyed by session id. */
   readonly streams: FiberMap.FiberMap<string>
+  /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */
+  readonly load: LoadTracker
 }
+
+export interface LoadTracker {
+  /** Moving average of (send time - due time) over recent frames, in ms. */
+  latenessMs: number
+}
+
+/** Weight of the newest frame in the lateness average: about the last 100 frames count. */
+const LATENESS_WEIGHT = 0.01
+
+export const recordLateness = (load: LoadTracker, latenessMs: number): void => {
+  load.latenessMs += (Math.max(0, latenessMs) - load.latenessMs) * LATENESS_WEIGHT
+}
+
+/** Above this average lateness the server is saturated: SETUP is refused (453) rather than degrading everyone. */
+export const OVERLOAD_LATENESS_MS = 20

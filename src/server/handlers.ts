@@ -11,7 +11,7 @@ import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
 import { parseSession } from "../protocol/rtsp/headers/session.js"
 import { formatTransportSpec, parseTransport, type TransportSpec } from "../protocol/rtsp/headers/transport.js"
 import { buildMjpegSdp } from "../protocol/sdp.js"
-import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
+import { type ConnectionState, OVERLOAD_LATENESS_MS, type ServerContext, type SessionEntry } from "./context.js"
 import { badRequest, RtspRequestError, sessionNotFound } from "./errors.js"
 import { parseRequestTarget, type RequestTarget } from "./requestTarget.js"
 import { interleavedSink, udpSink, type PacketSink } from "./rtpSender.js"
@@ -220,6 +220,9 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     }
     if (ctx.sessions.size >= ctx.config.maxSessions) {
       return yield* fail(453, `the server is at its limit of ${ctx.config.maxSessions} sessions`)
+    }
+    if (ctx.load.latenessMs > OVERLOAD_LATENESS_MS) {
+      return yield* fail(453, `the server is saturated (frames going out ${ctx.load.latenessMs.toFixed(0)} ms late on average); try again later`)
     }
     const media = yield* resolveMedia(ctx, target, dialect)
     const now = ctx.clock.unsafeCurrentTimeMillis()

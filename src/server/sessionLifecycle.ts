@@ -5,7 +5,7 @@
  */
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound } from "../protocol/rtcp.js"
-import type { ServerContext, SessionEntry } from "./context.js"
+import { recordLateness, type ServerContext, type SessionEntry } from "./context.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
@@ -50,13 +50,14 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
       // Without --loop a run ends with the current pass over the file; a PLAY after the end starts
       // the next pass (frame counter and timestamps keep growing).
       endFrame: ctx.config.loop ? undefined : (Math.floor(session.nextFrame / frameCount) + 1) * frameCount,
-      sendFrame: (frameIndex) => {
+      sendFrame: (frameIndex, dueMillis) => {
         const sent = sendFrame(session, entry.sink, frameIndex)
+        const now = ctx.clock.unsafeCurrentTimeMillis()
+        recordLateness(ctx.load, now - dueMillis)
         session.nextFrame = frameIndex + 1
         if (sent.sent) ctx.metrics.framesSent(session.id, 1, sent.packets, sent.bytes)
         else ctx.metrics.framesDropped(session.id, 1)
         if (session.dialect === "standard") {
-          const now = ctx.clock.unsafeCurrentTimeMillis()
           if (now - session.lastSenderReportAt >= SENDER_REPORT_INTERVAL_MS) {
             session.lastSenderReportAt = now
             entry.sink.sendRtcp(senderReport(session, frameIndex, now))

@@ -287,6 +287,35 @@ describe("bad input", () => {
       }
     }))
 
+  it("a saturated server refuses new sessions with 453 and takes them again once it has caught up", async () => {
+    const server = await startTestServer({ fps: 200, loop: true })
+    let streamer: Streamer | undefined
+    const client = await connectClient(server.info.port)
+    try {
+      streamer = await startStreamer(server)
+      // Starve the event loop (the server runs in this process): frames go out hundreds of ms late.
+      for (let i = 0; i < 3; i++) {
+        const until = performance.now() + 400
+        while (performance.now() < until) { /* busy */ }
+        await sleep(5)
+      }
+      const refused = await client.request("SETUP", server.url(), { Transport: "RTP/AVP;unicast;client_port=40000-40001" })
+      expect(refused.statusCode).toBe(453)
+      expect(getHeader(refused.headers, "Session")).toBeUndefined()
+      let accepted = false
+      for (let attempt = 0; attempt < 50 && !accepted; attempt++) {
+        await sleep(100)
+        const reply = await client.request("SETUP", server.url(), { Transport: "RTP/AVP;unicast;client_port=40002-40003" })
+        accepted = reply.statusCode === 200
+      }
+      expect(accepted).toBe(true)
+    } finally {
+      streamer?.close()
+      client.close()
+      await server.close()
+    }
+  })
+
   it("a TCP interleaved client that stops reading loses whole frames (counted); the other client is unaffected", async () => {
     let received: Array<Buffer> = []
     await withStreamer({ fps: 200 }, async (server) => {

@@ -1,0 +1,388 @@
+/**
+ * The server load cases of `npm run bench`, one JSON line each:
+ *
+ * - `server.sessions` (one per N in BENCH_SESSIONS, default "1,200,1000"):
+ *   a fresh server process looping the sample, N concurrent UDP sessions
+ *   from the load client, measured over a window of steady state
+ *   (BENCH_WINDOW_SECONDS, default 10) once every session is set up (or
+ *   given up: a ramp that outlasts SETUP_DEADLINE_MS stops there, and
+ *   sessionsUp says how many made it).
+ * - `server.playback` (skip with BENCH_PLAYBACK=0): one session plays the
+ *   whole file once; playSeconds = last frame arrival - first + 1/fps.
+ *
+ * The server runs in its own process (bench/serverProcess.ts) so that its
+ * CPU and RSS come from /proc; the client runs here. This machine may have
+ * only 2 cores for both, so each line also says what the client itself
+ * cost and notes when either side ran out of CPU.
+ * BENCH_SERVER_PROFILE=<dir> runs the server under `node --cpu-prof` and
+ * names the profile in the line (summarise with dist/bench/serverProfile.js).
+ */
+import { readFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { basename, dirname, resolve } from "node:path"
+import { monitorEventLoopDelay, performance } from "node:perf_hooks"
+import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClient.js"
+import { clockTicksPerSecond, type ServerProcess, spawnServer } from "./serverSpawn.js"
+import type { ServerSelfStats } from "./serverProcess.js"
+import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
+
+export interface ServerBenchOptions {
+  /** The sample file; the server serves its folder. */
+  readonly sample: string
+  readonly frameCount: number
+  readonly fps: number
+}
+
+const SETTLE_MS = 500
+const IDLE_SETTLE_MS = 500
+const SETUP_CONCURRENCY = 64
+const REQUEST_TIMEOUT_MS = 10_000
+/** Sessions not set up by then are given up, so a server that stops answering cannot stretch the bench. */
+const SETUP_DEADLINE_MS = 20_000
+const TEARDOWN_TIMEOUT_MS = 5000
+/** After teardown, how long the server may take to close every connection before the heap baseline is taken anyway. */
+const DRAIN_LIMIT_MS = 3000
+/** 1 MiB asked; Linux doubles it (bookkeeping) and caps it at net.core.rmem_max: about 5 s of one session's stream. */
+const RECV_BUFFER_BYTES = 1 << 20
+const RSS_SAMPLE_MS = 500
+/** Below this many sessions, memory growth per session is lost in the heap's own fluctuation. */
+const MIN_SESSIONS_FOR_MEMORY = 50
+/** Above this share of one core the client (or the machine) is the limit, not the server. */
+const SATURATED_PCT = 90
+
+const sessionCounts = (): ReadonlyArray<number> =>
+  (process.env.BENCH_SESSIONS ?? "1,200,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+
+const windowSeconds = (): number => {
+  const n = Number(process.env.BENCH_WINDOW_SECONDS ?? "10")
+  return Number.isFinite(n) && n > 0 ? n : 10
+}
+
+const profileFor = (name: string) => {
+  const dir = process.env.BENCH_SERVER_PROFILE
+  return dir ? { dir: resolve(dir), name } : undefined
+}
+
+const udpCounters = () => readUdpCounters(readFileSync("/proc/net/snmp", "utf8"))
+const hostCpu = () => readHostCpuTicks(readFileSync("/proc/stat", "utf8"))
+
+const rmemMax = (): number => {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim())
+  } catch {
+    return Number.NaN
+  }
+}
+
+const print = (line: Record<string, unknown>): void => {
+  console.log(JSON.stringify({ ...line, node: process.version }))
+}
+
+/** Stops the server even when the case failed half-way; never throws. */
+const stopQuietly = async (server: ServerProcess): Promise<number | null> => {
+  try {
+    return await server.stop()
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A session's frame rate in the window: frames - 1 intervals over the time
+ * from its first to its last frame. The span is taken as at least the window
+ * less two frame intervals, so a session that stalls before the window ends
+ * (or starts late) shows a lower rate instead of hiding it; counting frames in
+ * a fixed window would instead be off by one frame in 200 (0.5 %) from phase alone.
+ */
+const sessionFps = (frames: number, spanMs: number, windowMs: number, nominalIntervalMs: number): number =>
+  frames < 2 ? (frames * 1000) / windowMs : ((frames - 1) * 1000) / Math.max(spanMs, windowMs - 2 * nominalIntervalMs)
+
+interface Measured {
+  readonly sessions: number
+  readonly window: WindowResult
+  readonly sessionsUp: number
+  readonly setupErrors: ReadonlyArray<string>
+  readonly firstPacketMs: ReadonlyArray<number>
+  readonly setupSeconds: number
+  readonly serverCpuTicks: number
+  readonly serverSystemTicks: number
+  readonly clientCpuMicros: number
+  readonly clientLoopDelayP99Ms: number
+  readonly idleRssKiB: number
+  readonly rssSamplesKiB: ReadonlyArray<number>
+  readonly udpRcvbufErrors: number
+  readonly recvBufferBytes: number
+  readonly rtcpDatagrams: number
+  /** Busy ticks of the whole host in the window (all cores). */
+  readonly hostBusyTicks: number
+  /** The server's own view of the window; undefined when it did not answer. */
+  readonly serverStats: ServerSelfStats | undefined
+  /** Live heap (after a full GC) at the end of the window. */
+  readonly liveHeapMiB: number
+}
+
+/**
+ * PLAY reply to first RTP packet, per session that is up. Both times are
+ * taken in this process's event loop; when one loop turn delivers the RTP
+ * datagram before the TCP reply, the difference is a few microseconds below
+ * zero and is counted as 0.
+ */
+const firstPacketLatencies = (client: LoadClient): Array<number> =>
+  client.sessions
+    .filter((s) => s.error === undefined && Number.isFinite(s.playReplyAt) && Number.isFinite(s.stats.firstPacketAt))
+    .map((s) => Math.max(0, s.stats.firstPacketAt - s.playReplyAt))
+
+const setupErrorsOf = (client: LoadClient): Array<string> => {
+  const counts = new Map<string, number>()
+  for (const s of client.sessions) if (s.error !== undefined) counts.set(s.error, (counts.get(s.error) ?? 0) + 1)
+  return [...counts].map(([message, n]) => `${n}x ${message}`)
+}
+
+interface Teardown {
+  readonly ok: number
+  readonly failed: number
+  readonly seconds: number
+  /** Live heap (after a full GC) once every session and connection is gone: the baseline for liveHeapPerSessionKiB. */
+  readonly liveHeapMiB: number
+}
+
+const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown): Record<string, unknown> => {
+  const windowMs = m.window.seconds * 1000
+  const fps = m.window.sessions.map((s) => sessionFps(s.frames, s.spanMs, windowMs, 1000 / options.fps))
+  const expected = m.window.sessions.reduce((sum, s) => sum + s.expected, 0)
+  const received = m.window.sessions.reduce((sum, s) => sum + s.packets, 0)
+  const serverCpuPct = (m.serverCpuTicks / clockTicksPerSecond / m.window.seconds) * 100
+  const clientCpuPct = (m.clientCpuMicros / 1e6 / m.window.seconds) * 100
+  const hostCpuPct = (m.hostBusyTicks / clockTicksPerSecond / m.window.seconds) * 100
+  const otherCpuPct = Math.max(0, hostCpuPct - serverCpuPct - clientCpuPct)
+  const peakRssKiB = Math.max(...m.rssSamplesKiB)
+  // Per session of those the server holds (all N when every session is up).
+  const serverSessions = m.serverStats?.sessions ?? m.sessionsUp
+  const cores = cpus().length
+  const notes = [`${cores} cores shared by the server process and the load client`]
+  if (clientCpuPct >= SATURATED_PCT) notes.push(`load client saturated (${clientCpuPct.toFixed(0)} % of a core): figures are a lower bound for the server`)
+  if (otherCpuPct >= 20) notes.push(`other processes used ${otherCpuPct.toFixed(0)} % of a core during the window: figures are disturbed`)
+  if (hostCpuPct >= SATURATED_PCT * cores) notes.push(`host CPU saturated (${hostCpuPct.toFixed(0)} % of ${cores * 100} %)`)
+  if (m.sessionsUp < m.sessions) notes.push(`${m.sessions - m.sessionsUp} sessions never started (see setupErrors); fps and loss cover the ${m.sessionsUp} that did`)
+  if (serverSessions < MIN_SESSIONS_FOR_MEMORY) notes.push(`per-session memory figures are noise below ${MIN_SESSIONS_FOR_MEMORY} sessions`)
+  if (m.serverStats === undefined) notes.push("the server did not answer a stats request within 5 s (its event loop was starved)")
+  if (m.udpRcvbufErrors > 0) notes.push(`${m.udpRcvbufErrors} datagrams dropped by full client receive buffers (host RcvbufErrors)`)
+  return {
+    case: "server.sessions",
+    sample: options.sample,
+    sessions: m.sessions,
+    sessionsUp: m.sessionsUp,
+    fpsMedian: round(percentile(fps, 50), 2),
+    fpsMin: round(minOf(fps), 2),
+    packetLossPct: round(expected === 0 ? Number.NaN : ((expected - received) / expected) * 100, 3),
+    serverCpuPctOfOneCore: round(serverCpuPct, 1),
+    serverCpuSystemPct: round((m.serverSystemTicks / clockTicksPerSecond / m.window.seconds) * 100, 1),
+    serverRssMiB: round(peakRssKiB / 1024, 1),
+    serverIdleRssMiB: round(m.idleRssKiB / 1024, 1),
+    rssPerSessionKiB: round((peakRssKiB - m.idleRssKiB) / serverSessions, 1),
+    firstPacketMsP50: round(percentile(m.firstPacketMs, 50), 2),
+    firstPacketMsP99: round(percentile(m.firstPacketMs, 99), 2),
+    interFrameMsP99: round(percentile(m.window.frameIntervalsMs, 99), 2),
+    interFrameMsMax: round(percentile(m.window.frameIntervalsMs, 100), 2),
+    windowSeconds: round(m.window.seconds, 2),
+    packetsPerSec: Math.round(received / m.window.seconds),
+    packetsLost: expected - received,
+    clientCpuPctOfOneCore: round(clientCpuPct, 1),
+    hostCpuPctOfOneCore: round(hostCpuPct, 1),
+    otherCpuPctOfOneCore: round(otherCpuPct, 1),
+    serverSessions,
+    serverLoopUtilization: m.serverStats?.loopUtilization ?? null,
+    serverLoopDelayMsP99: m.serverStats?.loopDelayMs.p99 ?? null,
+    serverLoopDelayMsMax: m.serverStats?.loopDelayMs.max ?? null,
+    serverFramesDropped: m.serverStats?.framesDropped ?? null,
+    serverHeapUsedMiB: m.serverStats?.heapUsedMiB ?? null,
+    serverLiveHeapMiB: round(m.liveHeapMiB, 1),
+    liveHeapPerSessionKiB: round(((m.liveHeapMiB - teardown.liveHeapMiB) * 1024) / serverSessions, 1),
+    clientLoopDelayMsP99: round(m.clientLoopDelayP99Ms, 1),
+    clientRecvBufferBytes: m.recvBufferBytes,
+    udpRcvbufErrors: m.udpRcvbufErrors,
+    rtcpDatagrams: m.rtcpDatagrams,
+    setupSeconds: round(m.setupSeconds, 2),
+    teardownOk: teardown.ok,
+    teardownFailed: teardown.failed,
+    teardownSeconds: round(teardown.seconds, 2),
+    ...(m.setupErrors.length > 0 ? { setupErrors: m.setupErrors.slice(0, 5) } : {}),
+    note: notes.join("; ")
+  }
+}
+
+/** Waits (bounded) until the server holds no session and no connection, so that a heap baseline taken next is clean. */
+const waitForServerEmpty = async (server: ServerProcess, limitMs: number): Promise<void> => {
+  const start = performance.now()
+  while (performance.now() - start < limitMs) {
+    const stats = await server.stats().catch(() => undefined)
+    if (stats !== undefined && stats.sessions === 0 && stats.connections === 0) return
+    await sleep(100)
+  }
+}
+
+const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number): Promise<void> => {
+  const caseStart = performance.now()
+  const profile = profileFor(`server-sessions-${sessions}`)
+  const server = await spawnServer({
+    media: dirname(options.sample),
+    loop: true,
+    maxSessions: Math.max(2000, sessions + 16),
+    cpuProfile: profile,
+    exposeGc: true
+  })
+  let client: LoadClient | undefined
+  try {
+    await sleep(IDLE_SETTLE_MS)
+    // No forced GC before the window: the window measures the server's heap as it runs; the live-heap baseline comes after teardown.
+    const idleRssKiB = server.rssKiB()
+    const setupStart = performance.now()
+    client = await startLoad({
+      host: "127.0.0.1",
+      port: server.port,
+      mediaPath: basename(options.sample),
+      sessions,
+      concurrency: SETUP_CONCURRENCY,
+      recvBufferBytes: RECV_BUFFER_BYTES,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      setupDeadlineMs: SETUP_DEADLINE_MS,
+      teardownTimeoutMs: TEARDOWN_TIMEOUT_MS
+    })
+    const setupSeconds = (performance.now() - setupStart) / 1000
+    await sleep(SETTLE_MS)
+
+    await server.stats().catch(() => undefined) // resets the server's loop-delay histogram
+    const udp0 = udpCounters()
+    const host0 = hostCpu()
+    const cpu0 = server.cpuTicks()
+    const clientCpu0 = process.cpuUsage()
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+    loopDelay.enable()
+    const rssSamplesKiB: Array<number> = [server.rssKiB()]
+    const rssTimer = setInterval(() => rssSamplesKiB.push(server.rssKiB()), RSS_SAMPLE_MS)
+    client.startWindow()
+    await sleep(seconds * 1000)
+    const window = client.endWindow()
+    clearInterval(rssTimer)
+    rssSamplesKiB.push(server.rssKiB())
+    loopDelay.disable()
+    const clientCpu = process.cpuUsage(clientCpu0)
+    const cpu1 = server.cpuTicks()
+    const hostBusyTicks = hostCpu().busy - host0.busy
+    const serverStats = await server.stats().catch(() => undefined)
+    // After the window, so the pause of a full collection disturbs nothing measured.
+    const liveHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
+    const measured: Measured = {
+      sessions,
+      window,
+      sessionsUp: client.sessionsUp(),
+      setupErrors: setupErrorsOf(client),
+      firstPacketMs: firstPacketLatencies(client),
+      setupSeconds,
+      serverCpuTicks: cpu1.user + cpu1.system - cpu0.user - cpu0.system,
+      serverSystemTicks: cpu1.system - cpu0.system,
+      hostBusyTicks,
+      serverStats,
+      liveHeapMiB,
+      clientCpuMicros: clientCpu.user + clientCpu.system,
+      clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      idleRssKiB,
+      rssSamplesKiB,
+      udpRcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - (udp0.RcvbufErrors ?? 0),
+      recvBufferBytes: client.recvBufferBytes,
+      rtcpDatagrams: client.rtcpDatagrams()
+    }
+
+    const teardownStart = performance.now()
+    const torn = await client.teardown()
+    client = undefined
+    const teardownSeconds = (performance.now() - teardownStart) / 1000
+    await waitForServerEmpty(server, DRAIN_LIMIT_MS)
+    const baseHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
+    const teardown: Teardown = { ...torn, seconds: teardownSeconds, liveHeapMiB: baseHeapMiB }
+    const exitCode = await stopQuietly(server)
+    print({
+      ...summarize(options, measured, teardown),
+      caseSeconds: round((performance.now() - caseStart) / 1000, 1),
+      ...(exitCode !== 0 ? { serverExitCode: exitCode, serverStderr: server.stderrTail().slice(-500) } : {}),
+      ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {})
+    })
+  } finally {
+    if (client) await client.teardown().catch(() => undefined)
+    await stopQuietly(server)
+  }
+}
+
+/** Waits (bounded) until `frameCount` frames arrived or the stream has been silent for `silenceMs`. */
+const waitForEnd = async (client: LoadClient, frameCount: number, silenceMs: number, limitMs: number): Promise<void> => {
+  const stats = client.sessions[0]!.stats
+  const start = performance.now()
+  while (performance.now() - start < limitMs && stats.frames < frameCount) {
+    const last = Number.isFinite(stats.lastFrameAt) ? stats.lastFrameAt : start
+    if (performance.now() - last > silenceMs) break
+    await sleep(20)
+  }
+}
+
+const playbackCase = async (options: ServerBenchOptions): Promise<void> => {
+  const caseStart = performance.now()
+  const server = await spawnServer({ media: dirname(options.sample), loop: false, maxSessions: 16, cpuProfile: undefined })
+  let client: LoadClient | undefined
+  try {
+    client = await startLoad({
+      host: "127.0.0.1",
+      port: server.port,
+      mediaPath: basename(options.sample),
+      sessions: 1,
+      concurrency: 1,
+      recvBufferBytes: RECV_BUFFER_BYTES,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      setupDeadlineMs: SETUP_DEADLINE_MS,
+      teardownTimeoutMs: TEARDOWN_TIMEOUT_MS
+    })
+    const nominalSeconds = options.frameCount / options.fps
+    await waitForEnd(client, options.frameCount, 2000, (nominalSeconds + 5) * 1000)
+    const session = client.sessions[0]!
+    const s = session.stats
+    const expected = s.packets === 0 ? 0 : s.extMaxSeq - s.baseSeq + 1
+    const line = {
+      case: "server.playback",
+      sample: options.sample,
+      frames: options.frameCount,
+      fps: options.fps,
+      framesReceived: s.frames,
+      packetsLost: expected - s.packets,
+      playSeconds: round((s.lastFrameAt - s.firstFrameAt) / 1000 + 1 / options.fps, 3),
+      nominalSeconds: round(nominalSeconds, 3),
+      firstPacketMs: round(Math.max(0, s.firstPacketAt - session.playReplyAt), 2),
+      ...(session.error !== undefined ? { error: session.error } : {})
+    }
+    await client.teardown()
+    client = undefined
+    await stopQuietly(server)
+    print({ ...line, caseSeconds: round((performance.now() - caseStart) / 1000, 1) })
+  } finally {
+    if (client) await client.teardown().catch(() => undefined)
+    await stopQuietly(server)
+  }
+}
+
+/** Runs every server case; prints one JSON line per case. */
+export const runServerCases = async (options: ServerBenchOptions): Promise<void> => {
+  const limit = rmemMax()
+  if (limit < 2 * RECV_BUFFER_BYTES) {
+    console.error(`note: net.core.rmem_max is ${limit}; client receive buffers are capped below ${2 * RECV_BUFFER_BYTES} bytes, so client-side drops may count as loss`)
+  }
+  const seconds = windowSeconds()
+  // A case that fails still prints its line (with the error), and the bench exits non-zero at the end.
+  const guarded = async (line: Record<string, unknown>, run: () => Promise<void>) => {
+    try {
+      await run()
+    } catch (error) {
+      process.exitCode = 1
+      print({ ...line, error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+  for (const n of sessionCounts()) await guarded({ case: "server.sessions", sessions: n }, () => sessionsCase(options, n, seconds))
+  if (process.env.BENCH_PLAYBACK !== "0") await guarded({ case: "server.playback" }, () => playbackCase(options))
+}

@@ -1,0 +1,342 @@
+/**
+ * The load client of the server benchmark: N standard-dialect RTSP sessions
+ * over UDP, each with its own TCP connection (SETUP, PLAY, TEARDOWN, parsed
+ * with the project's RTSP parser) and its own RTP socket. RTCP from the
+ * server for every session goes to one shared socket and is only counted.
+ * The client sends no RTCP: the server keeps a silent standard session for
+ * its timeout plus grace (70 s by default), longer than any bench case.
+ *
+ * The per-packet path reads the RTP header fields straight from the
+ * datagram (sequence number, marker bit): no decode, no allocation. A
+ * measuring window counts, per session, frames (marker packets), packets,
+ * loss (sequence gaps) and the intervals between frame arrivals.
+ * Every wait is bounded by a timeout and every loop by a count.
+ */
+import { createSocket, type Socket as DgramSocket } from "node:dgram"
+import { connect, type Socket } from "node:net"
+import { performance } from "node:perf_hooks"
+import { getHeader, type RtspResponse } from "../src/protocol/rtsp/message.js"
+import { makeRtspParser } from "../src/protocol/rtsp/parser.js"
+
+export interface LoadClientOptions {
+  readonly host: string
+  readonly port: number
+  /** Path of the media under the server's root, e.g. "movie.Mjpeg". */
+  readonly mediaPath: string
+  readonly sessions: number
+  /** Sessions being set up at once. */
+  readonly concurrency: number
+  /** SO_RCVBUF wish for each RTP socket (Linux doubles it and caps it at net.core.rmem_max). */
+  readonly recvBufferBytes: number
+  readonly requestTimeoutMs: number
+  /** Sessions not set up by this long after the start are given up (error "setup deadline"). */
+  readonly setupDeadlineMs: number
+  /** How long TEARDOWN replies are waited for (all sessions tear down at once). */
+  readonly teardownTimeoutMs: number
+}
+
+/** What one session's RTP socket saw. Times are performance.now() milliseconds; NaN = not yet. */
+export interface RtpReceiverStats {
+  packets: number
+  bytes: number
+  frames: number
+  /** First sequence number seen, and the highest one extended past 16-bit wraps. */
+  baseSeq: number
+  extMaxSeq: number
+  lateOrDuplicate: number
+  firstPacketAt: number
+  firstFrameAt: number
+  lastFrameAt: number
+  // The measuring window.
+  windowExpected0: number
+  windowPackets0: number
+  windowFrames: number
+  windowFirstFrameAt: number
+  windowLastFrameAt: number
+}
+
+export interface LoadSession {
+  readonly index: number
+  readonly stats: RtpReceiverStats
+  readonly rtp: DgramSocket
+  control: RtspControl | undefined
+  sessionId: string | undefined
+  playSentAt: number
+  playReplyAt: number
+  error: string | undefined
+}
+
+export interface SessionWindow {
+  readonly frames: number
+  /** Time from the first to the last frame arrival inside the window (ms); NaN with fewer than 2 frames. */
+  readonly spanMs: number
+  readonly packets: number
+  readonly expected: number
+}
+
+export interface WindowResult {
+  readonly seconds: number
+  /** One entry per session that was up (PLAY answered 200 and a packet arrived). */
+  readonly sessions: ReadonlyArray<SessionWindow>
+  /** Every interval between consecutive frame arrivals of a session, inside the window (ms). */
+  readonly frameIntervalsMs: ReadonlyArray<number>
+}
+
+export interface LoadClient {
+  readonly sessions: ReadonlyArray<LoadSession>
+  /** Sessions whose PLAY was answered 200 and whose first RTP packet arrived. */
+  readonly sessionsUp: () => number
+  readonly rtcpDatagrams: () => number
+  /** SO_RCVBUF the kernel actually gave the first RTP socket. */
+  readonly recvBufferBytes: number
+  readonly startWindow: () => void
+  readonly endWindow: () => WindowResult
+  /** TEARDOWN on every session that was set up, all at once, replies awaited at most teardownTimeoutMs; closes every socket. */
+  readonly teardown: () => Promise<{ readonly ok: number; readonly failed: number }>
+}
+
+// --- RTSP control connection -------------------------------------------------------------
+
+export interface TimedResponse {
+  readonly response: RtspResponse
+  /** performance.now() when the parser returned the response. */
+  readonly at: number
+}
+
+export interface RtspControl {
+  /** One request at a time per connection (this client never pipelines); the reply is awaited at most `timeoutMs` (default: the connection's). */
+  readonly request: (method: string, uri: string, headers: ReadonlyArray<readonly [string, string]>, timeoutMs?: number) => Promise<TimedResponse>
+  readonly close: () => void
+}
+
+export const openControl = (host: string, port: number, timeoutMs: number): Promise<RtspControl> =>
+  new Promise((resolve, reject) => {
+    const socket: Socket = connect({ host, port, noDelay: true })
+    const parser = makeRtspParser()
+    let cseq = 0
+    let waiter: { resolve: (r: TimedResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined
+    const settleWaiter = (outcome: TimedResponse | Error) => {
+      const w = waiter
+      if (!w) return
+      waiter = undefined
+      clearTimeout(w.timer)
+      if (outcome instanceof Error) w.reject(outcome)
+      else w.resolve(outcome)
+    }
+    const connectTimer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no TCP connection within ${timeoutMs} ms`))
+    }, timeoutMs)
+    socket.on("data", (chunk: Buffer) => {
+      const at = performance.now()
+      for (const item of parser.push(chunk)) {
+        if (item._tag === "Response") settleWaiter({ response: item, at })
+      }
+    })
+    socket.on("error", (error) => {
+      clearTimeout(connectTimer)
+      reject(error)
+      settleWaiter(error)
+    })
+    socket.on("close", () => settleWaiter(new Error("connection closed by the server")))
+    socket.once("connect", () => {
+      clearTimeout(connectTimer)
+      resolve({
+        request: (method, uri, headers, replyTimeoutMs = timeoutMs) =>
+          new Promise<TimedResponse>((res, rej) => {
+            if (waiter) return rej(new Error("a request is already in flight on this connection"))
+            cseq++
+            const lines = [`${method} ${uri} RTSP/1.0`, `CSeq: ${cseq}`, ...headers.map(([name, value]) => `${name}: ${value}`)]
+            const timer = setTimeout(() => settleWaiter(new Error(`no reply to ${method} within ${replyTimeoutMs} ms`)), replyTimeoutMs)
+            waiter = { resolve: res, reject: rej, timer }
+            socket.write(lines.join("\r\n") + "\r\n\r\n")
+          }),
+        close: () => {
+          settleWaiter(new Error("closed"))
+          socket.destroy()
+        }
+      })
+    })
+  })
+
+// --- RTP receiving -------------------------------------------------------------------------
+
+const emptyStats = (): RtpReceiverStats => ({
+  packets: 0,
+  bytes: 0,
+  frames: 0,
+  baseSeq: 0,
+  extMaxSeq: 0,
+  lateOrDuplicate: 0,
+  firstPacketAt: Number.NaN,
+  firstFrameAt: Number.NaN,
+  lastFrameAt: Number.NaN,
+  windowExpected0: 0,
+  windowPackets0: 0,
+  windowFrames: 0,
+  windowFirstFrameAt: Number.NaN,
+  windowLastFrameAt: Number.NaN
+})
+
+/** Packets the sequence numbers say were sent, from the first one seen to the highest. */
+const expectedPackets = (s: RtpReceiverStats): number => (s.packets === 0 ? 0 : s.extMaxSeq - s.baseSeq + 1)
+
+interface Window {
+  active: boolean
+  readonly intervals: Array<number>
+}
+
+/** The per-datagram hot path: header fields read in place (RFC 3550 §5.1: seq at bytes 2-3, marker = top bit of byte 1). */
+const onRtp = (s: RtpReceiverStats, window: Window) => (msg: Buffer): void => {
+  if (msg.length < 12 || msg[0]! >> 6 !== 2) return
+  const seq = (msg[2]! << 8) | msg[3]!
+  if (s.packets === 0) {
+    s.firstPacketAt = performance.now()
+    s.baseSeq = seq
+    s.extMaxSeq = seq
+  } else {
+    const delta = (seq - s.extMaxSeq) & 0xffff
+    if (delta !== 0 && delta < 0x8000) s.extMaxSeq += delta
+    else s.lateOrDuplicate++
+  }
+  s.packets++
+  s.bytes += msg.length
+  if ((msg[1]! & 0x80) === 0) return
+  const now = performance.now()
+  s.frames++
+  if (s.frames === 1) s.firstFrameAt = now
+  if (window.active) {
+    if (s.windowFrames === 0) s.windowFirstFrameAt = now
+    else window.intervals.push(now - s.windowLastFrameAt)
+    s.windowFrames++
+    s.windowLastFrameAt = now
+  }
+  s.lastFrameAt = now
+}
+
+const bindUdp = (host: string, recvBufferBytes: number | undefined): Promise<DgramSocket> =>
+  new Promise((resolve, reject) => {
+    const socket = createSocket({ type: "udp4" })
+    socket.once("error", reject)
+    socket.bind(0, host, () => {
+      socket.off("error", reject)
+      // Errors after bind (none expected on a receive-only socket) must not crash the bench.
+      socket.on("error", () => undefined)
+      if (recvBufferBytes !== undefined) socket.setRecvBufferSize(recvBufferBytes)
+      resolve(socket)
+    })
+  })
+
+/** Runs `work(i)` for i in 0..count-1, at most `concurrency` at once. */
+const pool = async (count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> => {
+  let next = 0
+  const worker = async () => {
+    while (next < count) await work(next++)
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+// --- the client ----------------------------------------------------------------------------
+
+/** Sets up and plays every session (failures are recorded on the session, not thrown). */
+export const startLoad = async (options: LoadClientOptions): Promise<LoadClient> => {
+  const window: Window = { active: false, intervals: [] }
+  const url = `rtsp://${options.host}:${options.port}/${options.mediaPath}`
+  const rtcp = await bindUdp(options.host, undefined)
+  const rtcpPort = rtcp.address().port
+  let rtcpDatagrams = 0
+  rtcp.on("message", () => {
+    rtcpDatagrams++
+  })
+  const sessions: Array<LoadSession> = []
+  for (let index = 0; index < options.sessions; index++) {
+    const stats = emptyStats()
+    const rtp = await bindUdp(options.host, options.recvBufferBytes)
+    rtp.on("message", onRtp(stats, window))
+    sessions.push({ index, stats, rtp, control: undefined, sessionId: undefined, playSentAt: Number.NaN, playReplyAt: Number.NaN, error: undefined })
+  }
+  const recvBufferBytes = sessions[0]?.rtp.getRecvBufferSize() ?? 0
+
+  const deadline = performance.now() + options.setupDeadlineMs
+  await pool(sessions.length, options.concurrency, async (i) => {
+    const session = sessions[i]!
+    if (performance.now() > deadline) {
+      session.error = `not started within the setup deadline of ${options.setupDeadlineMs} ms`
+      return
+    }
+    try {
+      const control = await openControl(options.host, options.port, options.requestTimeoutMs)
+      session.control = control
+      const rtpPort = session.rtp.address().port
+      const setup = await control.request("SETUP", `${url}/streamid=0`, [["Transport", `RTP/AVP;unicast;client_port=${rtpPort}-${rtcpPort}`]])
+      if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
+      const sessionId = getHeader(setup.response.headers, "Session")?.split(";")[0]?.trim()
+      if (!sessionId) throw new Error("SETUP reply without a Session header")
+      session.sessionId = sessionId
+      session.playSentAt = performance.now()
+      const play = await control.request("PLAY", url, [["Session", sessionId]])
+      if (play.response.statusCode !== 200) throw new Error(`PLAY answered ${play.response.statusCode}`)
+      session.playReplyAt = play.at
+    } catch (error) {
+      // Give up like a player would: close the connection, so the server ends whatever it set up late.
+      session.error = describe(error)
+      session.control?.close()
+      session.control = undefined
+    }
+  })
+
+  const isUp = (s: LoadSession) => s.error === undefined && Number.isFinite(s.playReplyAt) && s.stats.packets > 0
+
+  let windowStartedAt = Number.NaN
+  return {
+    sessions,
+    sessionsUp: () => sessions.filter(isUp).length,
+    rtcpDatagrams: () => rtcpDatagrams,
+    recvBufferBytes,
+    startWindow: () => {
+      for (const { stats } of sessions) {
+        stats.windowExpected0 = expectedPackets(stats)
+        stats.windowPackets0 = stats.packets
+        stats.windowFrames = 0
+        stats.windowFirstFrameAt = Number.NaN
+        stats.windowLastFrameAt = Number.NaN
+      }
+      window.intervals.length = 0
+      window.active = true
+      windowStartedAt = performance.now()
+    },
+    endWindow: () => {
+      window.active = false
+      const seconds = (performance.now() - windowStartedAt) / 1000
+      const up = sessions.filter(isUp).map(({ stats }): SessionWindow => ({
+        frames: stats.windowFrames,
+        spanMs: stats.windowFrames >= 2 ? stats.windowLastFrameAt - stats.windowFirstFrameAt : Number.NaN,
+        packets: stats.packets - stats.windowPackets0,
+        expected: expectedPackets(stats) - stats.windowExpected0
+      }))
+      return { seconds, sessions: up, frameIntervalsMs: [...window.intervals] }
+    },
+    teardown: async () => {
+      let ok = 0
+      let failed = 0
+      await Promise.all(sessions.map(async (session) => {
+        const { control, sessionId } = session
+        if (control && sessionId !== undefined) {
+          try {
+            const reply = await control.request("TEARDOWN", url, [["Session", sessionId]], options.teardownTimeoutMs)
+            if (reply.response.statusCode === 200) ok++
+            else failed++
+          } catch {
+            failed++
+          }
+        }
+        control?.close()
+        session.rtp.close()
+      }))
+      rtcp.close()
+      return { ok, failed }
+    }
+  }
+}
