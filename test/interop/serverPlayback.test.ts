@@ -20,16 +20,34 @@ const ffmpegTool = ffmpeg()
 const gstTool = gstLaunch()
 const dir = mkdtempSync(join(tmpdir(), "server-playback-"))
 
-const run = (command: string, args: ReadonlyArray<string>, timeoutMs: number): Promise<{ code: number | null; stderr: string }> =>
+/** Runs a tool to its end, killed after `timeoutMs`; with `done`, stopped (SIGINT) as soon as its output is complete. */
+const run = (
+  command: string,
+  args: ReadonlyArray<string>,
+  timeoutMs: number,
+  done?: () => boolean
+): Promise<{ code: number | null; stderr: string; stoppedWhenDone: boolean }> =>
   new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] })
     let stderr = ""
+    let stoppedWhenDone = false
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs)
+    // Done on two polls in a row, so a file still being written when first seen is complete.
+    let doneOnce = false
+    const poll = done === undefined ? undefined : setInterval(() => {
+      if (stoppedWhenDone) return
+      if (done() && doneOnce) {
+        stoppedWhenDone = true
+        child.kill("SIGINT")
+      }
+      doneOnce = done()
+    }, 200)
     child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString() })
     child.on("error", reject)
     child.on("close", (code) => {
       clearTimeout(timer)
-      resolve({ code, stderr })
+      clearInterval(poll)
+      resolve({ code, stderr, stoppedWhenDone })
     })
   })
 
@@ -55,7 +73,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-describe.concurrent("interop: the sample played from our server", () => {
+describe("interop: the sample played from our server", () => {
   for (const transport of ["udp", "tcp"] as const) {
     it.skipIf(ffmpegTool.skip)(`ffmpeg over ${transport}: all 200 frames, exactly the source pixels (requires ffmpeg)`, async () => {
       expect(sourceHashes.length).toBe(200)
@@ -71,12 +89,14 @@ describe.concurrent("interop: the sample played from our server", () => {
     it.skipIf(gstTool.skip)(`GStreamer over ${transport}: decodes all 200 frames in order (requires gst-launch-1.0)`, async () => {
       const frames = join(dir, `gst-${transport}`)
       await run("mkdir", ["-p", frames], 5000)
+      // gst-launch ends by itself at the RTCP BYE; on a loaded machine it is stopped once all
+      // 200 frames are written (what is checked is the frames, not how the pipeline ends).
       const result = await run("gst-launch-1.0", [
         "-q", "rtspsrc", `location=${server.url()}`, `protocols=${transport}`,
         "!", "rtpjpegdepay", "!", "jpegdec", "!", "videoconvert", "!", "pngenc", "!",
         "multifilesink", `location=${join(frames, "%05d.png")}`
-      ], 40_000)
-      expect(result.code).toBe(0)
+      ], 40_000, () => readdirSync(frames).length >= 200)
+      expect(result.code === 0 || result.stoppedWhenDone).toBe(true)
       const files = readdirSync(frames).sort()
       expect(files.length).toBe(200)
       const numbers = await Promise.all(files.map(async (file) => {
