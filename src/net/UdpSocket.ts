@@ -48,8 +48,6 @@ export interface UdpSocketOptions {
   readonly sendBufferBytes?: number | undefined
   /** Datagrams held for `messages` before the oldest are dropped (default 1024). */
   readonly messageBufferSize?: number | undefined
-  /** SO_REUSEADDR, so that connected senders (openConnectedSender) can share the port. */
-  readonly reuseAddr?: boolean | undefined
 }
 
 export const DEFAULT_MESSAGE_BUFFER_SIZE = 1024
@@ -60,7 +58,7 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 /** `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard. */
 const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void): Effect.Effect<Dgram.Socket, UdpSocketError> =>
   Effect.async<Dgram.Socket, UdpSocketError>((resume) => {
-    const socket = Dgram.createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4", reuseAddr: options.reuseAddr ?? false })
+    const socket = Dgram.createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4" })
     const cleanup = () => {
       socket.off("listening", onListening)
       socket.off("error", onError)
@@ -232,63 +230,3 @@ export const makeUdpSocketPair = (options: UdpSocketPairOptions): Effect.Effect<
     )
   )
 }
-
-export interface ConnectedUdpSender {
-  /** Hot path: fire-and-forget to the connected peer; errors are counted, never thrown. */
-  readonly send: (buffers: ReadonlyArray<Uint8Array>) => void
-  readonly sendErrors: () => number
-  readonly close: () => void
-}
-
-export interface ConnectedSenderOptions {
-  /** Local address and port to send from: the port of a socket made with `reuseAddr`. */
-  readonly host: string
-  readonly localPort: number
-  readonly remoteAddress: string
-  readonly remotePort: number
-  readonly sendBufferBytes?: number | undefined
-}
-
-/**
- * A socket sharing `localPort` (SO_REUSEADDR) and connected to one peer. Sending on a
- * connected socket skips node's per-datagram address lookup and its nextTick, which is
- * most of what a datagram costs in JavaScript; the peer still sees packets from the
- * server's port. Not a scoped resource: the owner closes it (a session ends at TEARDOWN,
- * not at the end of a scope).
- */
-export const openConnectedSender = (options: ConnectedSenderOptions): Effect.Effect<ConnectedUdpSender, UdpSocketError> =>
-  Effect.gen(function*() {
-    const socket = yield* bind({ host: options.host, port: options.localPort, reuseAddr: true }, () => undefined)
-    let sendErrors = 0
-    const countError = (): void => {
-      sendErrors++
-    }
-    socket.on("error", countError)
-    yield* Effect.async<void, UdpSocketError>((resume) => {
-      try {
-        socket.connect(options.remotePort, options.remoteAddress, () => resume(Effect.void))
-      } catch (error) {
-        closeQuietly(socket)
-        resume(Effect.fail(new UdpSocketError({ reason: "Bind", message: `cannot connect UDP to ${options.remoteAddress}:${options.remotePort}: ${describe(error)}`, cause: error })))
-      }
-    })
-    if (options.sendBufferBytes !== undefined) {
-      yield* setBufferSizes(socket, { host: options.host, port: options.localPort, sendBufferBytes: options.sendBufferBytes })
-    }
-    return {
-      send: (buffers) => {
-        try {
-          socket.send(buffers)
-        } catch {
-          sendErrors++
-        }
-      },
-      sendErrors: () => sendErrors,
-      close: () => {
-        socket.off("error", countError)
-        // Errors after close (none expected) must not crash the process.
-        socket.on("error", () => undefined)
-        closeQuietly(socket)
-      }
-    }
-  })

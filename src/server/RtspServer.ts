@@ -70,7 +70,7 @@ export const make = (config: ServerConfig) =>
     const metrics = yield* Metrics
     const scheduler = yield* FrameScheduler.FrameScheduler
     const clock = yield* Effect.clock
-    const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024, reuseAddr: true }).pipe(
+    const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024 }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
     const streams = yield* FiberMap.make<string>()

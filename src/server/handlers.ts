@@ -14,7 +14,6 @@ import { buildMjpegSdp } from "../protocol/sdp.js"
 import { type ConnectionState, OVERLOAD_LATENESS_MS, type ServerContext, type SessionEntry } from "./context.js"
 import { badRequest, RtspRequestError, sessionNotFound } from "./errors.js"
 import { parseRequestTarget, type RequestTarget } from "./requestTarget.js"
-import { type ConnectedUdpSender, openConnectedSender } from "../net/UdpSocket.js"
 import { interleavedSink, udpSink, type PacketSink } from "./rtpSender.js"
 import {
   emptyStats,
@@ -178,23 +177,10 @@ const chooseTransport = (
   return fail(461, multicast ? "multicast is not supported; use unicast UDP or TCP interleaved" : "no usable transport: give client_port for UDP or use RTP/AVP/TCP")
 }
 
-const sinkFor = (ctx: ServerContext, conn: ConnectionState, media: ServedMedia, transport: SessionTransport): Effect.Effect<PacketSink> => {
-  if (transport._tag === "Interleaved") {
-    const largestFrame = media.file.frameBytes.max + 64 * 16
-    return Effect.succeed(interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrame))
-  }
-  // A connected sender of its own makes each packet cheaper; without one (out of file
-  // descriptors, say) the session sends through the shared socket, just as correctly.
-  return openConnectedSender({
-    host: ctx.config.host,
-    localPort: ctx.rtp.port,
-    remoteAddress: transport.address,
-    remotePort: transport.rtpPort
-  }).pipe(
-    Effect.map((sender): ConnectedUdpSender | undefined => sender),
-    Effect.catchAll((error) => Effect.as(Effect.logWarning(`sending through the shared RTP socket: ${error.message}`), undefined)),
-    Effect.map((connected) => udpSink(ctx.rtp, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort, connected))
-  )
+const sinkFor = (ctx: ServerContext, conn: ConnectionState, media: ServedMedia, transport: SessionTransport): PacketSink => {
+  if (transport._tag === "Udp") return udpSink(ctx.rtp, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
+  const largestFrame = media.file.frameBytes.max + 64 * 16
+  return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrame)
 }
 
 const transportReply = (ctx: ServerContext, session: Session): string => {
@@ -228,8 +214,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       // A second SETUP in READY: same media, new transport.
       const media = existing.session.media
       existing.session.transport = chosen.transport
-      existing.sink.close()
-      existing.sink = yield* sinkFor(ctx, conn, media, chosen.transport)
+      existing.sink = sinkFor(ctx, conn, media, chosen.transport)
       indexRtcpPeer(ctx, existing)
       return setupReply(ctx, conn, existing)
     }
@@ -259,7 +244,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       lastSenderReportAt: Number.NEGATIVE_INFINITY,
       stats: emptyStats()
     }
-    const entry: SessionEntry = { session, sink: yield* sinkFor(ctx, conn, media, chosen.transport), connection: conn, ended: false }
+    const entry: SessionEntry = { session, sink: sinkFor(ctx, conn, media, chosen.transport), connection: conn, ended: false }
     if (chosen.transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, chosen.transport.rtcpChannel + 1)
     registerSession(ctx, entry)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({

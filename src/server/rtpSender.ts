@@ -5,7 +5,7 @@
  * Effect per packet.
  */
 import type { Socket } from "node:net"
-import type { ConnectedUdpSender, UdpSocket } from "../net/UdpSocket.js"
+import type { UdpSocket } from "../net/UdpSocket.js"
 import { encodeRtcpCompound, ntpFromUnixMillis, SdesItemType } from "../protocol/rtcp.js"
 import { writeRtpHeader } from "../protocol/rtp.js"
 import { frameTimestamp, type Session } from "./session.js"
@@ -17,39 +17,24 @@ export interface PacketSink {
   /** Sends one frame's packets (headers[12*i..] precedes payloads[i]); false when the frame was dropped. */
   readonly sendFrame: (headers: Buffer, payloads: ReadonlyArray<Buffer>) => boolean
   readonly sendRtcp: (packet: Buffer) => void
-  /** Releases what the sink owns (a connected UDP sender); called once when the session ends. */
-  readonly close: () => void
 }
 
-/**
- * UDP: RTP through the session's own connected sender when it has one (cheaper per packet),
- * else through the shared socket; RTCP always through the shared RTCP socket.
- */
 export const udpSink = (
   rtp: UdpSocket,
   rtcp: UdpSocket,
   address: string,
   rtpPort: number,
-  rtcpPort: number | undefined,
-  connected: ConnectedUdpSender | undefined
+  rtcpPort: number | undefined
 ): PacketSink => ({
-  sendFrame: connected
-    ? (headers, payloads) => {
-      for (let i = 0; i < payloads.length; i++) {
-        connected.send([headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER), payloads[i]!])
-      }
-      return true
+  sendFrame: (headers, payloads) => {
+    for (let i = 0; i < payloads.length; i++) {
+      rtp.send([headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER), payloads[i]!], rtpPort, address)
     }
-    : (headers, payloads) => {
-      for (let i = 0; i < payloads.length; i++) {
-        rtp.send([headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER), payloads[i]!], rtpPort, address)
-      }
-      return true
-    },
+    return true
+  },
   sendRtcp: (packet) => {
     if (rtcpPort !== undefined) rtcp.send([packet], rtcpPort, address)
-  },
-  close: () => connected?.close()
+  }
 })
 
 /**
@@ -81,8 +66,7 @@ export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel:
       if (!writable()) return
       const prefix = Buffer.from([0x24, rtcpChannel, packet.length >> 8, packet.length & 0xff])
       socket.write(Buffer.concat([prefix, packet]))
-    },
-    close: () => undefined
+    }
   }
 }
 

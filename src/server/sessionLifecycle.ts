@@ -99,7 +99,6 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     if (session.dialect === "standard") {
       entry.sink.sendRtcp(senderReport(session, Math.max(session.nextFrame - 1, 0), ctx.clock.unsafeCurrentTimeMillis(), reason))
     }
-    entry.sink.close()
     ctx.sessions.delete(session.id)
     ctx.sessionsBySsrc.delete(session.ssrc)
     for (const [key, value] of ctx.sessionsByRtcpPeer) if (value === entry) ctx.sessionsByRtcpPeer.delete(key)
