@@ -1,5 +1,5 @@
 /**
- * `video convert`: any picture source to a servable MJPEG file. Sources are a
+ * `video convert`: a picture source of whatever kind to a servable MJPEG file. Sources are a
  * folder of images (sorted by name, numbers in names compared as numbers), an
  * MJPEG file in either container (every frame re-encoded), or any video
  * ffmpeg can read. Every frame is decoded to RGB at one servable size and
