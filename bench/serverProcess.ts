@@ -14,7 +14,8 @@
  * request. "stats <id> gc" first runs a full garbage collection when node
  * runs with --expose-gc, so that heapUsed is the live heap.
  */
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { defaultServerConfig, type ServerConfig } from "../src/server/config.js"

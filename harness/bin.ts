@@ -5,7 +5,8 @@
  * version only.
  */
 import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import { reportFailure } from "../src/cli/CliExit.js"
 import { VERSION } from "../src/cli/version.js"

@@ -4,7 +4,8 @@
  * packetized once (again only when it changes on disk). Every session that
  * plays a file shares one ServedMedia: one buffer, one set of RTP payloads.
  */
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Cause, Context, Data, Deferred, Effect, Either, Exit, Layer, Option } from "effect"
 import type { PacketizeError } from "../protocol/jpeg/rfc2435Packetizer.js"
 import { packetizeFrames } from "./libraryPackets.js"

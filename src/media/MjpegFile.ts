@@ -3,7 +3,7 @@
  * The file is read once into one Buffer; every frame (and every RFC 2435 scan)
  * is a view into it, shared by all sessions.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import { Data, Effect } from "effect"
 import { analyzeMjpeg, type AnalyzeOptions, type MjpegAnalysis } from "./analyze.js"

@@ -3,8 +3,10 @@
  * GET /healthz (JSON liveness). Anything else is 404. It listens while its
  * layer is alive and closes when the layer's scope ends.
  */
-import { HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Clock, Context, Data, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { Metrics } from "./Metrics.js"

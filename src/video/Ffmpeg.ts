@@ -4,7 +4,8 @@
  * child processes live in a scope: a consumer that stops early, fails or is
  * interrupted kills them.
  */
-import { Command, CommandExecutor } from "@effect/platform"
+import * as Command from "@effect/platform/Command"
+import * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import { Chunk, Context, Effect, Fiber, Layer, Schema, Stream } from "effect"
 import { VideoError } from "./errors.js"

@@ -5,7 +5,7 @@
  * ffmpeg can read. Every frame is decoded to RGB at one servable size and
  * re-encoded as baseline 4:2:0 JPEG with the standard tables.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Option, Stream } from "effect"
 import { basename, extname, join } from "node:path"
 import { analyzeMjpeg } from "../media/analyze.js"

@@ -1,5 +1,5 @@
 /** `video frame`: one frame of an MJPEG file as PNG, for eyes and image diffs. */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect } from "effect"
 import { loadMjpegFile, type MediaError } from "../media/MjpegFile.js"
 import { formatProblem } from "../media/problems.js"

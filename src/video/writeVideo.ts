@@ -5,7 +5,7 @@
  * renamed into place only when every frame made it, so a failed run never
  * leaves a half-written video behind.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Either, Sink, Stream } from "effect"
 import { availableParallelism } from "node:os"
 import { basename, dirname, join } from "node:path"
