@@ -1,0 +1,76 @@
+/**
+ * The harness's receiving end, as a pure state machine: RTP datagrams (with
+ * their arrival times) in, whole JPEG frames and honest statistics out. One
+ * path for both dialects: RFC 2435 fragments are reassembled by the
+ * project's depacketizer, classic datagrams carry a whole JPEG each.
+ */
+import { Either } from "effect"
+import { decodeClassicPayload } from "../../src/protocol/jpeg/classic.js"
+import { makeRfc2435Depacketizer } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
+import { decodeRtpPacket } from "../../src/protocol/rtp.js"
+import { type FrameStatsSnapshot, makeFrameStats } from "../metrics/frameStats.js"
+import { makeRtpReceiverStats, rtpPacketSample, type RtpStatsSnapshot } from "../metrics/rtpStats.js"
+
+export type ReceiverDialect = "standard" | "classic"
+
+export interface ReceivedFrame {
+  readonly jpeg: Buffer
+  readonly timestamp: number
+  /** Arrival of the frame's last packet. */
+  readonly arrivalMs: number
+}
+
+export interface ReceiverSnapshot {
+  readonly rtp: RtpStatsSnapshot
+  readonly frames: FrameStatsSnapshot
+  /** Datagrams that were not RTP at all (counted, never fatal). */
+  readonly undecodable: number
+}
+
+export interface MjpegReceiver {
+  /** Feeds one datagram (or interleaved RTP payload); returns the frames it completed. */
+  readonly onRtp: (datagram: Uint8Array, arrivalMs: number) => ReadonlyArray<ReceivedFrame>
+  readonly onPlaySent: (ms: number) => void
+  readonly snapshot: () => ReceiverSnapshot
+}
+
+const CLOCK_RATE = 90000
+
+export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; readonly expectedFps?: number }): MjpegReceiver => {
+  const rtpStats = makeRtpReceiverStats({ clockRate: CLOCK_RATE })
+  const frameStats = makeFrameStats({ clockRate: CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
+  const depacketizer = makeRfc2435Depacketizer()
+  let undecodable = 0
+
+  const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
+    const decoded = decodeRtpPacket(datagram)
+    if (Either.isLeft(decoded)) {
+      undecodable++
+      return []
+    }
+    const packet = decoded.right
+    rtpStats.onPacket(rtpPacketSample(packet, arrivalMs))
+    const frames: Array<ReceivedFrame> = []
+    const complete = (jpeg: Buffer, timestamp: number): void => {
+      frameStats.onFrame({ timestamp, arrivalMs })
+      frames.push({ jpeg, timestamp, arrivalMs })
+    }
+    if (options.dialect === "classic") {
+      const jpeg = decodeClassicPayload(packet.payload)
+      if (jpeg) complete(jpeg, packet.header.timestamp)
+      else frameStats.onDropped("NotJpeg")
+      return frames
+    }
+    for (const event of depacketizer.push({ timestamp: packet.header.timestamp, marker: packet.header.marker, payload: packet.payload })) {
+      if (event._tag === "Frame") complete(event.jpeg, event.timestamp)
+      else frameStats.onDropped(event.reason)
+    }
+    return frames
+  }
+
+  return {
+    onRtp,
+    onPlaySent: frameStats.onPlaySent,
+    snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable })
+  }
+}
