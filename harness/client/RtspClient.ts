@@ -1,0 +1,342 @@
+/**
+ * The harness's RTSP client: one TCP connection, requests sent one at a time and matched to
+ * responses by CSeq, `$` interleaved frames exposed as a Stream. The socket lives in the Scope.
+ *
+ * Adds CSeq, User-Agent, Session (once a SETUP returned one) and, after a 401 when credentials are
+ * known, Authorization (Basic or Digest; the request is retried once, later requests answer the
+ * same challenge up front). Every wait is bounded by a timeout (default 5 s).
+ */
+import { Data, Duration, Effect, Either, Queue, Scope, Stream } from "effect"
+import * as net from "node:net"
+import { type RtpInfo, parseRtpInfo } from "../../src/protocol/rtsp/headers/rtp-info.js"
+import { parseSession } from "../../src/protocol/rtsp/headers/session.js"
+import { formatTransport, parseTransport, type TransportSpec } from "../../src/protocol/rtsp/headers/transport.js"
+import type { AuthChallenge } from "../../src/protocol/rtsp/headers/auth.js"
+import { getHeader, getHeaders, makeRequest, type RtspHeaders, type RtspResponse } from "../../src/protocol/rtsp/message.js"
+import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
+import { serializeRequest } from "../../src/protocol/rtsp/serializer.js"
+import { type MediaDescription, parseSdp, resolveControlUrl, type SessionDescription } from "../../src/protocol/sdp.js"
+import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
+
+export class RtspClientError extends Data.TaggedError("RtspClientError")<{
+  readonly reason: "Connect" | "Timeout" | "Closed" | "Protocol" | "Status"
+  readonly method?: string
+  readonly status?: number
+  readonly message: string
+}> {}
+
+export interface RtspResponseInfo {
+  readonly status: number
+  readonly reason: string
+  readonly headers: RtspHeaders
+  readonly body: Buffer
+  /** From writing the request to reading its response (including an auth retry). */
+  readonly elapsedMs: number
+}
+
+export interface RequestOptions {
+  readonly timeoutMs?: number
+  readonly headers?: Record<string, string>
+}
+
+export interface DescribeResult {
+  readonly sdp: SessionDescription
+  readonly contentBase: string
+  /** The MJPEG video track's control URL, resolved against the content base. */
+  readonly trackUrl: string
+}
+
+export interface UdpSetup {
+  readonly sessionId: string
+  readonly timeoutSeconds?: number
+  readonly serverPorts?: readonly [number, number]
+  readonly ssrc?: number
+}
+
+export interface TcpSetup {
+  readonly sessionId: string
+  readonly timeoutSeconds?: number
+  readonly channels: readonly [number, number]
+}
+
+export interface PlayResult extends RtspResponseInfo {
+  /** Absent when the server sent no RTP-Info or it did not parse. */
+  readonly rtpInfo?: RtpInfo
+}
+
+export interface InterleavedPayload {
+  readonly channel: number
+  readonly payload: Buffer
+}
+
+export interface RtspConnection {
+  readonly request: (
+    method: string,
+    url: string,
+    headers?: Record<string, string>,
+    options?: { readonly timeoutMs?: number }
+  ) => Effect.Effect<RtspResponseInfo, RtspClientError>
+  readonly describe: (url: string, options?: RequestOptions) => Effect.Effect<DescribeResult, RtspClientError>
+  readonly setupUdp: (trackUrl: string, rtpPort: number, rtcpPort: number, options?: RequestOptions) => Effect.Effect<UdpSetup, RtspClientError>
+  readonly setupTcp: (trackUrl: string, options?: RequestOptions) => Effect.Effect<TcpSetup, RtspClientError>
+  readonly play: (url: string, options?: RequestOptions) => Effect.Effect<PlayResult, RtspClientError>
+  readonly pause: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
+  readonly teardown: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
+  /** `$` frames from the server, in order. Single consumer; the oldest are dropped past 4096 unread. */
+  readonly interleaved: Stream.Stream<InterleavedPayload>
+  /** The session id from the last SETUP, if any. */
+  readonly sessionId: () => string | undefined
+}
+
+export interface ConnectOptions {
+  readonly timeoutMs?: number
+  readonly username?: string
+  readonly password?: string
+  readonly userAgent?: string
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000
+const USER_AGENT = "effect-rtsp-harness"
+const INTERLEAVED_BACKLOG = 4096
+
+type Incoming = { readonly _tag: "Response"; readonly response: RtspResponse } | { readonly _tag: "Failure"; readonly error: RtspClientError }
+
+const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effect<net.Socket, RtspClientError> =>
+  Effect.async<net.Socket, RtspClientError>((resume) => {
+    const socket = net.createConnection({ host, port })
+    const onError = (error: Error): void => {
+      socket.destroy()
+      resume(Effect.fail(new RtspClientError({ reason: "Connect", message: `cannot connect to ${host}:${port}: ${error.message}` })))
+    }
+    socket.once("error", onError)
+    socket.once("connect", () => {
+      socket.off("error", onError)
+      resume(Effect.succeed(socket))
+    })
+    return Effect.sync(() => socket.destroy())
+  }).pipe(
+    Effect.timeoutFail({
+      duration: Duration.millis(timeoutMs),
+      onTimeout: () => new RtspClientError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })
+    })
+  )
+
+const statusError = (method: string, info: RtspResponseInfo): RtspClientError =>
+  new RtspClientError({ reason: "Status", method, status: info.status, message: `${method} answered ${info.status} ${info.reason}` })
+
+const ensureOk = (method: string) => (info: RtspResponseInfo): Effect.Effect<RtspResponseInfo, RtspClientError> =>
+  info.status >= 200 && info.status < 300 ? Effect.succeed(info) : Effect.fail(statusError(method, info))
+
+const protocolError = (method: string, message: string): RtspClientError => new RtspClientError({ reason: "Protocol", method, message })
+
+const isMjpegVideo = (media: MediaDescription): boolean =>
+  media.kind === "video" && (media.formats.includes(26) || media.rtpmaps.some((m) => m.encoding.toUpperCase() === "JPEG"))
+
+/** Opens the connection; it is closed when the scope closes. */
+export const connect = (url: string, options: ConnectOptions = {}): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const target = parseRtspUrl(url)
+    if (target === undefined) return yield* Effect.fail(new RtspClientError({ reason: "Connect", message: `not an rtsp:// URL: ${url}` }))
+    const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const credentials: Credentials | undefined =
+      options.username !== undefined ? { username: options.username, password: options.password ?? "" } : target.credentials
+    const userAgent = options.userAgent ?? USER_AGENT
+
+    const responses = yield* Queue.unbounded<Incoming>()
+    const frames = yield* Queue.sliding<InterleavedPayload>(INTERLEAVED_BACKLOG)
+    let closedError: RtspClientError | undefined
+
+    const socket = yield* Effect.acquireRelease(openSocket(target.host, target.port, defaultTimeout), (s) =>
+      Effect.sync(() => s.destroy()).pipe(Effect.zipRight(Queue.shutdown(frames)))
+    )
+
+    // Called from socket callbacks: record the first reason the connection became unusable.
+    const markClosed = (error: RtspClientError): void => {
+      if (closedError !== undefined) return
+      closedError = error
+      Queue.unsafeOffer(responses, { _tag: "Failure", error })
+    }
+    const parser = makeRtspParser()
+    socket.on("data", (chunk: Buffer) => {
+      for (const item of parser.push(chunk)) {
+        switch (item._tag) {
+          case "Response":
+            Queue.unsafeOffer(responses, { _tag: "Response", response: item })
+            break
+          case "Interleaved":
+            Queue.unsafeOffer(frames, { channel: item.channel, payload: item.payload })
+            break
+          case "Request":
+            break // server-to-client requests (e.g. ANNOUNCE) are not used by the harness
+          case "RtspParseError":
+            markClosed(new RtspClientError({ reason: "Protocol", message: `unparseable data from server: ${item.message}` }))
+            socket.destroy()
+            break
+        }
+      }
+    })
+    socket.on("error", (error) => markClosed(new RtspClientError({ reason: "Closed", message: `connection error: ${error.message}` })))
+    socket.on("close", () => markClosed(new RtspClientError({ reason: "Closed", message: "connection closed" })))
+
+    const lock = yield* Effect.makeSemaphore(1)
+    let cseq = 0
+    let session: string | undefined
+    let challenge: AuthChallenge | undefined
+    let nonceCount = 0
+
+    const awaitResponse = (method: string, expected: number): Effect.Effect<RtspResponse, RtspClientError> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const incoming = yield* Queue.take(responses)
+          if (incoming._tag === "Failure") {
+            // Leave it for later requests too.
+            Queue.unsafeOffer(responses, incoming)
+            return yield* Effect.fail(incoming.error)
+          }
+          const got = getHeader(incoming.response.headers, "CSeq")
+          // A reply to an earlier request that timed out is stale; skip it.
+          if (got !== undefined && Number(got.trim()) === expected) return incoming.response
+          if (got === undefined) return yield* Effect.fail(protocolError(method, "response without CSeq"))
+        }
+      })
+
+    const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number) =>
+      Effect.gen(function* () {
+        if (closedError !== undefined) return yield* Effect.fail(closedError)
+        cseq += 1
+        const headers: Array<readonly [string, string]> = [
+          ["CSeq", String(cseq)],
+          ["User-Agent", userAgent]
+        ]
+        if (session !== undefined && !Object.keys(extra).some((k) => k.toLowerCase() === "session")) headers.push(["Session", session])
+        if (challenge !== undefined && credentials !== undefined) {
+          nonceCount += 1
+          const auth = authorizationFor(challenge, credentials, method, uri, nonceCount)
+          if (Either.isLeft(auth)) return yield* Effect.fail(protocolError(method, `cannot answer the auth challenge: ${auth.left}`))
+          headers.push(["Authorization", auth.right])
+        }
+        for (const [name, value] of Object.entries(extra)) headers.push([name, value])
+        const bytes = serializeRequest(makeRequest({ method, uri, headers }))
+        const expected = cseq
+        socket.write(bytes)
+        return yield* awaitResponse(method, expected).pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(timeoutMs),
+            onTimeout: () => new RtspClientError({ reason: "Timeout", method, message: `${method} ${uri}: no response in ${timeoutMs} ms` })
+          })
+        )
+      })
+
+    const request: RtspConnection["request"] = (method, url, headers = {}, requestOptions = {}) =>
+      lock.withPermits(1)(
+        Effect.gen(function* () {
+          const uri = stripCredentials(url)
+          const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout
+          const started = performance.now()
+          let response = yield* sendOnce(method, uri, headers, timeoutMs)
+          if (response.statusCode === 401 && credentials !== undefined) {
+            const offered = pickChallenge(getHeaders(response.headers, "WWW-Authenticate"))
+            // Retry once, only with a new challenge (a stale nonce counts as new).
+            if (offered !== undefined) {
+              challenge = offered
+              nonceCount = 0
+              response = yield* sendOnce(method, uri, headers, timeoutMs)
+            }
+          }
+          return {
+            status: response.statusCode,
+            reason: response.reason,
+            headers: response.headers,
+            body: response.body,
+            elapsedMs: performance.now() - started
+          }
+        })
+      )
+
+    const call = (method: string, url: string, options: RequestOptions, extra: Record<string, string> = {}) =>
+      request(method, url, { ...extra, ...(options.headers ?? {}) }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }).pipe(
+        Effect.flatMap(ensureOk(method))
+      )
+
+    const describe: RtspConnection["describe"] = (url, options = {}) =>
+      Effect.gen(function* () {
+        const info = yield* call("DESCRIBE", url, options, { Accept: "application/sdp" })
+        const sdp = parseSdp(info.body.toString("utf8"))
+        if (Either.isLeft(sdp)) return yield* Effect.fail(protocolError("DESCRIBE", `bad SDP: ${sdp.left.message}`))
+        const contentBase = getHeader(info.headers, "Content-Base") ?? getHeader(info.headers, "Content-Location") ?? stripCredentials(url)
+        const track = sdp.right.media.find(isMjpegVideo)
+        if (track === undefined) return yield* Effect.fail(protocolError("DESCRIBE", "SDP has no MJPEG video track"))
+        return { sdp: sdp.right, contentBase, trackUrl: resolveControlUrl(contentBase, track.control) }
+      })
+
+    /** SETUP with one transport spec; returns the session and the server's chosen transport. */
+    const setup = (trackUrl: string, spec: TransportSpec, options: RequestOptions) =>
+      Effect.gen(function* () {
+        const info = yield* call("SETUP", trackUrl, options, { Transport: formatTransport([spec]) })
+        const sessionValue = getHeader(info.headers, "Session")
+        if (sessionValue === undefined) return yield* Effect.fail(protocolError("SETUP", "SETUP reply has no Session header"))
+        const parsedSession = parseSession(sessionValue)
+        if (Either.isLeft(parsedSession)) return yield* Effect.fail(protocolError("SETUP", parsedSession.left.message))
+        const transportValue = getHeader(info.headers, "Transport")
+        if (transportValue === undefined) return yield* Effect.fail(protocolError("SETUP", "SETUP reply has no Transport header"))
+        const transport = parseTransport(transportValue)
+        if (Either.isLeft(transport)) return yield* Effect.fail(protocolError("SETUP", transport.left.message))
+        session = parsedSession.right.id
+        const timeout = parsedSession.right.timeout
+        return { sessionId: parsedSession.right.id, ...(timeout === undefined ? {} : { timeoutSeconds: timeout }), chosen: transport.right[0] }
+      })
+
+    const setupUdp: RtspConnection["setupUdp"] = (trackUrl, rtpPort, rtcpPort, options = {}) =>
+      setup(
+        trackUrl,
+        { protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "unicast", clientPort: { first: rtpPort, last: rtcpPort }, extensions: [] },
+        options
+      ).pipe(
+        Effect.map(({ chosen, ...rest }) => {
+          const ports = chosen?.serverPort
+          return {
+            ...rest,
+            ...(ports === undefined ? {} : { serverPorts: [ports.first, ports.last ?? ports.first + 1] as const }),
+            ...(chosen?.ssrc === undefined ? {} : { ssrc: chosen.ssrc })
+          }
+        })
+      )
+
+    const setupTcp: RtspConnection["setupTcp"] = (trackUrl, options = {}) =>
+      setup(
+        trackUrl,
+        { protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: 0, last: 1 }, extensions: [] },
+        options
+      ).pipe(
+        Effect.map(({ chosen, ...rest }) => {
+          const channels = chosen?.interleaved
+          return { ...rest, channels: channels === undefined ? ([0, 1] as const) : ([channels.first, channels.last ?? channels.first + 1] as const) }
+        })
+      )
+
+    const play: RtspConnection["play"] = (url, options = {}) =>
+      call("PLAY", url, options).pipe(
+        Effect.map((info) => {
+          const value = getHeader(info.headers, "RTP-Info")
+          const parsed = value === undefined ? undefined : parseRtpInfo(value)
+          return parsed !== undefined && Either.isRight(parsed) ? { ...info, rtpInfo: parsed.right } : info
+        })
+      )
+
+    const pause: RtspConnection["pause"] = (url, options = {}) => call("PAUSE", url, options)
+
+    const teardown: RtspConnection["teardown"] = (url, options = {}) =>
+      call("TEARDOWN", url, options).pipe(Effect.tap(() => Effect.sync(() => (session = undefined))))
+
+    return {
+      request,
+      describe,
+      setupUdp,
+      setupTcp,
+      play,
+      pause,
+      teardown,
+      interleaved: Stream.fromQueue(frames),
+      sessionId: () => session
+    } satisfies RtspConnection
+  })

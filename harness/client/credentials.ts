@@ -1,0 +1,79 @@
+/**
+ * Credentials for the harness RTSP client: taken from `rtsp://user:pass@host/...` or given
+ * explicitly, and turned into an Authorization header after a 401 (Basic or Digest, RFC 2617).
+ */
+import { Either } from "effect"
+import { randomBytes } from "node:crypto"
+import {
+  answerDigestChallenge,
+  type AuthChallenge,
+  formatAuthorization,
+  parseWwwAuthenticate
+} from "../../src/protocol/rtsp/headers/auth.js"
+
+export interface Credentials {
+  readonly username: string
+  readonly password: string
+}
+
+export interface ParsedRtspUrl {
+  readonly host: string
+  readonly port: number
+  /** The URL with any `user:pass@` removed: what goes on the request line. */
+  readonly url: string
+  readonly credentials?: Credentials
+}
+
+export const DEFAULT_RTSP_PORT = 554
+
+/** Splits an rtsp:// URL into where to connect and the credentials it carries; undefined if it is not one. */
+export const parseRtspUrl = (text: string): ParsedRtspUrl | undefined => {
+  let parsed: URL
+  try {
+    parsed = new URL(text)
+  } catch {
+    return undefined
+  }
+  if (parsed.protocol !== "rtsp:" || parsed.hostname === "") return undefined
+  const port = parsed.port === "" ? DEFAULT_RTSP_PORT : Number(parsed.port)
+  // IPv6 literals come back bracketed; node:net wants them bare.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1")
+  const credentials =
+    parsed.username === "" ? undefined : { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
+  return { host, port, url: stripCredentials(text), ...(credentials === undefined ? {} : { credentials }) }
+}
+
+/** Removes `user[:pass]@` from an absolute URL's authority; other strings pass unchanged. */
+export const stripCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1")
+
+/** Picks the strongest challenge a 401 offers (Digest over Basic); undefined if none parses. */
+export const pickChallenge = (values: ReadonlyArray<string>): AuthChallenge | undefined => {
+  const challenges = values.flatMap((value) => {
+    const parsed = parseWwwAuthenticate(value)
+    return Either.isRight(parsed) ? [parsed.right] : []
+  })
+  return challenges.find((c) => c._tag === "Digest") ?? challenges[0]
+}
+
+/** The Authorization header value answering `challenge` for one request; an error message if it cannot. */
+export const authorizationFor = (
+  challenge: AuthChallenge,
+  credentials: Credentials,
+  method: string,
+  uri: string,
+  nonceCount: number
+): Either.Either<string, string> => {
+  if (challenge._tag === "Basic") {
+    return Either.right(formatAuthorization({ _tag: "Basic", username: credentials.username, password: credentials.password }))
+  }
+  const answer = answerDigestChallenge({
+    challenge,
+    username: credentials.username,
+    password: credentials.password,
+    method,
+    uri,
+    cnonce: randomBytes(8).toString("hex"),
+    nc: nonceCount
+  })
+  return Either.mapBoth(answer, { onLeft: (e) => e.message, onRight: formatAuthorization })
+}
