@@ -6,10 +6,9 @@ import { analyzeMjpeg, type MjpegAnalysis } from "../../src/media/analyze.js"
 import { CLASSIC_MAX_FRAME_BYTES } from "../../src/protocol/jpeg/classic.js"
 import { readFrameNumber } from "../../src/video/frameCode.js"
 import type { InfoJson } from "../../src/video/info.js"
-import { decode, hasFfmpeg, noise, run, tempDir, writePng } from "../video/helpers.js"
+import { decode, ffmpegSkip, noise, run, tempDir, writePng } from "../video/helpers.js"
 import { cli } from "./runCli.js"
 
-if (!hasFfmpeg) console.warn("SKIPPING `video convert` from a video file in test/cli/video.test.ts: ffmpeg/ffprobe are not on the PATH")
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/jpeg/${name}`, import.meta.url))
 
@@ -170,7 +169,7 @@ describe("effect-rtsp video convert", () => {
       }
     }))
 
-  it.scopedLive.skipIf(!hasFfmpeg)("converts a video file through ffmpeg", () =>
+  it.scopedLive.skipIf(ffmpegSkip)("converts a video file through ffmpeg", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
       const input = join(dir, "in.mp4")
