@@ -61,7 +61,12 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     // replies) is paused at the socket, so neither the inbox nor the reply buffer grows unbounded.
     let queued = 0
     const offerAll = (items: ReadonlyArray<InboxItem>): void => {
-      for (const item of items) inbox.unsafeOffer(item)
+      for (const item of items) {
+        // The dialect is known from the first parsed request, before it is handled: a standard
+        // connection must never have a request cut short by the classic idle framing.
+        if (item._tag === "Request") conn.dialect ??= isClassicTarget(item.uri) ? "classic" : "standard"
+        inbox.unsafeOffer(item)
+      }
       queued += items.length
       if (queued > MAX_QUEUED_ITEMS && !socket.isPaused()) socket.pause()
     }
@@ -75,6 +80,8 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
       }
       if (conn.dialect !== "standard") {
         idleTimer = setTimeout(() => {
+          // While reading is paused the rest of a request may be waiting in the kernel: not idle.
+          if (socket.isPaused()) return
           offerAll(parser.flushIdle())
           if (!parser.hasPendingBytes()) {
             clearTimeout(stallTimer)
@@ -93,8 +100,12 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     }
     // Errors (ECONNRESET, EPIPE) are followed by 'close'; without a listener they would crash the process.
     const onError = (): void => undefined
+    const resumeReading = (): void => {
+      socket.resume()
+      armTimers()
+    }
     const onDrain = (): void => {
-      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2) socket.resume()
+      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2) resumeReading()
     }
     socket.on("data", onData)
     socket.on("drain", onDrain)
@@ -166,10 +177,13 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     for (;;) {
       const item = yield* Queue.take(inbox)
       queued = Math.max(0, queued - 1)
-      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2 && socket.writableLength < MAX_UNREAD_REPLY_BYTES) socket.resume()
+      if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2 && socket.writableLength < MAX_UNREAD_REPLY_BYTES) resumeReading()
       switch (item._tag) {
         case "Request":
           yield* onRequest(item)
+          // With a backlog (a client pipelining many requests), give the event loop a turn
+          // between requests, so other sessions' frames are not held up behind this one's.
+          if (queued > 0) yield* Effect.sleep(0)
           break
         case "Response":
           break
