@@ -6,9 +6,10 @@
  * connection, never a crash of the server.
  */
 import type { Socket } from "node:net"
-import { Effect, Queue } from "effect"
+import { Effect, Either, Queue } from "effect"
 import { getHeader, makeResponse, type RtspRequest } from "../protocol/rtsp/message.js"
 import { makeRtspParser, type RtspParseResult } from "../protocol/rtsp/parser.js"
+import { parseSession } from "../protocol/rtsp/headers/session.js"
 import { serializeResponse } from "../protocol/rtsp/serializer.js"
 import { reasonPhrase } from "../protocol/rtsp/message.js"
 import type { ConnectionState, ServerContext } from "./context.js"
@@ -154,7 +155,7 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
 
     const sessionOfRequest = (request: RtspRequest | undefined): string | undefined => {
       const value = request ? getHeader(request.headers, "Session") : undefined
-      return value?.split(";")[0]?.trim()
+      return value === undefined ? undefined : Either.getOrUndefined(parseSession(value))?.id
     }
 
     const onRequest = (request: RtspRequest): Effect.Effect<void> =>

@@ -27,6 +27,8 @@ export interface SessionEntry {
   readonly session: Session
   sink: PacketSink
   readonly connection: ConnectionState
+  /** The key this UDP session has in `sessionsByRtcpPeer`, so it can be unindexed without a scan. */
+  rtcpPeerKey: string | undefined
   /** Set once the session has been torn down, so BYE and cleanup happen once. */
   ended: boolean
 }

@@ -244,7 +244,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       lastSenderReportAt: Number.NEGATIVE_INFINITY,
       stats: emptyStats()
     }
-    const entry: SessionEntry = { session, sink: sinkFor(ctx, conn, media, chosen.transport), connection: conn, ended: false }
+    const entry: SessionEntry = { session, sink: sinkFor(ctx, conn, media, chosen.transport), connection: conn, rtcpPeerKey: undefined, ended: false }
     if (chosen.transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, chosen.transport.rtcpChannel + 1)
     registerSession(ctx, entry)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({

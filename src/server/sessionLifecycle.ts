@@ -34,9 +34,10 @@ export const registerSession = (ctx: ServerContext, entry: SessionEntry): void =
 
 /** Re-indexes a UDP session by the endpoint its RTCP comes from (after SETUP changes the transport). */
 export const indexRtcpPeer = (ctx: ServerContext, entry: SessionEntry): void => {
-  for (const [key, value] of ctx.sessionsByRtcpPeer) if (value === entry) ctx.sessionsByRtcpPeer.delete(key)
+  if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.delete(entry.rtcpPeerKey)
   const t = entry.session.transport
-  if (t._tag === "Udp" && t.rtcpPort !== undefined) ctx.sessionsByRtcpPeer.set(`${t.address}:${t.rtcpPort}`, entry)
+  entry.rtcpPeerKey = t._tag === "Udp" && t.rtcpPort !== undefined ? `${t.address}:${t.rtcpPort}` : undefined
+  if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.set(entry.rtcpPeerKey, entry)
 }
 
 const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
@@ -101,7 +102,7 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     }
     ctx.sessions.delete(session.id)
     ctx.sessionsBySsrc.delete(session.ssrc)
-    for (const [key, value] of ctx.sessionsByRtcpPeer) if (value === entry) ctx.sessionsByRtcpPeer.delete(key)
+    if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.delete(entry.rtcpPeerKey)
     entry.connection.sessionIds.delete(session.id)
     ctx.metrics.sessionEnded(session.id, reason)
     const { framesSent, framesDropped, packetsSent } = session.stats

@@ -3,6 +3,7 @@
  * small table of non-canonical inputs that parse and re-serialize canonical.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { oneByteAtATime, splitAt } from "../../support/chunking.js"
 import { Either } from "effect"
 import fc from "fast-check"
 import type { RtspMessage } from "../../../src/protocol/rtsp/message.js"
@@ -317,20 +318,7 @@ const parseChunks = (chunks: ReadonlyArray<Uint8Array>): Array<RtspParseResult> 
 
 const bytesOf = (wire: string): Buffer => Buffer.from(wire, "utf8")
 
-const oneByteAtATime = (bytes: Buffer): Array<Buffer> => Array.from(bytes, (_, i) => bytes.subarray(i, i + 1))
 
-/** Splits `bytes` at the given cut points (any order, duplicates allowed). */
-const splitAt = (bytes: Buffer, cuts: ReadonlyArray<number>): Array<Buffer> => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Array<Buffer> = []
-  let from = 0
-  for (const point of points) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  chunks.push(bytes.subarray(from))
-  return chunks
-}
 
 describe("vectors", () => {
   describe.each(vectors)("$name", ({ message, wire }) => {

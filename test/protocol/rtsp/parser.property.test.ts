@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { splitAt } from "../../support/chunking.js"
 import fc from "fast-check"
 import { RtspParseError } from "../../../src/protocol/rtsp/errors.js"
 import type { InterleavedFrame, RtspMessage } from "../../../src/protocol/rtsp/message.js"
@@ -46,18 +47,6 @@ const expectedAfterRoundTrip = (value: RtspMessage | InterleavedFrame): RtspMess
 const serializeItem = (value: RtspMessage | InterleavedFrame): Buffer =>
   value._tag === "Interleaved" ? serializeInterleavedFrame(value) : serializeMessage(value)
 
-/** Splits `bytes` at the given cut points (any order, duplicates allowed). */
-const splitAt = (bytes: Buffer, cuts: ReadonlyArray<number>): Array<Buffer> => {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Array<Buffer> = []
-  let from = 0
-  for (const point of points) {
-    chunks.push(bytes.subarray(from, point))
-    from = point
-  }
-  chunks.push(bytes.subarray(from))
-  return chunks
-}
 
 /** Plain data for comparing results, errors included (Error objects compare poorly). */
 const normalize = (result: RtspParseResult): unknown =>
