@@ -14,7 +14,9 @@ import { formatTransport, parseTransport, type TransportSpec } from "../../src/p
 import type { AuthChallenge } from "../../src/protocol/rtsp/headers/auth.js"
 import { getHeader, getHeaders, makeRequest, type RtspHeaders, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
-import { serializeRequest } from "../../src/protocol/rtsp/serializer.js"
+import type { RtspParseResult } from "../../src/protocol/rtsp/parser.js"
+import { serializeInterleaved, serializeRequest } from "../../src/protocol/rtsp/serializer.js"
+import { classicTarget, serializeClassicRequest } from "./classicRequest.js"
 import { type MediaDescription, parseSdp, resolveControlUrl, type SessionDescription } from "../../src/protocol/sdp.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
 
@@ -44,9 +46,11 @@ export interface DescribeResult {
   readonly contentBase: string
   /** The MJPEG video track's control URL, resolved against the content base. */
   readonly trackUrl: string
+  readonly response: RtspResponseInfo
 }
 
 export interface UdpSetup {
+  readonly response: RtspResponseInfo
   readonly sessionId: string
   readonly timeoutSeconds?: number
   readonly serverPorts?: readonly [number, number]
@@ -54,6 +58,7 @@ export interface UdpSetup {
 }
 
 export interface TcpSetup {
+  readonly response: RtspResponseInfo
   readonly sessionId: string
   readonly timeoutSeconds?: number
   readonly channels: readonly [number, number]
@@ -74,7 +79,7 @@ export interface RtspConnection {
     method: string,
     url: string,
     headers?: Record<string, string>,
-    options?: { readonly timeoutMs?: number }
+    options?: { readonly timeoutMs?: number; readonly version?: string }
   ) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly describe: (url: string, options?: RequestOptions) => Effect.Effect<DescribeResult, RtspClientError>
   readonly setupUdp: (trackUrl: string, rtpPort: number, rtcpPort: number, options?: RequestOptions) => Effect.Effect<UdpSetup, RtspClientError>
@@ -82,8 +87,13 @@ export interface RtspConnection {
   readonly play: (url: string, options?: RequestOptions) => Effect.Effect<PlayResult, RtspClientError>
   readonly pause: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly teardown: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
-  /** `$` frames from the server, in order. Single consumer; the oldest are dropped past 4096 unread. */
+  /**
+   * `$` frames from the server, in order. Single consumer; the oldest are dropped past 4096 unread.
+   * Empty when `onInterleaved` was given to `connect`.
+   */
   readonly interleaved: Stream.Stream<InterleavedPayload>
+  /** Writes one `$` frame (RTCP receiver reports over TCP). */
+  readonly sendInterleaved: (channel: number, payload: Uint8Array) => void
   /** The session id from the last SETUP, if any. */
   readonly sessionId: () => string | undefined
 }
@@ -93,11 +103,25 @@ export interface ConnectOptions {
   readonly username?: string
   readonly password?: string
   readonly userAgent?: string
+  /**
+   * "classic": the teaching lab's dialect. Requests name the bare file (the URL's last path part),
+   * lines end in `\n` with no final blank line, only CSeq/Session/Transport are sent, and replies
+   * are also framed by a short idle pause (classic servers may omit the blank line).
+   */
+  readonly dialect?: "standard" | "classic"
+  /**
+   * The hot path for interleaved RTP: called synchronously as `$` frames are parsed, with the
+   * arrival time (performance.now() ms) of the chunk that completed them, instead of queueing them
+   * for `interleaved`. It must not throw.
+   */
+  readonly onInterleaved?: (channel: number, payload: Buffer, arrivalMs: number) => void
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000
 const USER_AGENT = "effect-rtsp-harness"
 const INTERLEAVED_BACKLOG = 4096
+/** Classic replies may end without a blank line: a pause this long after plausible bytes ends one. */
+const CLASSIC_IDLE_FRAMING_MS = 30
 
 type Incoming = { readonly _tag: "Response"; readonly response: RtspResponse } | { readonly _tag: "Failure"; readonly error: RtspClientError }
 
@@ -157,14 +181,18 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       Queue.unsafeOffer(responses, { _tag: "Failure", error })
     }
     const parser = makeRtspParser()
-    socket.on("data", (chunk: Buffer) => {
-      for (const item of parser.push(chunk)) {
+    const classic = options.dialect === "classic"
+    const onInterleaved = options.onInterleaved
+    let idleTimer: NodeJS.Timeout | undefined
+    const deliver = (items: ReadonlyArray<RtspParseResult>, arrivalMs: number): void => {
+      for (const item of items) {
         switch (item._tag) {
           case "Response":
             Queue.unsafeOffer(responses, { _tag: "Response", response: item })
             break
           case "Interleaved":
-            Queue.unsafeOffer(frames, { channel: item.channel, payload: item.payload })
+            if (onInterleaved !== undefined) onInterleaved(item.channel, item.payload, arrivalMs)
+            else Queue.unsafeOffer(frames, { channel: item.channel, payload: item.payload })
             break
           case "Request":
             break // server-to-client requests (e.g. ANNOUNCE) are not used by the harness
@@ -174,7 +202,15 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
             break
         }
       }
+    }
+    socket.on("data", (chunk: Buffer) => {
+      deliver(parser.push(chunk), performance.now())
+      if (classic && parser.hasPendingBytes()) {
+        clearTimeout(idleTimer)
+        idleTimer = setTimeout(() => deliver(parser.flushIdle(), performance.now()), CLASSIC_IDLE_FRAMING_MS)
+      }
     })
+    yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(idleTimer)))
     socket.on("error", (error) => markClosed(new RtspClientError({ reason: "Closed", message: `connection error: ${error.message}` })))
     socket.on("close", () => markClosed(new RtspClientError({ reason: "Closed", message: "connection closed" })))
 
@@ -200,23 +236,25 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         }
       })
 
-    const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number) =>
+    const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number, version: string | undefined) =>
       Effect.gen(function* () {
         if (closedError !== undefined) return yield* Effect.fail(closedError)
         cseq += 1
-        const headers: Array<readonly [string, string]> = [
+        const headers: Array<readonly [string, string]> = classic ? [["CSeq", String(cseq)]] : [
           ["CSeq", String(cseq)],
           ["User-Agent", userAgent]
         ]
         if (session !== undefined && !Object.keys(extra).some((k) => k.toLowerCase() === "session")) headers.push(["Session", session])
-        if (challenge !== undefined && credentials !== undefined) {
+        if (challenge !== undefined && credentials !== undefined && !classic) {
           nonceCount += 1
           const auth = authorizationFor(challenge, credentials, method, uri, nonceCount)
           if (Either.isLeft(auth)) return yield* Effect.fail(protocolError(method, `cannot answer the auth challenge: ${auth.left}`))
           headers.push(["Authorization", auth.right])
         }
         for (const [name, value] of Object.entries(extra)) headers.push([name, value])
-        const bytes = serializeRequest(makeRequest({ method, uri, headers }))
+        const bytes = classic
+          ? serializeClassicRequest(method, classicTarget(uri), headers)
+          : serializeRequest(makeRequest({ method, uri, headers, ...(version === undefined ? {} : { version }) }))
         const expected = cseq
         socket.write(bytes)
         return yield* awaitResponse(method, expected).pipe(
@@ -233,14 +271,14 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
           const uri = stripCredentials(url)
           const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout
           const started = performance.now()
-          let response = yield* sendOnce(method, uri, headers, timeoutMs)
+          let response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version)
           if (response.statusCode === 401 && credentials !== undefined) {
             const offered = pickChallenge(getHeaders(response.headers, "WWW-Authenticate"))
             // Retry once, only with a new challenge (a stale nonce counts as new).
             if (offered !== undefined) {
               challenge = offered
               nonceCount = 0
-              response = yield* sendOnce(method, uri, headers, timeoutMs)
+              response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version)
             }
           }
           return {
@@ -266,7 +304,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         const contentBase = getHeader(info.headers, "Content-Base") ?? getHeader(info.headers, "Content-Location") ?? stripCredentials(url)
         const track = sdp.right.media.find(isMjpegVideo)
         if (track === undefined) return yield* Effect.fail(protocolError("DESCRIBE", "SDP has no MJPEG video track"))
-        return { sdp: sdp.right, contentBase, trackUrl: resolveControlUrl(contentBase, track.control) }
+        return { sdp: sdp.right, contentBase, trackUrl: resolveControlUrl(contentBase, track.control), response: info }
       })
 
     /** SETUP with one transport spec; returns the session and the server's chosen transport. */
@@ -283,11 +321,23 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         if (Either.isLeft(transport)) return yield* Effect.fail(protocolError("SETUP", transport.left.message))
         session = parsedSession.right.id
         const timeout = parsedSession.right.timeout
-        return { sessionId: parsedSession.right.id, ...(timeout === undefined ? {} : { timeoutSeconds: timeout }), chosen: transport.right[0] }
+        return { response: info, sessionId: parsedSession.right.id, ...(timeout === undefined ? {} : { timeoutSeconds: timeout }), chosen: transport.right[0] }
+      })
+
+    const setupClassic = (trackUrl: string, rtpPort: number, options: RequestOptions) =>
+      Effect.gen(function* () {
+        // The lab client's exact Transport header; classic replies carry no Transport.
+        const info = yield* call("SETUP", trackUrl, options, { Transport: `RTP/UDP; client_port= ${rtpPort}` })
+        const sessionValue = getHeader(info.headers, "Session")?.trim()
+        if (sessionValue === undefined || !/^\d+$/.test(sessionValue) || /^0+$/.test(sessionValue)) {
+          return yield* Effect.fail(protocolError("SETUP", `classic SETUP reply needs a non-zero decimal Session, got ${JSON.stringify(sessionValue ?? null)}`))
+        }
+        session = sessionValue
+        return { response: info, sessionId: sessionValue }
       })
 
     const setupUdp: RtspConnection["setupUdp"] = (trackUrl, rtpPort, rtcpPort, options = {}) =>
-      setup(
+      classic ? setupClassic(trackUrl, rtpPort, options) : setup(
         trackUrl,
         { protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "unicast", clientPort: { first: rtpPort, last: rtcpPort }, extensions: [] },
         options
@@ -337,6 +387,9 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       pause,
       teardown,
       interleaved: Stream.fromQueue(frames),
+      sendInterleaved: (channel, payload) => {
+        if (closedError === undefined) socket.write(serializeInterleaved(channel, payload))
+      },
       sessionId: () => session
     } satisfies RtspConnection
   })

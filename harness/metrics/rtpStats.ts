@@ -31,6 +31,8 @@ export interface RtpPacketSample {
   /** Arrival time in milliseconds (any epoch, monotonic). */
   readonly arrivalMs: number
   readonly payloadBytes: number
+  /** Absent in hand-made samples; taken from the header by rtpPacketSample. */
+  readonly ssrc?: number
 }
 
 export interface RtpStatsSnapshot {
@@ -52,6 +54,12 @@ export interface RtpStatsSnapshot {
   readonly lossPct: number
   /** RFC 3550 A.8 interarrival jitter, converted to milliseconds. */
   readonly jitterMs: number
+  /** The same jitter in RTP timestamp units, as a receiver report carries it. */
+  readonly jitterUnits: number
+  /** Extended highest sequence number (cycles << 16 | seq), as a receiver report carries it. */
+  readonly highestSeqExtended: number
+  /** SSRC of the last packet (0 before the first). */
+  readonly ssrc: number
   /** Payload bytes of every packet received. */
   readonly bytes: number
   /** Last arrival - first arrival. */
@@ -71,7 +79,8 @@ export const rtpPacketSample = (packet: RtpPacket, arrivalMs: number): RtpPacket
   timestamp: packet.header.timestamp,
   marker: packet.header.marker,
   arrivalMs,
-  payloadBytes: packet.payload.length
+  payloadBytes: packet.payload.length,
+  ssrc: packet.header.ssrc
 })
 
 export const makeRtpReceiverStats = (options: { readonly clockRate: number }): RtpReceiverStats => {
@@ -105,8 +114,11 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
     lastTimestamp = sample.timestamp
   }
 
+  let ssrc = 0
+
   const onPacket = (sample: RtpPacketSample): void => {
     received += 1
+    if (sample.ssrc !== undefined) ssrc = sample.ssrc
     bytes += sample.payloadBytes
     if (sample.marker) markerPackets += 1
     const seq = sample.sequenceNumber & 0xffff
@@ -159,6 +171,9 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
       markerPackets,
       lossPct: expected > 0 ? (lost / expected) * 100 : 0,
       jitterMs: unitsPerMs > 0 ? jitter / unitsPerMs : 0,
+      jitterUnits: Math.floor(jitter),
+      highestSeqExtended: started ? highestExt >>> 0 : 0,
+      ssrc,
       bytes,
       durationMs,
       bitrateBps: durationMs > 0 ? (bytes * 8 * 1000) / durationMs : 0

@@ -36,6 +36,12 @@ export interface UdpSocket {
   readonly messages: Stream.Stream<UdpMessage>
   /** Datagrams dropped from the receive buffer because the consumer lagged. */
   readonly receiveDrops: () => number
+  /**
+   * The hot path for receivers of many datagrams (the harness's RTP): from now on each datagram is
+   * handed to `handler` synchronously in the socket's "message" event, with its arrival time
+   * (performance.now() ms), and no longer buffered for `messages`. The handler must not throw.
+   */
+  readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void) => void
 }
 
 export interface UdpSocketOptions {
@@ -151,8 +157,10 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       socket.on("error", countError)
       socket.once("close", onClose)
     }
+    let direct: ((data: Buffer) => void) | undefined
     const detach = (socket: Dgram.Socket): void => {
       socket.off("message", onMessage)
+      if (direct !== undefined) socket.off("message", direct)
       socket.off("error", countError)
       socket.off("close", onClose)
       mailbox.unsafeDone(Exit.void)
@@ -171,6 +179,13 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       }
     }
 
+    const deliverTo = (handler: (data: Buffer, arrivalMs: number) => void): void => {
+      socket.off("message", onMessage)
+      if (direct !== undefined) socket.off("message", direct)
+      direct = (data: Buffer): void => handler(data, performance.now())
+      socket.on("message", direct)
+    }
+
     const bound = socket.address()
     return {
       port: bound.port,
@@ -178,7 +193,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       send,
       sendErrors: () => sendErrors,
       messages: Mailbox.toStream(mailbox),
-      receiveDrops: () => receiveDrops
+      receiveDrops: () => receiveDrops,
+      deliverTo
     }
   })
 

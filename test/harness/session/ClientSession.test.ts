@@ -1,0 +1,130 @@
+/**
+ * ClientSession against the real server in-process: both transports, the classic dialect,
+ * PAUSE, TEARDOWN's BYE, receiver reports and the UDP -> TCP fallback. Streams run on the real
+ * clock (pacing is the point), for a second or two each.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { makeClientSession } from "../../../harness/session/ClientSession.js"
+import { startTestServer, type TestServer } from "../../support/testServer.js"
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(async () => {
+  await server.close()
+})
+
+const FPS = 20
+
+describe("ClientSession", () => {
+  it.scopedLive("UDP: DESCRIBE, SETUP, PLAY 1.5 s; whole frames at the file's rate, nothing lost; TEARDOWN brings BYE", () =>
+    Effect.gen(function* () {
+      const frames: Array<number> = []
+      const session = yield* makeClientSession({ url: server.url(), transport: "udp", expectedFps: FPS, rtcpIntervalMs: 300, onFrame: (_, i) => frames.push(i) })
+      yield* session.options
+      yield* session.setup
+      const play = yield* session.play()
+      expect(play.status).toBe(200)
+      yield* Effect.sleep("1500 millis")
+      yield* session.teardown
+      expect(yield* session.awaitBye(2000)).toBe(true)
+      const s = session.snapshot()
+      expect(s.transport).toBe("udp")
+      expect(s.fallback).toBeUndefined()
+      expect(s.state).toBe("closed")
+      expect(s.timeoutSeconds).toBe(60)
+      expect(s.receiver.frames.framesReceived).toBeGreaterThanOrEqual(20)
+      expect(s.receiver.frames.framesReceived).toBeLessThanOrEqual(40)
+      expect(frames).toEqual([...Array(s.receiver.frames.framesReceived).keys()])
+      expect(s.receiver.rtp.packetsLost).toBe(0)
+      expect(s.receiver.frames.framesDropped).toBe(0)
+      expect(s.receiver.frames.timestampsConsistent).toBe(true)
+      expect(s.receiver.frames.startupMs).toBeGreaterThanOrEqual(0)
+      expect(s.senderReports).toBeGreaterThanOrEqual(1)
+      expect(s.receiverReportsSent).toBeGreaterThanOrEqual(2)
+      expect(s.frameArrivalsMs).toHaveLength(s.receiver.frames.framesReceived)
+      expect(s.jitterSeries.length).toBeGreaterThan(0)
+      expect(s.firstRtpInfo?.[0]?.seq).toBeDefined()
+      expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["OPTIONS 200", "DESCRIBE 200", "SETUP 200", "PLAY 200", "TEARDOWN 200"])
+    }))
+
+  it.scopedLive("TCP interleaved: frames arrive on the RTSP connection; PAUSE stops the flow, PLAY resumes", () =>
+    Effect.gen(function* () {
+      const session = yield* makeClientSession({ url: server.url(), transport: "tcp", expectedFps: FPS, rtcpIntervalMs: 300 })
+      yield* session.setup
+      yield* session.play()
+      yield* Effect.sleep("800 millis")
+      yield* session.pause
+      yield* Effect.sleep("100 millis")
+      const paused = session.snapshot().receiver.frames.framesReceived
+      yield* Effect.sleep("500 millis")
+      expect(session.snapshot().receiver.frames.framesReceived).toBe(paused)
+      yield* session.play()
+      yield* Effect.sleep("600 millis")
+      yield* session.teardown
+      const s = session.snapshot()
+      expect(s.transport).toBe("tcp")
+      expect(paused).toBeGreaterThanOrEqual(8)
+      expect(s.receiver.frames.framesReceived).toBeGreaterThan(paused + 5)
+      expect(s.receiver.rtp.packetsLost).toBe(0)
+      expect(s.receiverReportsSent).toBeGreaterThanOrEqual(1)
+      expect(s.senderReports).toBeGreaterThanOrEqual(1)
+    }))
+
+  it.scopedLive("classic dialect: bare target, whole JPEG per datagram (one packet a frame), no RTCP", () =>
+    Effect.gen(function* () {
+      const session = yield* makeClientSession({ url: server.url(), dialect: "classic", expectedFps: FPS })
+      yield* session.setup
+      yield* session.play()
+      yield* Effect.sleep("700 millis")
+      yield* session.pause
+      yield* session.teardown
+      const s = session.snapshot()
+      expect(s.dialect).toBe("classic")
+      expect(s.sessionId).toMatch(/^[1-9]\d*$/)
+      expect(s.receiver.frames.framesReceived).toBeGreaterThanOrEqual(8)
+      expect(s.receiver.rtp.packetsReceived).toBe(s.receiver.frames.framesReceived)
+      expect(s.receiver.rtp.packetsLost).toBe(0)
+      expect(s.receiverReportsSent).toBe(0)
+      expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["SETUP 200", "PLAY 200", "PAUSE 200", "TEARDOWN 200"])
+    }))
+
+  it.scopedLive("UDP that never arrives (ports bound where the server does not send) falls back to TCP", () =>
+    Effect.gen(function* () {
+      // The server sends RTP to the RTSP peer's address (127.0.0.1); ports bound on 127.0.0.2 never see it.
+      const session = yield* makeClientSession({ url: server.url(), transport: "udp", bindHost: "127.0.0.2", udpFallbackMs: 400 })
+      yield* session.setup
+      yield* session.play()
+      yield* Effect.sleep("600 millis")
+      yield* session.teardown
+      const s = session.snapshot()
+      expect(s.transport).toBe("tcp")
+      expect(s.fallback).toContain("no RTP over UDP within 400 ms")
+      expect(s.receiver.frames.framesReceived).toBeGreaterThanOrEqual(5)
+      expect(s.requests.map((r) => r.method)).toEqual(["DESCRIBE", "SETUP", "PLAY", "TEARDOWN", "SETUP", "PLAY", "TEARDOWN"])
+      // Start-up includes the wait: the viewer waited it too.
+      expect(s.receiver.frames.startupMs).toBeGreaterThanOrEqual(400)
+    }))
+
+  it.scopedLive("PLAY with a range seeks; a raw request gets whatever status the server answers", () =>
+    Effect.gen(function* () {
+      const session = yield* makeClientSession({ url: server.url(), transport: "udp" })
+      yield* session.setup
+      const play = yield* session.play({ start: 5 })
+      expect(play.status).toBe(200)
+      const unknown = yield* session.raw({ method: "FROB" })
+      expect(unknown.status).toBe(501)
+      const v2 = yield* session.raw({ method: "OPTIONS", version: "RTSP/2.0" })
+      expect(v2.status).toBe(505)
+      yield* session.teardown
+      expect(session.snapshot().requests.map((r) => `${r.method} ${r.status}`)).toContain("FROB 501")
+    }))
+
+  it.scopedLive("an unreachable server fails with a typed Connect error", () =>
+    Effect.gen(function* () {
+      const error = yield* makeClientSession({ url: "rtsp://127.0.0.1:1/movie.Mjpeg", timeoutMs: 1000 }).pipe(Effect.flip)
+      expect(error.reason).toBe("Connect")
+    }))
+})
