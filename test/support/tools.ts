@@ -4,6 +4,7 @@
  * so a CI machine without the tool cannot pass silently.
  */
 import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
 
 const probe = (command: string, versionFlag: string): boolean => {
   const result = spawnSync(command, [versionFlag], { stdio: "ignore" })
@@ -27,3 +28,17 @@ const tool = (name: string, versionFlag: string): Tool => {
 export const ffmpeg = (): Tool => tool("ffmpeg", "-version")
 export const ffprobe = (): Tool => tool("ffprobe", "-version")
 export const gstLaunch = (): Tool => tool("gst-launch-1.0", "--version")
+
+/** The Python that has GStreamer's bindings: Debian's own (`python3` on PATH may be a pyenv shim without `gi`). */
+export const GST_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+/** GStreamer's RTSP server from Python (Debian: python3-gst-1.0, gir1.2-gst-rtsp-server-1.0), as gstRtspServer.ts runs it. */
+export const gstRtspServer = (): Tool => {
+  const name = "GStreamer RTSP server (python3-gst-1.0 + gir1.2-gst-rtsp-server-1.0)"
+  const check = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+  const result = spawnSync(GST_PYTHON, ["-c", check], { stdio: "ignore" })
+  const available = result.error === undefined && result.status === 0
+  const skip = !available && process.env.CI !== "true"
+  if (skip) console.warn(`[skip] ${name} is not installed for ${GST_PYTHON}: tests that need it are skipped (under CI=true they fail)`)
+  return { name, available, skip }
+}
