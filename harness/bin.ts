@@ -1,25 +1,11 @@
 #!/usr/bin/env node
-/**
- * The `rtsp-harness` entry point. The harness itself (scenarios, load and
- * conformance runs) arrives later; until then the command shows help and its
- * version only.
- */
-import { Command } from "@effect/cli"
+/** The `rtsp-harness` entry point: the command tree with the Node platform. */
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
-import { reportFailure } from "../src/cli/CliExit.js"
-import { VERSION } from "../src/cli/version.js"
+import { runCli } from "./cli/Cli.js"
 
-const rootCommand = Command.make("rtsp-harness").pipe(
-  Command.withDescription("Headless RTSP test harness for effect-rtsp and other RTSP/RTP MJPEG servers")
-)
-
-const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })
-
-run(process.argv).pipe(
-  Effect.as(0),
-  Effect.catchAll(reportFailure),
+runCli(process.argv).pipe(
   Effect.flatMap((code) => Effect.sync(() => {
     process.exitCode = code
   })),

@@ -15,7 +15,7 @@ import type { AuthChallenge } from "../../src/protocol/rtsp/headers/auth.js"
 import { getHeader, getHeaders, makeRequest, type RtspHeaders, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
 import type { RtspParseResult } from "../../src/protocol/rtsp/parser.js"
-import { serializeInterleaved, serializeRequest } from "../../src/protocol/rtsp/serializer.js"
+import { serializeInterleaved, serializeRequest, serializeResponse } from "../../src/protocol/rtsp/serializer.js"
 import { classicTarget, serializeClassicRequest } from "./classicRequest.js"
 import { type MediaDescription, parseSdp, resolveControlUrl, type SessionDescription } from "../../src/protocol/sdp.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
@@ -115,6 +115,14 @@ export interface ConnectOptions {
    * for `interleaved`. It must not throw.
    */
   readonly onInterleaved?: (channel: number, payload: Buffer, arrivalMs: number) => void
+  /** Every request as written, and its response as parsed then re-serialized (for showing the wire). */
+  readonly onExchange?: (exchange: WireExchange) => void
+}
+
+export interface WireExchange {
+  readonly request: string
+  /** Absent when no response came. */
+  readonly response?: string
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000
@@ -257,11 +265,20 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
           : serializeRequest(makeRequest({ method, uri, headers, ...(version === undefined ? {} : { version }) }))
         const expected = cseq
         socket.write(bytes)
+        const onExchange = options.onExchange
         return yield* awaitResponse(method, expected).pipe(
           Effect.timeoutFail({
             duration: Duration.millis(timeoutMs),
             onTimeout: () => new RtspClientError({ reason: "Timeout", method, message: `${method} ${uri}: no response in ${timeoutMs} ms` })
-          })
+          }),
+          onExchange === undefined ? (e) => e : Effect.onExit((exit) =>
+            Effect.sync(() =>
+              onExchange({
+                request: bytes.toString("utf8"),
+                ...(exit._tag === "Success" ? { response: serializeResponse(exit.value).toString("utf8") } : {})
+              })
+            )
+          )
         )
       })
 

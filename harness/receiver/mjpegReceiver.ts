@@ -32,6 +32,8 @@ export interface MjpegReceiver {
   readonly onRtp: (datagram: Uint8Array, arrivalMs: number) => ReadonlyArray<ReceivedFrame>
   readonly onPlaySent: (ms: number) => void
   readonly snapshot: () => ReceiverSnapshot
+  /** The RTP half alone: cheap enough to poll every second for live progress. */
+  readonly rtpSnapshot: () => RtpStatsSnapshot
 }
 
 const CLOCK_RATE = 90000
@@ -71,6 +73,7 @@ export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; 
   return {
     onRtp,
     onPlaySent: frameStats.onPlaySent,
-    snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable })
+    snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable }),
+    rtpSnapshot: rtpStats.snapshot
   }
 }

@@ -25,8 +25,10 @@ import {
   type PlayResult,
   type RtspConnection,
   RtspClientError,
-  type RtspResponseInfo
+  type RtspResponseInfo,
+  type WireExchange
 } from "../client/RtspClient.js"
+import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
 import { makeMjpegReceiver, type ReceivedFrame, type ReceiverSnapshot } from "../receiver/mjpegReceiver.js"
 import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
 
@@ -56,6 +58,8 @@ export interface ClientSessionOptions {
   readonly onFrame?: (frame: ReceivedFrame, index: number) => void
   /** Time zero of the recorded timeline, on performance.now()'s clock (default: creation). */
   readonly epochMs?: number
+  /** Each RTSP request and response as text (see RtspClient's ConnectOptions.onExchange). */
+  readonly onExchange?: (exchange: WireExchange) => void
 }
 
 export interface RequestRecord {
@@ -117,6 +121,14 @@ export interface ClientSession {
   /** Waits up to `ms` for an RTCP BYE (end of stream); true if it came. */
   readonly awaitBye: (ms: number) => Effect.Effect<boolean>
   readonly snapshot: () => ClientSessionSnapshot
+  /** Cheap counters for live progress. */
+  readonly live: () => LiveCounters
+}
+
+export interface LiveCounters {
+  readonly state: SessionState
+  readonly framesReceived: number
+  readonly rtp: RtpStatsSnapshot
 }
 
 const DEFAULT_FALLBACK_MS = 3000
@@ -199,6 +211,7 @@ export const makeClientSession = (
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
       onInterleaved: (channel, payload, arrivalMs) => {
         if (channel === channels[0]) onRtp(payload, arrivalMs)
         else if (channel === channels[1]) onRtcp(payload, arrivalMs)
@@ -401,6 +414,7 @@ export const makeClientSession = (
       teardown,
       raw,
       awaitBye: (ms) => Deferred.await(bye).pipe(Effect.timeout(Duration.millis(ms)), Effect.isSuccess),
-      snapshot
+      snapshot,
+      live: () => ({ state, framesReceived: framesSeen, rtp: receiver.rtpSnapshot() })
     } satisfies ClientSession
   })

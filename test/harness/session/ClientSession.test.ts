@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import type { WireExchange } from "../../../harness/client/RtspClient.js"
 import { makeClientSession } from "../../../harness/session/ClientSession.js"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
 
@@ -22,7 +23,15 @@ describe("ClientSession", () => {
   it.scopedLive("UDP: DESCRIBE, SETUP, PLAY 1.5 s; whole frames at the file's rate, nothing lost; TEARDOWN brings BYE", () =>
     Effect.gen(function* () {
       const frames: Array<number> = []
-      const session = yield* makeClientSession({ url: server.url(), transport: "udp", expectedFps: FPS, rtcpIntervalMs: 300, onFrame: (_, i) => frames.push(i) })
+      const wire: Array<WireExchange> = []
+      const session = yield* makeClientSession({
+        url: server.url(),
+        transport: "udp",
+        expectedFps: FPS,
+        rtcpIntervalMs: 300,
+        onFrame: (_, i) => frames.push(i),
+        onExchange: (exchange) => wire.push(exchange)
+      })
       yield* session.options
       yield* session.setup
       const play = yield* session.play()
@@ -48,6 +57,9 @@ describe("ClientSession", () => {
       expect(s.jitterSeries.length).toBeGreaterThan(0)
       expect(s.firstRtpInfo?.[0]?.seq).toBeDefined()
       expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["OPTIONS 200", "DESCRIBE 200", "SETUP 200", "PLAY 200", "TEARDOWN 200"])
+      expect(wire[0]?.request).toMatch(/^OPTIONS rtsp:\/\/127\.0\.0\.1:\d+\/movie\.Mjpeg RTSP\/1\.0\r\nCSeq: 1\r\n/)
+      expect(wire[0]?.response).toMatch(/^RTSP\/1\.0 200 OK\r\nCSeq: 1\r\n/)
+      expect(wire[2]?.request).toContain("Transport: RTP/AVP;unicast;client_port=")
     }))
 
   it.scopedLive("TCP interleaved: frames arrive on the RTSP connection; PAUSE stops the flow, PLAY resumes", () =>

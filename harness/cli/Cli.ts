@@ -1,0 +1,23 @@
+/**
+ * The `rtsp-harness` command tree. `runCli` parses the arguments, runs the command and turns
+ * every failure into one clear line and an exit status, so it never fails itself.
+ */
+import { Command } from "@effect/cli"
+import type { CliApp } from "@effect/cli"
+import { Effect } from "effect"
+import { reportFailure } from "../../src/cli/CliExit.js"
+import { VERSION } from "../../src/cli/version.js"
+import { loadCommand } from "./load.js"
+import { playCommand } from "./play.js"
+import { runCommand } from "./run.js"
+import { scenariosCommand } from "./scenarios.js"
+
+export const rootCommand = Command.make("rtsp-harness").pipe(
+  Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP MJPEG server"),
+  Command.withSubcommands([playCommand, runCommand, loadCommand, scenariosCommand])
+)
+
+const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })
+
+export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  run(argv).pipe(Effect.as(0), Effect.catchAll(reportFailure))

@@ -1,0 +1,122 @@
+/**
+ * `rtsp-harness play <url>`: one session (DESCRIBE, SETUP, PLAY for --duration or until the
+ * server's BYE, TEARDOWN), its metrics at the end, and optionally its frames as PNG files and a
+ * contact sheet. Exit status 0 when the session ran and brought at least one whole frame.
+ */
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Fiber, Option, Queue } from "effect"
+import { makeContactSheetCollector, writeContactSheet } from "../output/contactSheet.js"
+import { makeFrameDumper } from "../output/pngFrames.js"
+import { runScenario } from "../run/runScenario.js"
+import { CliExit } from "../../src/cli/CliExit.js"
+import type { Scenario } from "../scenario/schema.js"
+import { sessionRows, table } from "./render.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, transportOption, urlArg } from "./shared.js"
+
+const dumpDir = Options.directory("dump-dir").pipe(
+  Options.optional,
+  Options.withDescription("Write received frames as PNG files (frame-000000.png, …) into this folder")
+)
+const dumpEvery = Options.integer("dump-every").pipe(
+  Options.withDefault(1),
+  Options.withDescription("With --dump-dir: write every Nth frame (default 1: all)")
+)
+const contactSheet = Options.file("contact-sheet").pipe(
+  Options.optional,
+  Options.withDescription("Write one PNG with thumbnails of frames spread over the run")
+)
+const dialect = Options.choice("dialect", ["standard", "classic"] as const).pipe(
+  Options.withDefault("standard" as const),
+  Options.withDescription("standard RTSP, or the classic teaching lab's (bare file name, whole JPEG per datagram, UDP only)")
+)
+
+export const playScenario = (url: string, durationMs: number, transport: "udp" | "tcp", dialectName: "standard" | "classic"): Scenario => ({
+  name: "play",
+  url,
+  transport: dialectName === "classic" ? "udp" : transport,
+  dialect: dialectName,
+  clients: 1,
+  rampUp: 0,
+  steps: dialectName === "classic"
+    ? [{ step: "setup" }, { step: "play" }, { step: "wait", duration: durationMs }, { step: "teardown" }]
+    : [{ step: "describe" }, { step: "setup" }, { step: "play" }, { step: "wait", duration: durationMs }, { step: "teardown" }]
+})
+
+export const playCommand = Command.make(
+  "play",
+  {
+    url: urlArg,
+    duration: durationOption("duration", "10s", "How long to play; the run ends sooner at the server's end-of-stream BYE"),
+    transport: transportOption,
+    dialect,
+    dumpDir,
+    dumpEvery,
+    contactSheet,
+    json: jsonOption,
+    timeout: timeoutOption,
+    ...credentialOptions
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const dumper = Option.isSome(options.dumpDir)
+        ? yield* makeFrameDumper({ dir: options.dumpDir.value, every: options.dumpEvery })
+        : undefined
+      const sheet = Option.isSome(options.contactSheet) ? makeContactSheetCollector() : undefined
+      // Frames arrive in a socket callback; PNG encoding is asynchronous, so it drains a queue.
+      // undefined is the end mark, offered once the run is over.
+      const toDump = yield* Queue.unbounded<{ readonly index: number; readonly jpeg: Buffer } | undefined>()
+      const writer = dumper === undefined ? undefined : yield* Effect.fork(Effect.gen(function* () {
+        for (;;) {
+          const frame = yield* Queue.take(toDump)
+          if (frame === undefined) return
+          yield* dumper.onFrame(frame.index, frame.jpeg)
+        }
+      }))
+
+      const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect), {
+        timeoutMs: options.timeout,
+        ...credentialsFrom(options),
+        onFrame: (_client, frame, index) => {
+          sheet?.add(index, frame.jpeg)
+          if (dumper !== undefined && index % options.dumpEvery === 0) Queue.unsafeOffer(toDump, { index, jpeg: frame.jpeg })
+        }
+      })
+
+      if (writer !== undefined) {
+        // Every frame received is written before the report (a write error ends the command).
+        Queue.unsafeOffer(toDump, undefined)
+        yield* Fiber.join(writer)
+      }
+      const client = result.clients[0]
+      const metrics = client?.metrics
+      const written = dumper?.written() ?? 0
+      if (sheet !== undefined && Option.isSome(options.contactSheet) && sheet.selected().length > 0) {
+        yield* writeContactSheet(sheet.selected(), options.contactSheet.value)
+      }
+      const ok = client !== undefined && client.ok && metrics !== undefined && metrics.framesReceived > 0
+      if (options.json) {
+        yield* Console.log(JSON.stringify({
+          url: options.url,
+          ok,
+          ...(client?.failureReason === undefined ? {} : { error: client.failureReason }),
+          durationMs: Math.round(result.durationMs),
+          ...(metrics ?? {}),
+          ...(dumper === undefined ? {} : { pngWritten: written })
+        }))
+      } else {
+        if (client !== undefined && !client.ok) yield* Console.error(`error: ${client.failureReason ?? "the session failed"}`)
+        if (metrics !== undefined && (client?.ok === true || metrics.packetsReceived > 0)) {
+          yield* Console.log(`${options.url}  ${(result.durationMs / 1000).toFixed(1)} s`)
+          yield* Console.log(table([
+            ...sessionRows(metrics),
+            ...(dumper === undefined ? [] : [["PNG frames", `${written} written to ${Option.getOrElse(options.dumpDir, () => "")}`] as const]),
+            ...(Option.isSome(options.contactSheet) && sheet !== undefined && sheet.selected().length > 0
+              ? [["contact sheet", options.contactSheet.value] as const]
+              : [])
+          ]))
+        }
+        if (client?.ok === true && metrics?.framesReceived === 0) yield* Console.error("error: no whole frame arrived")
+      }
+      if (!ok) return yield* new CliExit({ code: 1 })
+    })
+).pipe(Command.withDescription("Play one stream and report what arrived: frames, loss, fps, jitter, start-up, intervals; optionally write the frames as PNG"))

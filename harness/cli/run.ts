@@ -1,0 +1,63 @@
+/**
+ * `rtsp-harness run <scenario.json|name>`: a scenario file (or a built-in one by name) run to
+ * the end; exit status 0 only if every expectation held. `--url` points a scenario (e.g. a
+ * built-in one) at another server.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { Console, Effect, Either, Option } from "effect"
+import { CliExit } from "../../src/cli/CliExit.js"
+import { runScenario } from "../run/runScenario.js"
+import { builtinScenarioPath, isBuiltinScenarioName } from "../scenario/builtins.js"
+import { decodeScenario, decodeScenarioValue, encodeScenario } from "../scenario/decode.js"
+import type { Scenario } from "../scenario/schema.js"
+import { commandLine, finishRun } from "./finishRun.js"
+import { progressReporter } from "./progress.js"
+import { checkRtspUrl, credentialOptions, credentialsFrom, jsonOption, reportOption, timeoutOption } from "./shared.js"
+
+const scenarioArg = Args.text({ name: "scenario" }).pipe(
+  Args.withDescription("A scenario JSON file, or the name of a built-in one (see `rtsp-harness scenarios`)")
+)
+const urlOverride = Options.text("url").pipe(
+  Options.optional,
+  Options.withDescription("Run the scenario against this URL instead of its own")
+)
+
+const fail = (lines: string): Effect.Effect<never, CliExit> =>
+  Console.error(lines).pipe(Effect.zipRight(Effect.fail(new CliExit({ code: 2 }))))
+
+/** Reads and validates a scenario; every problem is printed with its path in the file. */
+export const loadScenario = (nameOrPath: string, url: Option.Option<string>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = isBuiltinScenarioName(nameOrPath) ? builtinScenarioPath(nameOrPath) : nameOrPath
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.catchAll((error) => fail(`error: cannot read the scenario ${path}: ${error.message}`))
+    )
+    const decoded = decodeScenario(text, path)
+    if (Either.isLeft(decoded)) return yield* fail(decoded.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
+    if (Option.isNone(url)) return decoded.right
+    const checked = checkRtspUrl(url.value)
+    if (Either.isLeft(checked)) return yield* fail(`error: --url: ${checked.left}`)
+    const overridden = decodeScenarioValue({ ...encodeScenario(decoded.right), url: url.value }, `${path} with --url`)
+    if (Either.isLeft(overridden)) return yield* fail(overridden.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
+    return overridden.right
+  })
+
+export const runWithProgress = (scenario: Scenario, options: Parameters<typeof runScenario>[1] = {}) => {
+  const progress = progressReporter()
+  return runScenario(scenario, { ...options, onProgress: progress.onProgress, progressEveryMs: progress.everyMs }).pipe(
+    Effect.ensuring(progress.done)
+  )
+}
+
+export const runCommand = Command.make(
+  "run",
+  { scenario: scenarioArg, url: urlOverride, json: jsonOption, report: reportOption, timeout: timeoutOption, ...credentialOptions },
+  (options) =>
+    Effect.gen(function* () {
+      const scenario = yield* loadScenario(options.scenario, options.url)
+      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, ...credentialsFrom(options) })
+      yield* finishRun(result, { json: options.json, report: options.report, command: commandLine() })
+    })
+).pipe(Command.withDescription("Run a scenario (steps for one or many clients, and expectations); exit status 0 only if every expectation held"))

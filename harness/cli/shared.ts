@@ -1,0 +1,62 @@
+/**
+ * Options and checks shared by the harness's commands. User mistakes (a URL without a path, a
+ * bad duration) are ValidationErrors: @effect/cli prints them with the usage, one clear line.
+ */
+import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Effect, Either, Option } from "effect"
+import { parseRtspUrl } from "../client/credentials.js"
+import { parseDuration } from "../scenario/duration.js"
+
+const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
+
+/** An rtsp:// URL that names something on the server (RTSP needs a path to SETUP). */
+export const checkRtspUrl = (text: string): Either.Either<string, string> => {
+  const parsed = parseRtspUrl(text)
+  if (parsed === undefined) return Either.left(`not an rtsp:// URL: ${text} (expected e.g. rtsp://127.0.0.1:8554/movie.Mjpeg)`)
+  const path = new URL(text).pathname
+  if (path === "" || path === "/") return Either.left(`the URL has no path: ${text} (name the stream, e.g. rtsp://${new URL(text).host}/movie.Mjpeg)`)
+  return Either.right(text)
+}
+
+export const urlArg = Args.text({ name: "url" }).pipe(
+  Args.withDescription("The stream, e.g. rtsp://127.0.0.1:8554/movie.Mjpeg (user:password@ in it for servers that ask)"),
+  Args.mapEffect((text) => Either.match(checkRtspUrl(text), { onLeft: (m) => Effect.fail(HelpDoc.p(m)), onRight: Effect.succeed }))
+)
+
+export const durationOption = (name: string, fallback: string, description: string) =>
+  Options.text(name).pipe(
+    Options.withDefault(fallback),
+    Options.withDescription(`${description} (e.g. 500ms, 10s, 2m; default ${fallback})`),
+    Options.mapEffect((text) =>
+      Either.match(parseDuration(text), {
+        onLeft: (error) => Effect.fail(invalid(`--${name}: ${error.message}`)),
+        onRight: Effect.succeed
+      })
+    )
+  )
+
+export const transportOption = Options.choice("transport", ["udp", "tcp"] as const).pipe(
+  Options.withDefault("udp" as const),
+  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent) or interleaved in the RTSP connection")
+)
+
+export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print one JSON object instead of the table"))
+
+export const reportOption = Options.file("report").pipe(
+  Options.optional,
+  Options.withDescription("Also write a self-contained HTML report with charts to this file")
+)
+
+export const timeoutOption = durationOption("timeout", "5s", "How long to wait for each RTSP reply")
+
+export const credentialOptions = {
+  user: Options.text("user").pipe(Options.optional, Options.withDescription("User name for servers that ask (Basic or Digest)")),
+  password: Options.text("password").pipe(Options.optional, Options.withDescription("Password for --user"))
+}
+
+/** The credentials flags as client options (flags win over the URL's user:password@). */
+export const credentialsFrom = (options: { readonly user: Option.Option<string>; readonly password: Option.Option<string> }) =>
+  Option.match(options.user, {
+    onNone: () => ({}),
+    onSome: (username) => ({ username, password: Option.getOrElse(options.password, () => "") })
+  })

@@ -1,0 +1,98 @@
+/**
+ * What a finished session reports, in the harness's JSON names (issue 4): framesReceived,
+ * framesDropped, packetsReceived, packetsLost, lossPct, fps, jitterMs, startupMs,
+ * intervalMs {p50,p95,p99,max}, plus RTSP response times per method. Pure.
+ */
+import { type PercentileSummary, percentileOfSorted, sortedAscending } from "../metrics/percentile.js"
+import type { SessionOutcome } from "../metrics/aggregate.js"
+import type { ClientSessionSnapshot, RequestRecord } from "../session/ClientSession.js"
+
+export interface MethodTiming {
+  readonly count: number
+  readonly p50: number
+  readonly p99: number
+  /** Status code -> how many replies carried it (0: no reply). */
+  readonly statuses: Readonly<Record<string, number>>
+}
+
+export const rtspTimings = (records: ReadonlyArray<RequestRecord>): Readonly<Record<string, MethodTiming>> => {
+  const byMethod = new Map<string, Array<RequestRecord>>()
+  for (const record of records) {
+    const list = byMethod.get(record.method) ?? []
+    list.push(record)
+    byMethod.set(record.method, list)
+  }
+  const out: Record<string, MethodTiming> = {}
+  for (const [method, list] of byMethod) {
+    const sorted = sortedAscending(list.map((r) => r.elapsedMs))
+    const statuses: Record<string, number> = {}
+    for (const r of list) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1
+    out[method] = { count: list.length, p50: percentileOfSorted(sorted, 50) ?? 0, p99: percentileOfSorted(sorted, 99) ?? 0, statuses }
+  }
+  return out
+}
+
+export interface SessionMetrics {
+  readonly transport: "udp" | "tcp"
+  readonly fallback?: string
+  readonly framesReceived: number
+  readonly framesDropped: number
+  readonly droppedByReason: Readonly<Record<string, number>>
+  readonly packetsReceived: number
+  readonly packetsLost: number
+  readonly duplicates: number
+  readonly reordered: number
+  readonly lossPct: number
+  readonly fps: number
+  readonly fpsMin1s?: number
+  readonly jitterMs: number
+  readonly startupMs?: number
+  readonly intervalMs?: PercentileSummary
+  readonly bitrateKbps: number
+  /** Every RTP timestamp advanced by 90000 / fps per frame. */
+  readonly timestampsConsistent: boolean
+  readonly senderReports: number
+  readonly receiverReportsSent: number
+  readonly byeReceived: boolean
+  readonly rtspMs: Readonly<Record<string, MethodTiming>>
+}
+
+export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
+  const { rtp, frames } = s.receiver
+  return {
+    transport: s.transport,
+    ...(s.fallback === undefined ? {} : { fallback: s.fallback }),
+    framesReceived: frames.framesReceived,
+    framesDropped: frames.framesDropped,
+    droppedByReason: frames.droppedByReason,
+    packetsReceived: rtp.packetsReceived,
+    packetsLost: rtp.packetsLost,
+    duplicates: rtp.duplicates,
+    reordered: rtp.reordered,
+    lossPct: rtp.lossPct,
+    fps: frames.fps,
+    ...(frames.fpsMin1s === undefined ? {} : { fpsMin1s: frames.fpsMin1s }),
+    jitterMs: rtp.jitterMs,
+    ...(frames.startupMs === undefined ? {} : { startupMs: frames.startupMs }),
+    ...(frames.intervalMs === undefined ? {} : { intervalMs: frames.intervalMs }),
+    bitrateKbps: rtp.bitrateBps / 1000,
+    timestampsConsistent: frames.timestampsConsistent,
+    senderReports: s.senderReports,
+    receiverReportsSent: s.receiverReportsSent,
+    byeReceived: s.byeReceived,
+    rtspMs: rtspTimings(s.requests)
+  }
+}
+
+/** Interval differences of ascending arrival times. */
+export const intervalsOf = (arrivalsMs: ReadonlyArray<number>): Array<number> => {
+  const out: Array<number> = []
+  for (let i = 1; i < arrivalsMs.length; i++) out.push((arrivalsMs[i] ?? 0) - (arrivalsMs[i - 1] ?? 0))
+  return out
+}
+
+export const sessionOutcome = (ok: boolean, failureReason: string | undefined, s: ClientSessionSnapshot | undefined): SessionOutcome => ({
+  ok,
+  ...(failureReason === undefined ? {} : { failureReason }),
+  ...(s === undefined ? {} : { rtp: s.receiver.rtp, frames: s.receiver.frames, frameIntervalsMs: intervalsOf(s.frameArrivalsMs) })
+})
