@@ -1,0 +1,58 @@
+/**
+ * The conformance suite's public shapes: what the CLI prints (a table or one JSON object) and the
+ * options it passes through.
+ */
+export type CheckStatus = "PASS" | "FAIL" | "SKIP"
+
+export interface CheckResult {
+  readonly id: string
+  readonly name: string
+  readonly status: CheckStatus
+  readonly expected: string
+  readonly actual: string
+  readonly detail?: string
+  readonly elapsedMs: number
+}
+
+export interface ConformanceReport {
+  readonly url: string
+  readonly checks: ReadonlyArray<CheckResult>
+  readonly passed: number
+  readonly failed: number
+  readonly skipped: number
+  /** No check failed (a SKIP is not a failure: it always says why it did not run). */
+  readonly ok: boolean
+}
+
+export interface ConformanceOptions {
+  readonly transport?: "udp" | "tcp"
+  /** Bound on every single wait for the server (connect, each response); default 5000 ms. */
+  readonly timeoutMs?: number
+  /** How long to watch the stream, default 2 s. */
+  readonly playSeconds?: number
+  /** Play to the end of the media to see the end-of-stream BYE; default false. */
+  readonly waitForEnd?: boolean
+  readonly username?: string
+  readonly password?: string
+}
+
+/** What one check found; the runner adds id, name and time. */
+export interface Outcome {
+  readonly status: CheckStatus
+  readonly expected: string
+  readonly actual: string
+  readonly detail?: string
+}
+
+export const pass = (expected: string, actual: string, detail?: string): Outcome =>
+  detail === undefined ? { status: "PASS", expected, actual } : { status: "PASS", expected, actual, detail }
+
+export const fail = (expected: string, actual: string, detail?: string): Outcome =>
+  detail === undefined ? { status: "FAIL", expected, actual } : { status: "FAIL", expected, actual, detail }
+
+export const skip = (expected: string, reason: string): Outcome => ({ status: "SKIP", expected, actual: reason })
+
+/** An outcome with the time its check took. */
+export interface TimedOutcome extends Outcome {
+  readonly elapsedMs: number
+}
