@@ -3,13 +3,15 @@
  * timed runs on the sample video, so they can be compared across machines
  * and commits; each run repeats the work until it has lasted long enough to
  * time reliably. Then the server load cases (bench/serverLoad.ts): the
- * server in its own process, a load client here.
+ * server in its own process, a load client here; then the harness's own
+ * cases (bench/harnessLoad.ts).
  */
 import { readFileSync } from "node:fs"
 import { performance } from "node:perf_hooks"
 import { analyzeMjpeg } from "../src/media/analyze.js"
 import { makeRfc2435Depacketizer } from "../src/protocol/jpeg/rfc2435Depacketizer.js"
 import { packetizeRfc2435 } from "../src/protocol/jpeg/rfc2435Packetizer.js"
+import { runHarnessCases } from "./harnessLoad.js"
 import { runServerCases } from "./serverLoad.js"
 import { Either } from "effect"
 
@@ -95,3 +97,4 @@ for (const mtu of [1400, 300]) {
 }
 
 await runServerCases({ sample, frameCount: frames.length, fps: analysis.fps })
+await runHarnessCases(sample)

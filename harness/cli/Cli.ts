@@ -7,6 +7,7 @@ import type { CliApp } from "@effect/cli"
 import { Effect } from "effect"
 import { reportFailure } from "../../src/cli/CliExit.js"
 import { VERSION } from "../../src/cli/version.js"
+import { conformanceCommand } from "./conformance.js"
 import { loadCommand } from "./load.js"
 import { playCommand } from "./play.js"
 import { runCommand } from "./run.js"
@@ -14,7 +15,7 @@ import { scenariosCommand } from "./scenarios.js"
 
 export const rootCommand = Command.make("rtsp-harness").pipe(
   Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP MJPEG server"),
-  Command.withSubcommands([playCommand, runCommand, loadCommand, scenariosCommand])
+  Command.withSubcommands([playCommand, runCommand, loadCommand, conformanceCommand, scenariosCommand])
 )
 
 const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })

@@ -1,7 +1,7 @@
 /**
  * The live line of a run (`load` on a terminal): clients up, fps, loss, jitter, from the
- * sessions' cheap counters. fps is per playing client over the last tick, so a stall shows at
- * once instead of being averaged away. Pure apart from the state it keeps between ticks.
+ * sessions' cheap counters. fps is per playing client over the last tick (frames of the sessions
+ * playing now), so a stall shows at once instead of being averaged away. Pure apart from the state it keeps between ticks.
  */
 import type { LiveCounters } from "../session/ClientSession.js"
 
@@ -25,7 +25,8 @@ export interface LiveSource {
 }
 
 export const makeLiveStatusTracker = () => {
-  let previousFrames = 0
+  // Frames each session had at the previous tick: fps counts only sessions playing now.
+  const previousFrames = new Map<LiveSource, number>()
   let previousMs = 0
   return (
     elapsedMs: number,
@@ -40,11 +41,16 @@ export const makeLiveStatusTracker = () => {
     let lost = 0
     let jitterSum = 0
     let jitterCount = 0
+    let newFrames = 0
     for (const session of sessions) {
       if (session === undefined) continue
       started += 1
       const counters = session.live()
-      if (counters.state === "playing") playing += 1
+      if (counters.state === "playing") {
+        playing += 1
+        newFrames += counters.framesReceived - (previousFrames.get(session) ?? 0)
+      }
+      previousFrames.set(session, counters.framesReceived)
       frames += counters.framesReceived
       expected += counters.rtp.packetsExpected
       lost += counters.rtp.packetsLost
@@ -54,8 +60,7 @@ export const makeLiveStatusTracker = () => {
       }
     }
     const spanS = (elapsedMs - previousMs) / 1000
-    const fps = playing > 0 && spanS > 0 ? (frames - previousFrames) / spanS / playing : 0
-    previousFrames = frames
+    const fps = playing > 0 && spanS > 0 ? newFrames / spanS / playing : 0
     previousMs = elapsedMs
     return {
       elapsedMs,

@@ -185,7 +185,7 @@ export const makeClientSession = (
         frameArrivalsMs.push(t)
         if (t - lastJitterSampleMs >= JITTER_SAMPLE_EVERY_MS) {
           lastJitterSampleMs = t
-          jitterSeries.push({ tMs: t, jitterMs: receiver.snapshot().rtp.jitterMs })
+          jitterSeries.push({ tMs: t, jitterMs: receiver.rtpSnapshot().jitterMs })
         }
         options.onFrame?.(frame, framesSeen)
         framesSeen += 1

@@ -35,6 +35,22 @@ describe("makeUdpSocket", () => {
       expect([a.sendErrors(), b.sendErrors()]).toEqual([0, 0])
     }))
 
+  it.scopedLive("deliverTo hands each datagram to a callback with its arrival time, in order, instead of the stream", () =>
+    Effect.gen(function*() {
+      const sender = yield* makeUdpSocket({ host: HOST, port: 0 })
+      const receiver = yield* makeUdpSocket({ host: HOST, port: 0 })
+      const got: Array<{ readonly byte: number; readonly at: number }> = []
+      const before = performance.now()
+      receiver.deliverTo((data, arrivalMs) => got.push({ byte: data[0]!, at: arrivalMs }))
+      for (let i = 0; i < 20; i++) sender.send([Buffer.from([i])], receiver.port, HOST)
+      yield* eventually(() => got.length === 20)
+      expect(got.map((g) => g.byte)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      expect(got.every((g, i) => g.at >= before && (i === 0 || g.at >= got[i - 1]!.at))).toBe(true)
+      // Nothing was buffered for the stream meanwhile.
+      const buffered = yield* receiver.messages.pipe(Stream.take(1), Stream.runCollect, Effect.timeout("100 millis"), Effect.option)
+      expect(buffered._tag).toBe("None")
+    }))
+
   it.scopedLive("the messages stream yields datagrams in order, including ones that arrived before it was read", () =>
     Effect.gen(function*() {
       const sender = yield* makeUdpSocket({ host: HOST, port: 0 })

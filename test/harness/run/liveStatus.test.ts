@@ -1,0 +1,29 @@
+import { describe, expect, it } from "@effect/vitest"
+import { formatLiveStatus, makeLiveStatusTracker } from "../../../harness/run/liveStatus.js"
+import type { LiveCounters, SessionState } from "../../../harness/session/ClientSession.js"
+import { makeRtpReceiverStats } from "../../../harness/metrics/rtpStats.js"
+
+const source = (state: () => SessionState, frames: () => number, lost = 0) => {
+  const stats = makeRtpReceiverStats({ clockRate: 90000 })
+  stats.onPacket({ sequenceNumber: 0, timestamp: 0, marker: true, arrivalMs: 0, payloadBytes: 1 })
+  stats.onPacket({ sequenceNumber: 1 + lost, timestamp: 4500, marker: true, arrivalMs: 50, payloadBytes: 1 })
+  return { live: (): LiveCounters => ({ state: state(), framesReceived: frames(), rtp: stats.snapshot() }) }
+}
+
+describe("live status", () => {
+  it("fps is per playing client over the last tick; a session that stopped adds nothing", () => {
+    let framesA = 0
+    let stateB: SessionState = "playing"
+    const a = source(() => "playing", () => framesA)
+    const b = source(() => stateB, () => 40, 2)
+    const next = makeLiveStatusTracker()
+    next(0, [a, b, undefined], [false, false, false], [false, false, false])
+    framesA = 20
+    stateB = "closed"
+    const s = next(1000, [a, b, undefined], [false, true, false], [false, false, false])
+    expect(s).toMatchObject({ clients: 3, started: 2, playing: 1, finished: 1, failed: 0, framesReceived: 60, fps: 20 })
+    // b lost 2 of 4 expected, a none of 2: 2 of 6.
+    expect(s.lossPct).toBeCloseTo((2 / 6) * 100, 6)
+    expect(formatLiveStatus(s)).toMatch(/^ +1\.0s  clients 1\/3 playing, 1 done  fps 20\.0  loss 33\.33%  jitter [\d.]+ ms  frames 60$/)
+  })
+})
