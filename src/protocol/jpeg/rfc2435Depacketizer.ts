@@ -5,7 +5,7 @@
  * receiver can count losses by cause. Stateful but pure: no I/O.
  */
 import { Either } from "effect"
-import { buildJpegHeader, EOI } from "./jpegWriter.js"
+import { buildJpegHeader, EOI, type JpegHeaderFields } from "./jpegWriter.js"
 import { decodeRfc2435Header, type Rfc2435Header } from "./rfc2435Header.js"
 import { tablesForQ } from "./tables.js"
 
@@ -98,9 +98,20 @@ export const makeRfc2435Depacketizer = (): Rfc2435Depacketizer => {
       : Either.left(dropped(0, "MissingTables", `Q=${header.q} frame without in-band tables and none cached`))
   }
 
+  // Consecutive frames of a stream almost always share their header: rebuild it only on a change.
+  let lastHead: { readonly fields: JpegHeaderFields; readonly bytes: Buffer } | undefined
+  const sameFields = (a: JpegHeaderFields, b: JpegHeaderFields): boolean =>
+    a.type === b.type && a.width === b.width && a.height === b.height && a.restartInterval === b.restartInterval &&
+    Buffer.from(a.lumaTable.buffer, a.lumaTable.byteOffset, a.lumaTable.byteLength).equals(b.lumaTable) &&
+    Buffer.from(a.chromaTable.buffer, a.chromaTable.byteOffset, a.chromaTable.byteLength).equals(b.chromaTable)
+  const headerFor = (fields: JpegHeaderFields): Buffer => {
+    if (lastHead === undefined || !sameFields(lastHead.fields, fields)) lastHead = { fields, bytes: buildJpegHeader(fields) }
+    return lastHead.bytes
+  }
+
   const finish = (frame: FrameInProgress): DecodedFrame => {
     const { header } = frame
-    const head = buildJpegHeader({
+    const head = headerFor({
       type: header.type,
       width: header.width,
       height: header.height,
@@ -110,7 +121,14 @@ export const makeRfc2435Depacketizer = (): Rfc2435Depacketizer => {
     })
     const last = frame.chunks[frame.chunks.length - 1]
     const endsWithEoi = last !== undefined && last.length >= 2 && last[last.length - 2] === 0xff && last[last.length - 1] === 0xd9
-    const jpeg = Buffer.concat([head, ...frame.chunks, ...(endsWithEoi ? [] : [EOI])])
+    // One allocation for the whole frame: the receive path runs this for every frame of every session.
+    const jpeg = Buffer.allocUnsafe(head.length + frame.received + (endsWithEoi ? 0 : EOI.length))
+    let at = head.copy(jpeg, 0)
+    for (const chunk of frame.chunks) {
+      jpeg.set(chunk, at)
+      at += chunk.length
+    }
+    if (!endsWithEoi) EOI.copy(jpeg, at)
     return { _tag: "Frame", timestamp: frame.timestamp, jpeg, width: header.width, height: header.height, type: header.type, q: header.q }
   }
 
