@@ -1,7 +1,8 @@
 /**
  * A scenario's expectations judged against its clients' results. Pure. Rates, loss, jitter,
  * start-up and frame counts hold for each client on its own, so each check reports the worst
- * client; statuses hold for every reply to the method. Every client must also have finished its
+ * client; statuses hold for every reply to the method (but the scripted requests of expect-status
+ * steps, which say their own status). Every client must also have finished its
  * steps, and every expect-status step must have got its status.
  */
 import type { Expectations } from "../scenario/schema.js"
@@ -93,7 +94,8 @@ export const evaluateExpectations = (
   for (const [method, status] of Object.entries(expect.statuses ?? {})) {
     const seen = new Map<number, number>()
     for (const c of clients) {
-      for (const r of c.requests) if (r.method.toUpperCase() === method.toUpperCase()) seen.set(r.status, (seen.get(r.status) ?? 0) + 1)
+      // Scripted raw requests (expect-status) carry their own expected status.
+      for (const r of c.requests) if (r.raw !== true && r.method.toUpperCase() === method.toUpperCase()) seen.set(r.status, (seen.get(r.status) ?? 0) + 1)
     }
     const total = [...seen.values()].reduce((a, b) => a + b, 0)
     const others = [...seen.entries()].filter(([s]) => s !== status)

@@ -67,6 +67,8 @@ export interface RequestRecord {
   /** 0 when no response came (timeout, closed connection). */
   readonly status: number
   readonly elapsedMs: number
+  /** Sent with `raw` (a scripted request, e.g. one expected to be refused). */
+  readonly raw?: true
 }
 
 export interface JitterSample {
@@ -221,21 +223,23 @@ export const makeClientSession = (
     /** Runs one request and records its status and time, whatever the outcome. */
     const recorded = <A extends RtspResponseInfo | { readonly response: RtspResponseInfo }, E>(
       method: string,
-      effect: Effect.Effect<A, E>
+      effect: Effect.Effect<A, E>,
+      raw = false
     ): Effect.Effect<A, E> => {
+      const mark = raw ? { raw: true as const } : {}
       const started = performance.now()
       return effect.pipe(
         Effect.tap((result) =>
           Effect.sync(() => {
             const value: RtspResponseInfo | { readonly response: RtspResponseInfo } = result
             const info = "status" in value ? value : value.response
-            requests.push({ method, status: info.status, elapsedMs: info.elapsedMs })
+            requests.push({ method, status: info.status, elapsedMs: info.elapsedMs, ...mark })
           })
         ),
         Effect.tapError((error) =>
           Effect.sync(() => {
             const status = error instanceof RtspClientError ? error.status ?? 0 : 0
-            requests.push({ method, status, elapsedMs: elapsedSince(started) })
+            requests.push({ method, status, elapsedMs: elapsedSince(started), ...mark })
           })
         )
       )
@@ -384,7 +388,8 @@ export const makeClientSession = (
     const raw: ClientSession["raw"] = (request) =>
       recorded(
         request.method,
-        conn.request(request.method, request.uri ?? controlUrl(), request.headers ?? {}, request.version === undefined ? {} : { version: request.version })
+        conn.request(request.method, request.uri ?? controlUrl(), request.headers ?? {}, request.version === undefined ? {} : { version: request.version }),
+        true
       )
 
     const snapshot = (): ClientSessionSnapshot => ({

@@ -38,7 +38,7 @@ describe("evaluateExpectations", () => {
 
   it("statuses hold for every reply to the method; expect-status steps report mismatches", () => {
     const checks = evaluateExpectations({ statuses: { PLAY: 200, OPTIONS: 200 } }, [
-      client(0, { requests: [{ method: "PLAY", status: 200, elapsedMs: 1 }, { method: "PLAY", status: 455, elapsedMs: 1 }], statusSteps: [{ step: 2, method: "PAUSE", expected: 455, actual: 200 }] })
+      client(0, { requests: [{ method: "PLAY", status: 200, elapsedMs: 1 }, { method: "PLAY", status: 455, elapsedMs: 1 }, { method: "PLAY", status: 455, elapsedMs: 1, raw: true }], statusSteps: [{ step: 2, method: "PAUSE", expected: 455, actual: 200 }] })
     ])
     expect(checks).toContainEqual({ name: "steps[2] PAUSE status (client 0)", ok: false, expected: "455", actual: "200" })
     expect(checks).toContainEqual({ name: "PLAY status", ok: false, expected: "200 on every reply", actual: "200 x1, 455 x1" })
