@@ -213,7 +213,8 @@ describe("makeRtpReceiverStats: bytes and bitrate", () => {
       timestamp: 123456,
       marker: true,
       arrivalMs: 42,
-      payloadBytes: 321
+      payloadBytes: 321,
+      ssrc: 1
     })
   })
 })
