@@ -6,9 +6,9 @@
  *   several runs, and how many 20 fps sessions of the sample that is.
  * - `harness.load` (BENCH_HARNESS_SESSIONS, default 200; 0 skips): `rtsp-harness load`'s runner
  *   (runScenario) with N UDP clients against our server in its own process (looping the sample),
- *   for BENCH_WINDOW_SECONDS (default 10). The harness process's CPU over the run, per packet
- *   received, and the rate one core could take at that cost. Server and harness share this
- *   machine's cores, so the line also gives the server's CPU.
+ *   for BENCH_WINDOW_SECONDS (default 10). The harness process's CPU over the whole run (set-up
+ *   included) and in the steady state (every client playing), per packet received. Server and
+ *   harness share this machine's cores, so the line also gives the server's CPU.
  */
 import { Effect, Either } from "effect"
 import { performance } from "node:perf_hooks"
@@ -18,6 +18,7 @@ import { packetizeRfc2435 } from "../src/protocol/jpeg/rfc2435Packetizer.js"
 import { encodeRtpPacket } from "../src/protocol/rtp.js"
 import { makeMjpegReceiver } from "../harness/receiver/mjpegReceiver.js"
 import { runScenario } from "../harness/run/runScenario.js"
+import type { LiveStatus } from "../harness/run/liveStatus.js"
 import type { Scenario } from "../harness/scenario/schema.js"
 import { readFileSync } from "node:fs"
 import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
@@ -96,7 +97,15 @@ const loadCase = async (sample: string, sessions: number, seconds: number): Prom
     const cpu0 = process.cpuUsage()
     const server0 = server.cpuTicks()
     const t0 = performance.now()
-    const result = await Effect.runPromise(runScenario(scenario, { timeoutMs: 10_000 }))
+    // Steady state: CPU and packets between the ticks once every client plays and before any stops.
+    const ticks: Array<{ readonly cpuUs: number; readonly systemUs: number; readonly packets: number; readonly ms: number }> = []
+    const onProgress = (s: LiveStatus) =>
+      Effect.sync(() => {
+        if (s.playing < sessions) return
+        const cpu = process.cpuUsage(cpu0)
+        ticks.push({ cpuUs: cpu.user + cpu.system, systemUs: cpu.system, packets: s.packetsReceived, ms: performance.now() })
+      })
+    const result = await Effect.runPromise(runScenario(scenario, { timeoutMs: 10_000, onProgress, progressEveryMs: 1000 }))
     const wallS = (performance.now() - t0) / 1000
     const cpu = process.cpuUsage(cpu0)
     const server1 = server.cpuTicks()
@@ -105,6 +114,17 @@ const loadCase = async (sample: string, sessions: number, seconds: number): Prom
     const a = result.aggregate
     const packetsPerSec = a.packetsReceived / wallS
     const usPerPacket = (harnessCpuS * 1e6) / Math.max(1, a.packetsReceived)
+    const first = ticks[0]
+    const last = ticks[ticks.length - 1]
+    const steady = first !== undefined && last !== undefined && last.packets > first.packets
+      ? {
+        steadySeconds: round((last.ms - first.ms) / 1000, 1),
+        steadyPacketsPerSec: Math.round(((last.packets - first.packets) * 1000) / (last.ms - first.ms)),
+        steadyUsPerPacket: round((last.cpuUs - first.cpuUs) / (last.packets - first.packets), 2),
+        steadySystemUsPerPacket: round((last.systemUs - first.systemUs) / (last.packets - first.packets), 2),
+        steadyCpuPctOfCore: round(((last.cpuUs - first.cpuUs) / 1000 / (last.ms - first.ms)) * 100)
+      }
+      : { steady: "no window with every client playing" }
     console.log(JSON.stringify({
       case: "harness.load",
       sessions,
@@ -121,7 +141,7 @@ const loadCase = async (sample: string, sessions: number, seconds: number): Prom
       startupMsP50: a.startupMs === undefined ? null : round(a.startupMs.p50, 1),
       harnessCpuPctOfCore: round((harnessCpuS / wallS) * 100),
       harnessUsPerPacket: round(usPerPacket, 2),
-      harnessPacketsPerSecPerCore: Math.round(1e6 / usPerPacket),
+      ...steady,
       serverCpuPctOfCore: round((serverCpuS / wallS) * 100),
       node: process.version
     }))

@@ -14,6 +14,7 @@ export interface LiveStatus {
   readonly finished: number
   readonly failed: number
   readonly framesReceived: number
+  readonly packetsReceived: number
   /** Frames per second per playing client since the previous tick. */
   readonly fps: number
   readonly lossPct: number
@@ -37,6 +38,7 @@ export const makeLiveStatusTracker = () => {
     let started = 0
     let playing = 0
     let frames = 0
+    let packets = 0
     let expected = 0
     let lost = 0
     let jitterSum = 0
@@ -52,6 +54,7 @@ export const makeLiveStatusTracker = () => {
       }
       previousFrames.set(session, counters.framesReceived)
       frames += counters.framesReceived
+      packets += counters.rtp.packetsReceived
       expected += counters.rtp.packetsExpected
       lost += counters.rtp.packetsLost
       if (counters.rtp.packetsReceived > 0) {
@@ -70,6 +73,7 @@ export const makeLiveStatusTracker = () => {
       finished: finished.filter(Boolean).length,
       failed: failed.filter(Boolean).length,
       framesReceived: frames,
+      packetsReceived: packets,
       fps,
       lossPct: expected > 0 ? (lost / expected) * 100 : 0,
       jitterMsMean: jitterCount > 0 ? jitterSum / jitterCount : 0

@@ -180,8 +180,12 @@ export const makeClientSession = (
     const bye = yield* Deferred.make<void>()
     let background: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>> = []
 
+    let anyPacket = false
     const onRtp = (datagram: Uint8Array, arrivalMs: number): void => {
-      Deferred.unsafeDone(firstPacket, Effect.void)
+      if (!anyPacket) {
+        anyPacket = true
+        Deferred.unsafeDone(firstPacket, Effect.void)
+      }
       for (const frame of receiver.onRtp(datagram, arrivalMs)) {
         const t = arrivalMs - epochMs
         frameArrivalsMs.push(t)

@@ -21,7 +21,7 @@ describe("live status", () => {
     framesA = 20
     stateB = "closed"
     const s = next(1000, [a, b, undefined], [false, true, false], [false, false, false])
-    expect(s).toMatchObject({ clients: 3, started: 2, playing: 1, finished: 1, failed: 0, framesReceived: 60, fps: 20 })
+    expect(s).toMatchObject({ clients: 3, started: 2, playing: 1, finished: 1, failed: 0, framesReceived: 60, packetsReceived: 4, fps: 20 })
     // b lost 2 of 4 expected, a none of 2: 2 of 6.
     expect(s.lossPct).toBeCloseTo((2 / 6) * 100, 6)
     expect(formatLiveStatus(s)).toMatch(/^ +1\.0s  clients 1\/3 playing, 1 done  fps 20\.0  loss 33\.33%  jitter [\d.]+ ms  frames 60$/)
