@@ -8,7 +8,7 @@ import { Effect, Option } from "effect"
 import { MAX_CLIENTS, type Scenario } from "../scenario/schema.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { runWithProgress } from "./run.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 
 const clients = Options.integer("clients").pipe(
   Options.withDescription(`How many sessions, 1 to ${MAX_CLIENTS}`),
@@ -45,12 +45,13 @@ export const loadCommand = Command.make(
     json: jsonOption,
     report: reportOption,
     timeout: timeoutOption,
+    udpFallback: udpFallbackOption,
     ...credentialOptions
   },
   (options) =>
     Effect.gen(function* () {
       const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, options.transport, options.fpsMin, options.lossMax)
-      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, ...credentialsFrom(options) })
+      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, ...credentialsFrom(options) })
       yield* finishRun(result, { json: options.json, report: options.report, command: commandLine() })
     })
 ).pipe(Command.withDescription("Load test: many sessions from one process, with live progress (clients up, fps, loss, jitter) and the totals at the end"))

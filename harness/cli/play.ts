@@ -11,7 +11,7 @@ import { runScenario } from "../run/runScenario.js"
 import { CliExit } from "../../src/cli/CliExit.js"
 import type { Scenario } from "../scenario/schema.js"
 import { sessionRows, table } from "./render.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 
 const dumpDir = Options.directory("dump-dir").pipe(
   Options.optional,
@@ -54,6 +54,7 @@ export const playCommand = Command.make(
     contactSheet,
     json: jsonOption,
     timeout: timeoutOption,
+    udpFallback: udpFallbackOption,
     ...credentialOptions
   },
   (options) =>
@@ -75,6 +76,7 @@ export const playCommand = Command.make(
 
       const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect), {
         timeoutMs: options.timeout,
+        udpFallbackMs: options.udpFallback,
         ...credentialsFrom(options),
         onFrame: (_client, frame, index) => {
           sheet?.add(index, frame.jpeg)

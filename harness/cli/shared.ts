@@ -49,6 +49,12 @@ export const reportOption = Options.file("report").pipe(
 
 export const timeoutOption = durationOption("timeout", "5s", "How long to wait for each RTSP reply")
 
+export const udpFallbackOption = durationOption(
+  "udp-fallback",
+  "3s",
+  "Over UDP: switch to TCP interleaved when no packet arrives this long after PLAY (0s: never; a 461 to SETUP always switches)"
+)
+
 export const credentialOptions = {
   user: Options.text("user").pipe(Options.optional, Options.withDescription("User name for servers that ask (Basic or Digest)")),
   password: Options.text("password").pipe(Options.optional, Options.withDescription("Password for --user"))

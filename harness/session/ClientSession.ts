@@ -44,7 +44,7 @@ export interface ClientSessionOptions {
   readonly timeoutMs?: number
   readonly username?: string
   readonly password?: string
-  /** UDP: after the first PLAY, no packet for this long switches to TCP (default 3000; 0 = never). */
+  /** UDP: after the first PLAY, no packet for this long switches to TCP (default 3000; 0 = never). A 461 to SETUP always does. */
   readonly udpFallbackMs?: number
   /** For the RTP timestamp step check (90000 / fps per frame). */
   readonly expectedFps?: number
@@ -322,7 +322,9 @@ export const makeClientSession = (
         return result
       })
 
-    const fallbackAllowed = (): boolean => dialect === "standard" && (options.udpFallbackMs ?? DEFAULT_FALLBACK_MS) > 0
+    // A 461 to SETUP over UDP always moves to TCP (standard dialect); silence only when a wait is set.
+    const canUseTcp = dialect === "standard"
+    const silenceFallbackMs = canUseTcp ? options.udpFallbackMs ?? DEFAULT_FALLBACK_MS : 0
 
     const setup: ClientSession["setup"] = Effect.gen(function* () {
       if (dialect === "standard" && described === undefined) yield* describe
@@ -331,7 +333,7 @@ export const makeClientSession = (
         ? yield* setupTcp(trackUrl)
         : yield* setupUdp(trackUrl).pipe(
           Effect.catchIf(
-            (error): error is RtspClientError => error instanceof RtspClientError && error.status === 461 && fallbackAllowed(),
+            (error): error is RtspClientError => error instanceof RtspClientError && error.status === 461 && canUseTcp,
             () => {
               fallback = "SETUP over UDP answered 461 Unsupported Transport"
               return setupTcp(trackUrl)
@@ -372,11 +374,10 @@ export const makeClientSession = (
         playedOnce = true
         state = "playing"
         if (first) firstRtpInfo = result.rtpInfo
-        if (first && transport === "udp" && fallbackAllowed()) {
-          const waitMs = options.udpFallbackMs ?? DEFAULT_FALLBACK_MS
-          const arrived = yield* Deferred.await(firstPacket).pipe(Effect.timeout(Duration.millis(waitMs)), Effect.isSuccess)
+        if (first && transport === "udp" && silenceFallbackMs > 0) {
+          const arrived = yield* Deferred.await(firstPacket).pipe(Effect.timeout(Duration.millis(silenceFallbackMs)), Effect.isSuccess)
           if (!arrived) {
-            result = yield* fallBackToTcp(range, waitMs)
+            result = yield* fallBackToTcp(range, silenceFallbackMs)
             firstRtpInfo = result.rtpInfo
           }
         }
