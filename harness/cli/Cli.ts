@@ -12,10 +12,11 @@ import { loadCommand } from "./load.js"
 import { playCommand } from "./play.js"
 import { runCommand } from "./run.js"
 import { scenariosCommand } from "./scenarios.js"
+import { webCommand } from "./web.js"
 
 export const rootCommand = Command.make("rtsp-harness").pipe(
   Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP MJPEG server"),
-  Command.withSubcommands([playCommand, runCommand, loadCommand, conformanceCommand, scenariosCommand])
+  Command.withSubcommands([playCommand, runCommand, loadCommand, conformanceCommand, scenariosCommand, webCommand])
 )
 
 const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })

@@ -42,3 +42,6 @@ export const gstRtspServer = (): Tool => {
   if (skip) console.warn(`[skip] ${name} is not installed for ${GST_PYTHON}: tests that need it are skipped (under CI=true they fail)`)
   return { name, available, skip }
 }
+
+/** Debian's chromium (apt-get install chromium), which the web player's browser test drives through playwright-core. */
+export const chromium = (): Tool => tool("/usr/bin/chromium", "--version")
