@@ -4,19 +4,12 @@
  */
 import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
-import { parseRtspUrl } from "../client/credentials.js"
+
+export { checkRtspUrl }
+import { checkRtspUrl } from "../client/credentials.js"
 import { parseDuration } from "../scenario/duration.js"
 
 const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
-
-/** An rtsp:// URL that names something on the server (RTSP needs a path to SETUP). */
-export const checkRtspUrl = (text: string): Either.Either<string, string> => {
-  const parsed = parseRtspUrl(text)
-  if (parsed === undefined) return Either.left(`not an rtsp:// URL: ${text} (expected e.g. rtsp://127.0.0.1:8554/movie.Mjpeg)`)
-  const path = new URL(text).pathname
-  if (path === "" || path === "/") return Either.left(`the URL has no path: ${text} (name the stream, e.g. rtsp://${new URL(text).host}/movie.Mjpeg)`)
-  return Either.right(text)
-}
 
 export const urlArg = Args.text({ name: "url" }).pipe(
   Args.withDescription("The stream, e.g. rtsp://127.0.0.1:8554/movie.Mjpeg (user:password@ in it for servers that ask)"),

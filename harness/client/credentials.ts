@@ -77,3 +77,12 @@ export const authorizationFor = (
   })
   return Either.mapBoth(answer, { onLeft: (e) => e.message, onRight: formatAuthorization })
 }
+
+/** An rtsp:// URL that names something on the server (RTSP needs a path to SETUP); the reason in words when not. */
+export const checkRtspUrl = (text: string): Either.Either<string, string> => {
+  const parsed = parseRtspUrl(text)
+  if (parsed === undefined) return Either.left(`not an rtsp:// URL: ${text} (expected e.g. rtsp://127.0.0.1:8554/movie.Mjpeg)`)
+  const path = new URL(text).pathname
+  if (path === "" || path === "/") return Either.left(`the URL has no path: ${text} (name the stream, e.g. rtsp://${new URL(text).host}/movie.Mjpeg)`)
+  return Either.right(text)
+}

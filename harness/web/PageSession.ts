@@ -10,7 +10,7 @@ import { Data, Effect, ExecutionStrategy, Exit, Fiber, Queue, Scope } from "effe
 import { RtspClientError } from "../client/RtspClient.js"
 import type { LiveCounters } from "../session/ClientSession.js"
 import { type ClientSession, makeClientSession } from "../session/ClientSession.js"
-import { checkRtspUrl } from "../cli/shared.js"
+import { checkRtspUrl } from "../client/credentials.js"
 import { describeError } from "./errorText.js"
 import { makeLiveWindow } from "./liveWindow.js"
 import {
