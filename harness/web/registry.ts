@@ -3,7 +3,7 @@
  * attached for a grace period (a closed tab's WebSocket is gone; a page that never connected
  * one), and all closed when the registry's Scope ends (shutdown).
  */
-import { Clock, Data, Duration, Effect, Schedule, Scope } from "effect"
+import { Clock, Data, Duration, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
 import { makePageSession, type PageSession, type PageSessionOptions } from "./PageSession.js"
 
 export class RegistryFullError extends Data.TaggedError("RegistryFullError")<{ readonly message: string }> {}
@@ -35,6 +35,9 @@ export const makePageRegistry = (options: PageRegistryOptions = {}): Effect.Effe
     const maxSessions = options.maxSessions ?? 16
     const graceMs = options.idleGraceMs ?? 3000
     const sessions = new Map<string, PageSession>()
+    // Each page session's resources live in a scope of their own, closed when it is removed, so a
+    // long-running player does not collect the finalizers of every tab it ever served.
+    const scopes = new Map<string, Scope.CloseableScope>()
     // When each session was first seen without a viewer.
     const idleSince = new Map<string, number>()
     const lock = yield* Effect.makeSemaphore(1)
@@ -42,9 +45,12 @@ export const makePageRegistry = (options: PageRegistryOptions = {}): Effect.Effe
     const remove = (id: string) =>
       Effect.suspend(() => {
         const session = sessions.get(id)
+        const own = scopes.get(id)
         sessions.delete(id)
+        scopes.delete(id)
         idleSince.delete(id)
-        return session === undefined ? Effect.succeed(false) : Effect.as(session.close, true)
+        const closeScope = own === undefined ? Effect.void : Scope.close(own, Exit.void)
+        return session === undefined ? Effect.as(closeScope, false) : Effect.as(Effect.zipRight(session.close, closeScope), true)
       })
 
     const getOrCreate = (id: string) =>
@@ -55,8 +61,10 @@ export const makePageRegistry = (options: PageRegistryOptions = {}): Effect.Effe
           if (sessions.size >= maxSessions) {
             return yield* new RegistryFullError({ message: `too many page sessions (${maxSessions}): close another tab, or wait a few seconds` })
           }
-          const session = yield* makePageSession({ ...options.session, id }).pipe(Scope.extend(scope))
+          const own = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+          const session = yield* makePageSession({ ...options.session, id }).pipe(Scope.extend(own))
           sessions.set(id, session)
+          scopes.set(id, own)
           idleSince.set(id, yield* Clock.currentTimeMillis)
           return session
         })
