@@ -11,7 +11,7 @@ import { encodeRtpPacket } from "../../../src/protocol/rtp.js"
 import { getHeader } from "../../../src/protocol/rtsp/message.js"
 import { serializeInterleaved } from "../../../src/protocol/rtsp/serializer.js"
 import { buildMjpegSdp } from "../../../src/protocol/sdp.js"
-import { type FakeAction, type FakeConnection, fakeRtspServer, refusedPort } from "./fakeServer.js"
+import { type FakeAction, type FakeConnection, fakeRtspServer, refusedPort } from "../../support/fakeRtspServer.js"
 
 const FAST = { timeoutMs: 300, playSeconds: 0.5 } as const
 

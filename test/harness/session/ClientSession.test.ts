@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import * as net from "node:net"
+import type * as net from "node:net"
 import { parseJpeg } from "../../../src/protocol/jpeg/markers.js"
 import { toRfc2435Frame } from "../../../src/protocol/jpeg/rfc2435Frame.js"
 import { packetizeRfc2435 } from "../../../src/protocol/jpeg/rfc2435Packetizer.js"
 import { encodeRtpPacket } from "../../../src/protocol/rtp.js"
 import { getHeader } from "../../../src/protocol/rtsp/message.js"
-import { makeRtspParser } from "../../../src/protocol/rtsp/parser.js"
 import { serializeInterleaved } from "../../../src/protocol/rtsp/serializer.js"
+import { fakeRtspServer } from "../../support/fakeRtspServer.js"
 import { sampleFrames } from "../../support/gstRtspServer.js"
 import type { WireExchange } from "../../../harness/client/RtspClient.js"
 import { makeClientSession } from "../../../harness/session/ClientSession.js"
@@ -29,41 +29,39 @@ afterAll(async () => {
 const FPS = 20
 
 /** A scripted server that refuses UDP with 461 and, over TCP, sends the sample's first 3 frames interleaved after PLAY. */
-const tcpOnlyServer = Effect.acquireRelease(
-  Effect.async<net.Server>((resume) => {
-    const frames = sampleFrames().slice(0, 3).map((jpeg) => Either.getOrThrow(toRfc2435Frame(jpeg, Either.getOrThrow(parseJpeg(jpeg)))))
-    const srv = net.createServer((socket) => {
-      socket.on("error", () => undefined)
-      const parser = makeRtspParser()
-      socket.on("data", (chunk: Buffer) => {
-        for (const item of parser.push(chunk)) {
-          if (item._tag !== "Request") continue
-          const cseq = getHeader(item.headers, "CSeq") ?? "0"
-          const reply = (status: string, headers: ReadonlyArray<string> = [], body = ""): void =>
-            void socket.write([`RTSP/1.0 ${status}`, `CSeq: ${cseq}`, ...headers, ...(body ? [`Content-Length: ${body.length}`] : []), "", body].join("\r\n"))
-          if (item.method === "DESCRIBE") {
-            reply("200 OK", ["Content-Type: application/sdp", `Content-Base: ${item.uri}/`], "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n")
-          } else if (item.method === "SETUP") {
-            if ((getHeader(item.headers, "Transport") ?? "").includes("RTP/AVP/TCP")) reply("200 OK", ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 12345678;timeout=60"])
-            else reply("461 Unsupported Transport")
-          } else if (item.method === "PLAY") {
-            reply("200 OK", ["Session: 12345678"])
-            let seq = 100
-            frames.forEach((frame, index) => {
-              const payloads = Either.getOrThrow(packetizeRfc2435(frame, { mtu: 1400 }))
-              payloads.forEach((payload, i) => {
-                const header = { marker: i === payloads.length - 1, payloadType: 26, sequenceNumber: seq++, timestamp: index * 4500, ssrc: 7, csrcs: [] }
-                socket.write(serializeInterleaved(0, encodeRtpPacket({ header, payload: Buffer.from(payload), paddingLength: 0 })))
-              })
-            })
-          } else reply("200 OK", ["Session: 12345678"])
-        }
+const tcpOnlyServer = Effect.suspend(() => {
+  const frames = sampleFrames().slice(0, 3).map((jpeg) => Either.getOrThrow(toRfc2435Frame(jpeg, Either.getOrThrow(parseJpeg(jpeg)))))
+  const sendFrames = (socket: net.Socket): void => {
+    let seq = 100
+    frames.forEach((frame, index) => {
+      const payloads = Either.getOrThrow(packetizeRfc2435(frame, { mtu: 1400 }))
+      payloads.forEach((payload, i) => {
+        const header = { marker: i === payloads.length - 1, payloadType: 26, sequenceNumber: seq++, timestamp: index * 4500, ssrc: 7, csrcs: [] }
+        socket.write(serializeInterleaved(0, encodeRtpPacket({ header, payload: Buffer.from(payload), paddingLength: 0 })))
       })
     })
-    srv.listen(0, "127.0.0.1", () => resume(Effect.succeed(srv)))
-  }),
-  (srv) => Effect.async<void>((resume) => void srv.close(() => resume(Effect.void)))
-).pipe(Effect.map((srv) => (srv.address() as net.AddressInfo).port))
+  }
+  return fakeRtspServer((request, conn) => {
+    switch (request.method) {
+      case "DESCRIBE":
+        return {
+          status: 200,
+          headers: ["Content-Type: application/sdp", `Content-Base: ${request.uri}/`],
+          body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n"
+        }
+      case "SETUP":
+        return (getHeader(request.headers, "Transport") ?? "").includes("RTP/AVP/TCP")
+          ? { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 12345678;timeout=60"] }
+          : { status: 461 }
+      case "PLAY":
+        // After the reply has been written.
+        setImmediate(() => sendFrames(conn.socket))
+        return { status: 200, headers: ["Session: 12345678"] }
+      default:
+        return { status: 200, headers: ["Session: 12345678"] }
+    }
+  })
+})
 
 describe("ClientSession", () => {
   it.scopedLive("UDP: DESCRIBE, SETUP, PLAY 1.5 s; whole frames at the file's rate, nothing lost; TEARDOWN brings BYE", () =>

@@ -1,12 +1,12 @@
 /**
- * Small scripted RTSP servers on 127.0.0.1 for the conformance tests: each request is answered by
+ * Small scripted RTSP servers on 127.0.0.1 for the harness tests: each request is answered by
  * a function (or not at all, or by closing the connection). Closed with the scope, accepted
  * sockets included.
  */
 import { Effect, type Scope } from "effect"
 import * as net from "node:net"
-import { getHeader, reasonPhrase, type RtspRequest } from "../../../src/protocol/rtsp/message.js"
-import { makeRtspParser } from "../../../src/protocol/rtsp/parser.js"
+import { getHeader, reasonPhrase, type RtspRequest } from "../../src/protocol/rtsp/message.js"
+import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
 
 export interface FakeReply {
   readonly status: number
