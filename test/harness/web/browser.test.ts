@@ -12,6 +12,7 @@ import { type Browser, chromium as playwright, type Page } from "playwright-core
 import * as WebPlayer from "../../../harness/web/WebPlayer.js"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
 import { chromium } from "../../support/tools.js"
+import { eventually } from "./webHelpers.js"
 
 const tool = chromium()
 
@@ -50,15 +51,6 @@ afterAll(async () => {
 
 const rtspSessions = () => server.info.sessions().length
 
-/** Polls every 50 ms; bounded. */
-const eventually = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return true
-}
 
 const frameNumber = async (page: Page): Promise<number> => Number(await page.textContent("#frame"))
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable } from "node:stream"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
+import { eventually } from "./webHelpers.js"
 
 let server: TestServer
 beforeAll(async () => {
@@ -31,14 +32,6 @@ const start = (args: ReadonlyArray<string>): { child: Child; output: () => strin
 const within = <A>(promise: Promise<A>, ms: number, what: string): Promise<A> =>
   Promise.race([promise, new Promise<A>((_, reject) => setTimeout(() => reject(new Error(`${what}: over ${ms} ms`)), ms))])
 
-const eventually = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return true
-}
 
 describe("rtsp-harness web", () => {
   it("prints the page's address, serves it, and stops on SIGINT with the RTSP sessions torn down", async () => {

@@ -97,3 +97,13 @@ export const refusedPort = (): Effect.Effect<number> =>
 
 export const isJpeg = (data: Buffer): boolean =>
   data.length > 4 && data[0] === 0xff && data[1] === 0xd8 && data[data.length - 2] === 0xff && data[data.length - 1] === 0xd9
+
+/** Polls `condition` every 50 ms until it holds or `timeoutMs` has passed; says which. */
+export const eventually = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
+  const deadline = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return true
+}
