@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import type * as net from "node:net"
+import * as dgram from "node:dgram"
+import * as net from "node:net"
 import { parseJpeg } from "../../../src/protocol/jpeg/markers.js"
 import { toRfc2435Frame } from "../../../src/protocol/jpeg/rfc2435Frame.js"
 import { packetizeRfc2435 } from "../../../src/protocol/jpeg/rfc2435Packetizer.js"
@@ -62,6 +63,41 @@ const tcpOnlyServer = Effect.suspend(() => {
     }
   })
 })
+
+/**
+ * The lab's Server.py as it behaves on the wire: each request arrives in one write without a
+ * final blank line; replies are three lines by position with no blank line after them; PLAY
+ * sends whole JPEGs in RTP (PT 26, seq 1, 2, 3) to the client_port on the RTSP peer's address.
+ */
+const classicLabServer = (seen: Array<string>) =>
+  Effect.acquireRelease(
+    Effect.async<net.Server>((resume) => {
+      const frames = sampleFrames().slice(0, 3)
+      const udp = dgram.createSocket("udp4")
+      const srv = net.createServer((socket) => {
+        socket.on("error", () => undefined)
+        let clientPort = 0
+        socket.on("data", (chunk: Buffer) => {
+          const text = chunk.toString("latin1")
+          seen.push(text)
+          const lines = text.split("\n")
+          const cseq = (lines[1] ?? "").replace(/^CSeq:\s*/, "")
+          const port = /client_port\s*=\s*(\d+)/.exec(text)
+          if (port) clientPort = Number(port[1])
+          socket.write(`RTSP/1.0 200 OK\nCSeq: ${cseq}\nSession: 123456`)
+          if (lines[0]?.startsWith("PLAY")) {
+            frames.forEach((jpeg, i) => {
+              const header = { marker: false, payloadType: 26, sequenceNumber: i + 1, timestamp: i * 4500, ssrc: 0, csrcs: [] }
+              udp.send(encodeRtpPacket({ header, payload: jpeg, paddingLength: 0 }), clientPort, "127.0.0.1")
+            })
+          }
+        })
+      })
+      srv.on("close", () => udp.close())
+      srv.listen(0, "127.0.0.1", () => resume(Effect.succeed(srv)))
+    }),
+    (srv) => Effect.async<void>((resume) => void srv.close(() => resume(Effect.void)))
+  ).pipe(Effect.map((srv) => (srv.address() as net.AddressInfo).port))
 
 describe("ClientSession", () => {
   it.scopedLive("UDP: DESCRIBE, SETUP, PLAY 1.5 s; whole frames at the file's rate, nothing lost; TEARDOWN brings BYE", () =>
@@ -145,6 +181,26 @@ describe("ClientSession", () => {
       expect(s.receiver.rtp.packetsLost).toBe(0)
       expect(s.receiverReportsSent).toBe(0)
       expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["SETUP 200", "PLAY 200", "PAUSE 200", "TEARDOWN 200"])
+    }))
+
+  it.scopedLive("a classic lab server (replies by position, no final blank line; whole JPEG datagrams to client_port) plays", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const port = yield* classicLabServer(seen)
+      const session = yield* makeClientSession({ url: `rtsp://127.0.0.1:${port}/movie.Mjpeg`, dialect: "classic" })
+      yield* session.setup
+      yield* session.play()
+      for (let i = 0; i < 100 && session.live().framesReceived < 3; i++) yield* Effect.sleep("20 millis")
+      yield* session.teardown
+      const s = session.snapshot()
+      expect(s.sessionId).toBe("123456")
+      expect(s.receiver.frames.framesReceived).toBe(3)
+      expect(s.receiver.frames.framesDropped).toBe(0)
+      expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["SETUP 200", "PLAY 200", "TEARDOWN 200"])
+      // The lab client's exact bytes, one write each.
+      expect(seen[0]).toMatch(/^SETUP movie\.Mjpeg RTSP\/1\.0\nCSeq: 1\nTransport: RTP\/UDP; client_port= \d+$/)
+      expect(seen[1]).toBe("PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: 123456")
+      expect(seen[2]).toBe("TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 3\nSession: 123456")
     }))
 
   it.scopedLive("UDP that never arrives (ports bound where the server does not send) falls back to TCP", () =>
