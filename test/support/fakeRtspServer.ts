@@ -23,7 +23,12 @@ export interface FakeConnection {
   readonly state: Map<string, unknown>
 }
 
-export const fakeRtspServer = (answer: (request: RtspRequest, conn: FakeConnection) => FakeAction): Effect.Effect<number, never, Scope.Scope> => {
+/**
+ * A TCP server on 127.0.0.1 port 0 that hands each accepted socket to `onConnection`; closed with
+ * the scope, accepted sockets destroyed first (a paused socket never sees the client's FIN, so
+ * close() alone could wait forever).
+ */
+export const fakeTcpServer = (onConnection: (socket: net.Socket) => void): Effect.Effect<number, never, Scope.Scope> => {
   const sockets = new Set<net.Socket>()
   return Effect.acquireRelease(
     Effect.async<net.Server>((resume) => {
@@ -31,27 +36,7 @@ export const fakeRtspServer = (answer: (request: RtspRequest, conn: FakeConnecti
         sockets.add(socket)
         socket.on("error", () => undefined)
         socket.on("close", () => sockets.delete(socket))
-        const parser = makeRtspParser()
-        const conn: FakeConnection = { socket, state: new Map() }
-        socket.on("data", (chunk: Buffer) => {
-          for (const item of parser.push(chunk)) {
-            if (item._tag !== "Request") continue
-            const action = answer(item, conn)
-            if (action === "silent") continue
-            if (action === "close") {
-              socket.destroy()
-              return
-            }
-            const body = Buffer.from(action.body ?? "", "utf8")
-            const lines = [
-              `RTSP/1.0 ${action.status} ${reasonPhrase(action.status)}`,
-              ...(getHeader(item.headers, "CSeq") === undefined ? [] : [`CSeq: ${getHeader(item.headers, "CSeq")}`]),
-              ...(action.headers ?? []),
-              ...(body.length > 0 ? [`Content-Length: ${body.length}`] : [])
-            ]
-            socket.write(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]))
-          }
-        })
+        onConnection(socket)
       })
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
@@ -62,6 +47,31 @@ export const fakeRtspServer = (answer: (request: RtspRequest, conn: FakeConnecti
       })
   ).pipe(Effect.map((server) => (server.address() as net.AddressInfo).port))
 }
+
+export const fakeRtspServer = (answer: (request: RtspRequest, conn: FakeConnection) => FakeAction): Effect.Effect<number, never, Scope.Scope> =>
+  fakeTcpServer((socket) => {
+    const parser = makeRtspParser()
+    const conn: FakeConnection = { socket, state: new Map() }
+    socket.on("data", (chunk: Buffer) => {
+      for (const item of parser.push(chunk)) {
+        if (item._tag !== "Request") continue
+        const action = answer(item, conn)
+        if (action === "silent") continue
+        if (action === "close") {
+          socket.destroy()
+          return
+        }
+        const body = Buffer.from(action.body ?? "", "utf8")
+        const lines = [
+          `RTSP/1.0 ${action.status} ${reasonPhrase(action.status)}`,
+          ...(getHeader(item.headers, "CSeq") === undefined ? [] : [`CSeq: ${getHeader(item.headers, "CSeq")}`]),
+          ...(action.headers ?? []),
+          ...(body.length > 0 ? [`Content-Length: ${body.length}`] : [])
+        ]
+        socket.write(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), body]))
+      }
+    })
+  })
 
 /** A port nothing listens on: bound, then released. */
 export const refusedPort = (): Effect.Effect<number> =>

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Exit, Stream } from "effect"
-import * as net from "node:net"
 import { parseAuthorization, verifyDigestAuthorization } from "../../../src/protocol/rtsp/headers/auth.js"
 import { getHeader } from "../../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../../src/protocol/rtsp/parser.js"
 import { connect, RtspClientError } from "../../../harness/client/RtspClient.js"
 import { udpReceiver } from "../../support/rtspTestClient.js"
+import { fakeTcpServer } from "../../support/fakeRtspServer.js"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
 
 let server: TestServer
@@ -21,25 +21,7 @@ afterAll(async () => {
 })
 
 /** A TCP server on 127.0.0.1 for one test, closed (with its accepted sockets) with the scope. */
-const fakeServer = (onConnection: (socket: net.Socket) => void) => {
-  const sockets = new Set<net.Socket>()
-  return Effect.acquireRelease(
-    Effect.async<net.Server>((resume) => {
-      const srv = net.createServer((socket) => {
-        sockets.add(socket)
-        socket.on("error", () => undefined)
-        onConnection(socket)
-      })
-      srv.listen(0, "127.0.0.1", () => resume(Effect.succeed(srv)))
-    }),
-    (srv) =>
-      Effect.async<void>((resume) => {
-        // A paused accepted socket never sees the client's FIN, so close() would wait forever.
-        for (const socket of sockets) socket.destroy()
-        srv.close(() => resume(Effect.void))
-      })
-  ).pipe(Effect.map((srv) => (srv.address() as net.AddressInfo).port))
-}
+const fakeServer = fakeTcpServer
 
 /** Answers every request with `answer(method, headers)`, echoing CSeq. */
 const scriptedServer = (
