@@ -117,6 +117,8 @@ export interface ConnectOptions {
   readonly onInterleaved?: (channel: number, payload: Buffer, arrivalMs: number) => void
   /** Every request as written, and its response as parsed then re-serialized (for showing the wire). */
   readonly onExchange?: (exchange: WireExchange) => void
+  /** The connection became unusable without our asking (closed by the server, reset, garbage): once, with why. */
+  readonly onClosed?: (error: RtspClientError) => void
 }
 
 export interface WireExchange {
@@ -178,8 +180,13 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     const frames = yield* Queue.sliding<InterleavedPayload>(INTERLEAVED_BACKLOG)
     let closedError: RtspClientError | undefined
 
+    // Set when we close the connection ourselves: that is not a loss to report.
+    let releasing = false
     const socket = yield* Effect.acquireRelease(openSocket(target.host, target.port, defaultTimeout), (s) =>
-      Effect.sync(() => s.destroy()).pipe(Effect.zipRight(Queue.shutdown(frames)))
+      Effect.sync(() => {
+        releasing = true
+        s.destroy()
+      }).pipe(Effect.zipRight(Queue.shutdown(frames)))
     )
 
     // Called from socket callbacks: record the first reason the connection became unusable.
@@ -187,6 +194,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       if (closedError !== undefined) return
       closedError = error
       Queue.unsafeOffer(responses, { _tag: "Failure", error })
+      if (!releasing) options.onClosed?.(error)
     }
     const parser = makeRtspParser()
     const classic = options.dialect === "classic"

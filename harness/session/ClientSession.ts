@@ -60,6 +60,8 @@ export interface ClientSessionOptions {
   readonly epochMs?: number
   /** Each RTSP request and response as text (see RtspClient's ConnectOptions.onExchange). */
   readonly onExchange?: (exchange: WireExchange) => void
+  /** The RTSP connection was lost without our asking; the session is closed from then on. */
+  readonly onConnectionLost?: (error: RtspClientError) => void
 }
 
 export interface RequestRecord {
@@ -218,6 +220,10 @@ export const makeClientSession = (
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
+      onClosed: (error) => {
+        state = "closed"
+        options.onConnectionLost?.(error)
+      },
       onInterleaved: (channel, payload, arrivalMs) => {
         if (channel === channels[0]) onRtp(payload, arrivalMs)
         else if (channel === channels[1]) onRtcp(payload, arrivalMs)

@@ -214,6 +214,8 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
           const url = req.url.trim()
           const checked = checkRtspUrl(url)
           if (checked._tag === "Left") return yield* new PageActionError({ reason: "BadRequest", message: checked.left })
+          // A client whose connection was lost is still held (its scope open): release it first.
+          yield* dropClient
           generation += 1
           const mine = generation
           request = { ...req, url }
@@ -245,6 +247,12 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
                 if (mine !== generation) return
                 lastRequest = exchange.request
                 lastResponse = exchange.response ?? "(no response)"
+              },
+              // The page learns at once: the state falls back to INIT (Setup offered) with the reason.
+              onConnectionLost: (lost) => {
+                if (mine !== generation) return
+                error = describeError(lost)
+                notify()
               }
             }).pipe(Scope.extend(scope))
             // Added after the client's own finalizers, so it runs before the connection closes.
