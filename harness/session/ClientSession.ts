@@ -29,6 +29,7 @@ import {
   type WireExchange
 } from "../client/RtspClient.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import { makeThinningSeries } from "../metrics/thinningSeries.js"
 import { makeMjpegReceiver, type ReceivedFrame, type ReceiverSnapshot } from "../receiver/mjpegReceiver.js"
 import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
 
@@ -94,7 +95,7 @@ export interface ClientSessionSnapshot {
   readonly byeReceived: boolean
   /** Frame arrivals since epochMs, ascending. */
   readonly frameArrivalsMs: ReadonlyArray<number>
-  /** Jitter after each frame, at most one sample per 100 ms. */
+  /** Jitter after a frame, at most one sample per 100 ms; thinned evenly past MAX_JITTER_SAMPLES (long runs stay bounded). */
   readonly jitterSeries: ReadonlyArray<JitterSample>
   /** RTP-Info of the first PLAY, for checking it against the first packet. */
   readonly firstRtpInfo?: PlayResult["rtpInfo"]
@@ -140,6 +141,8 @@ const DEFAULT_RTCP_INTERVAL_MS = 5000
 /** RFC 2326 §12.37: the timeout when a server advertises none. */
 const DEFAULT_SESSION_TIMEOUT_S = 60
 const JITTER_SAMPLE_EVERY_MS = 100
+/** Jitter samples kept per session (see makeThinningSeries). */
+export const MAX_JITTER_SAMPLES = 2048
 const RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024
 
 const elapsedSince = (started: number): number => performance.now() - started
@@ -174,10 +177,9 @@ export const makeClientSession = (
     let lastSr: LastSenderReport | undefined
     let baseline = EMPTY_BASELINE
     let framesSeen = 0
-    let lastJitterSampleMs = Number.NEGATIVE_INFINITY
+    const jitter = makeThinningSeries({ everyMs: JITTER_SAMPLE_EVERY_MS, max: MAX_JITTER_SAMPLES })
     const requests: Array<RequestRecord> = []
     const frameArrivalsMs: Array<number> = []
-    const jitterSeries: Array<JitterSample> = []
     const firstPacket = yield* Deferred.make<void>()
     const bye = yield* Deferred.make<void>()
     let background: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>> = []
@@ -191,10 +193,7 @@ export const makeClientSession = (
       for (const frame of receiver.onRtp(datagram, arrivalMs)) {
         const t = arrivalMs - epochMs
         frameArrivalsMs.push(t)
-        if (t - lastJitterSampleMs >= JITTER_SAMPLE_EVERY_MS) {
-          lastJitterSampleMs = t
-          jitterSeries.push({ tMs: t, jitterMs: receiver.rtpSnapshot().jitterMs })
-        }
+        jitter.offer(t, () => receiver.rtpSnapshot().jitterMs)
         options.onFrame?.(frame, framesSeen)
         framesSeen += 1
       }
@@ -417,7 +416,7 @@ export const makeClientSession = (
       receiverReportsSent,
       byeReceived,
       frameArrivalsMs,
-      jitterSeries,
+      jitterSeries: jitter.samples().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
       ...(firstRtpInfo === undefined ? {} : { firstRtpInfo })
     })
 
