@@ -55,6 +55,8 @@ export interface FrameStats {
   readonly snapshot: () => FrameStatsSnapshot
   /** The raw inter-frame arrival intervals (ms), for exact run-wide percentiles (see aggregate.ts). */
   readonly intervalsMs: () => ReadonlyArray<number>
+  /** The frames' arrival times (ms), in arrival order. */
+  readonly arrivalsMs: () => ReadonlyArray<number>
 }
 
 /** Minimum frame count over full 1-s windows starting at each frame; arrivals must be ascending. */
@@ -136,5 +138,5 @@ export const makeFrameStats = (options: FrameStatsOptions = {}): FrameStats => {
     }
   }
 
-  return { onFrame, onDropped, onPlaySent, snapshot, intervalsMs: () => [...intervals] }
+  return { onFrame, onDropped, onPlaySent, snapshot, intervalsMs: () => [...intervals], arrivalsMs: () => [...arrivals] }
 }

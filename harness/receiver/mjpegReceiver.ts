@@ -34,9 +34,13 @@ export interface MjpegReceiver {
   readonly snapshot: () => ReceiverSnapshot
   /** The RTP half alone: cheap enough to poll every second for live progress. */
   readonly rtpSnapshot: () => RtpStatsSnapshot
+  /** Arrival (ms) of every whole frame, and the intervals between them: copies, for reports. */
+  readonly frameArrivalsMs: () => ReadonlyArray<number>
+  readonly frameIntervalsMs: () => ReadonlyArray<number>
 }
 
 const CLOCK_RATE = 90000
+const NONE: ReadonlyArray<ReceivedFrame> = []
 
 export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; readonly expectedFps?: number }): MjpegReceiver => {
   const rtpStats = makeRtpReceiverStats({ clockRate: CLOCK_RATE })
@@ -44,27 +48,31 @@ export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; 
   const depacketizer = makeRfc2435Depacketizer()
   let undecodable = 0
 
+  const frameOf = (jpeg: Buffer, timestamp: number, arrivalMs: number): ReceivedFrame => {
+    frameStats.onFrame({ timestamp, arrivalMs })
+    return { jpeg, timestamp, arrivalMs }
+  }
+
+  // Per packet (the hot path): most packets complete nothing, and get the shared empty array.
   const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
     const decoded = decodeRtpPacket(datagram)
     if (Either.isLeft(decoded)) {
       undecodable++
-      return []
+      return NONE
     }
     const packet = decoded.right
     rtpStats.onPacket(rtpPacketSample(packet, arrivalMs))
-    const frames: Array<ReceivedFrame> = []
-    const complete = (jpeg: Buffer, timestamp: number): void => {
-      frameStats.onFrame({ timestamp, arrivalMs })
-      frames.push({ jpeg, timestamp, arrivalMs })
-    }
     if (options.dialect === "classic") {
       const jpeg = decodeClassicPayload(packet.payload)
-      if (jpeg) complete(jpeg, packet.header.timestamp)
-      else frameStats.onDropped("NotJpeg")
-      return frames
+      if (jpeg) return [frameOf(jpeg, packet.header.timestamp, arrivalMs)]
+      frameStats.onDropped("NotJpeg")
+      return NONE
     }
-    for (const event of depacketizer.push({ timestamp: packet.header.timestamp, marker: packet.header.marker, payload: packet.payload })) {
-      if (event._tag === "Frame") complete(event.jpeg, event.timestamp)
+    const events = depacketizer.push({ timestamp: packet.header.timestamp, marker: packet.header.marker, payload: packet.payload })
+    if (events.length === 0) return NONE
+    const frames: Array<ReceivedFrame> = []
+    for (const event of events) {
+      if (event._tag === "Frame") frames.push(frameOf(event.jpeg, event.timestamp, arrivalMs))
       else frameStats.onDropped(event.reason)
     }
     return frames
@@ -74,6 +82,8 @@ export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; 
     onRtp,
     onPlaySent: frameStats.onPlaySent,
     snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable }),
-    rtpSnapshot: rtpStats.snapshot
+    rtpSnapshot: rtpStats.snapshot,
+    frameArrivalsMs: frameStats.arrivalsMs,
+    frameIntervalsMs: frameStats.intervalsMs
   }
 }

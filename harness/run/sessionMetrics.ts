@@ -84,15 +84,8 @@ export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
   }
 }
 
-/** Interval differences of ascending arrival times. */
-export const intervalsOf = (arrivalsMs: ReadonlyArray<number>): Array<number> => {
-  const out: Array<number> = []
-  for (let i = 1; i < arrivalsMs.length; i++) out.push((arrivalsMs[i] ?? 0) - (arrivalsMs[i - 1] ?? 0))
-  return out
-}
-
 export const sessionOutcome = (ok: boolean, failureReason: string | undefined, s: ClientSessionSnapshot | undefined): SessionOutcome => ({
   ok,
   ...(failureReason === undefined ? {} : { failureReason }),
-  ...(s === undefined ? {} : { rtp: s.receiver.rtp, frames: s.receiver.frames, frameIntervalsMs: intervalsOf(s.frameArrivalsMs) })
+  ...(s === undefined ? {} : { rtp: s.receiver.rtp, frames: s.receiver.frames, frameIntervalsMs: s.frameIntervalsMs })
 })

@@ -95,6 +95,8 @@ export interface ClientSessionSnapshot {
   readonly byeReceived: boolean
   /** Frame arrivals since epochMs, ascending. */
   readonly frameArrivalsMs: ReadonlyArray<number>
+  /** The intervals between consecutive frame arrivals (ms). */
+  readonly frameIntervalsMs: ReadonlyArray<number>
   /** Jitter after a frame, at most one sample per 100 ms; thinned evenly past MAX_JITTER_SAMPLES (long runs stay bounded). */
   readonly jitterSeries: ReadonlyArray<JitterSample>
   /** RTP-Info of the first PLAY, for checking it against the first packet. */
@@ -179,7 +181,6 @@ export const makeClientSession = (
     let framesSeen = 0
     const jitter = makeThinningSeries({ everyMs: JITTER_SAMPLE_EVERY_MS, max: MAX_JITTER_SAMPLES })
     const requests: Array<RequestRecord> = []
-    const frameArrivalsMs: Array<number> = []
     const firstPacket = yield* Deferred.make<void>()
     const bye = yield* Deferred.make<void>()
     let background: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>> = []
@@ -192,7 +193,6 @@ export const makeClientSession = (
       }
       for (const frame of receiver.onRtp(datagram, arrivalMs)) {
         const t = arrivalMs - epochMs
-        frameArrivalsMs.push(t)
         jitter.offer(t, () => receiver.rtpSnapshot().jitterMs)
         options.onFrame?.(frame, framesSeen)
         framesSeen += 1
@@ -415,7 +415,9 @@ export const makeClientSession = (
       senderReports,
       receiverReportsSent,
       byeReceived,
-      frameArrivalsMs,
+      // The receiver's frame statistics hold the arrivals already; only the epoch differs.
+      frameArrivalsMs: receiver.frameArrivalsMs().map((ms) => ms - epochMs),
+      frameIntervalsMs: receiver.frameIntervalsMs(),
       jitterSeries: jitter.samples().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
       ...(firstRtpInfo === undefined ? {} : { firstRtpInfo })
     })

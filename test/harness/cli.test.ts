@@ -7,11 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import * as net from "node:net"
+import { Effect, Exit, Scope } from "effect"
+import type * as net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import sharp from "sharp"
 import { readFrameNumber } from "../../src/video/frameCode.js"
+import { fakeTcpServer } from "../support/fakeRtspServer.js"
 import { sampleFrames } from "../support/gstRtspServer.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 
@@ -145,25 +147,12 @@ describe("rtsp-harness conformance", () => {
   })
 })
 
-/** A TCP server on 127.0.0.1 that does `onConnection` to every client; closed by the returned function. */
-const fakeServer = (onConnection: (socket: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> =>
-  new Promise((resolve) => {
-    const sockets = new Set<net.Socket>()
-    const srv = net.createServer((socket) => {
-      sockets.add(socket)
-      socket.on("error", () => undefined)
-      onConnection(socket)
-    })
-    srv.listen(0, "127.0.0.1", () =>
-      resolve({
-        port: (srv.address() as net.AddressInfo).port,
-        close: () =>
-          new Promise((done) => {
-            for (const s of sockets) s.destroy()
-            srv.close(() => done())
-          })
-      }))
-  })
+/** fakeTcpServer for a promise-style test: the port, and a close that ends its scope. */
+const fakeServer = async (onConnection: (socket: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> => {
+  const scope = await Effect.runPromise(Scope.make())
+  const port = await Effect.runPromise(fakeTcpServer(onConnection).pipe(Scope.extend(scope)))
+  return { port, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
 
 describe("rtsp-harness bad input: one clear line, non-zero exit, no stack trace", () => {
   it("a refused connection", async () => {

@@ -73,6 +73,13 @@ export const fakeRtspServer = (answer: (request: RtspRequest, conn: FakeConnecti
     })
   })
 
+/** DESCRIBE's answer for one MJPEG track (PT 26, control "track1"), based at the request's URI. */
+export const mjpegDescribeReply = (uri: string): FakeReply => ({
+  status: 200,
+  headers: ["Content-Type: application/sdp", `Content-Base: ${uri}/`],
+  body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n"
+})
+
 /** A port nothing listens on: bound, then released. */
 export const refusedPort = (): Effect.Effect<number> =>
   Effect.async<number>((resume) => {

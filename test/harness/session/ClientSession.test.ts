@@ -13,7 +13,8 @@ import { packetizeRfc2435 } from "../../../src/protocol/jpeg/rfc2435Packetizer.j
 import { encodeRtpPacket } from "../../../src/protocol/rtp.js"
 import { getHeader } from "../../../src/protocol/rtsp/message.js"
 import { serializeInterleaved } from "../../../src/protocol/rtsp/serializer.js"
-import { fakeRtspServer } from "../../support/fakeRtspServer.js"
+import { fakeRtspServer, mjpegDescribeReply } from "../../support/fakeRtspServer.js"
+import { waitUntil } from "../../support/polling.js"
 import { sampleFrames } from "../../support/gstRtspServer.js"
 import type { WireExchange } from "../../../harness/client/RtspClient.js"
 import { makeClientSession } from "../../../harness/session/ClientSession.js"
@@ -45,11 +46,7 @@ const tcpOnlyServer = Effect.suspend(() => {
   return fakeRtspServer((request, conn) => {
     switch (request.method) {
       case "DESCRIBE":
-        return {
-          status: 200,
-          headers: ["Content-Type: application/sdp", `Content-Base: ${request.uri}/`],
-          body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n"
-        }
+        return mjpegDescribeReply(request.uri)
       case "SETUP":
         return (getHeader(request.headers, "Transport") ?? "").includes("RTP/AVP/TCP")
           ? { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 12345678;timeout=60"] }
@@ -190,7 +187,7 @@ describe("ClientSession", () => {
       const session = yield* makeClientSession({ url: `rtsp://127.0.0.1:${port}/movie.Mjpeg`, dialect: "classic" })
       yield* session.setup
       yield* session.play()
-      for (let i = 0; i < 100 && session.live().framesReceived < 3; i++) yield* Effect.sleep("20 millis")
+      yield* waitUntil(() => session.live().framesReceived >= 3, 2000)
       yield* session.teardown
       const s = session.snapshot()
       expect(s.sessionId).toBe("123456")
@@ -226,7 +223,7 @@ describe("ClientSession", () => {
       const session = yield* makeClientSession({ url: `rtsp://127.0.0.1:${port}/movie.Mjpeg`, transport: "udp", udpFallbackMs: 0 })
       yield* session.setup
       yield* session.play()
-      for (let i = 0; i < 100 && session.live().framesReceived < 3; i++) yield* Effect.sleep("20 millis")
+      yield* waitUntil(() => session.live().framesReceived >= 3, 2000)
       yield* session.teardown
       const s = session.snapshot()
       expect(s.transport).toBe("tcp")

@@ -8,15 +8,14 @@ import { Effect } from "effect"
 import type { RtspClientError } from "../../../harness/client/RtspClient.js"
 import { makeClientSession } from "../../../harness/session/ClientSession.js"
 import { makePageSession } from "../../../harness/web/PageSession.js"
-import { fakeRtspServer } from "../../support/fakeRtspServer.js"
-
-const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n"
+import { fakeRtspServer, mjpegDescribeReply } from "../../support/fakeRtspServer.js"
+import { waitUntil } from "../../support/polling.js"
 
 /** DESCRIBE, SETUP (TCP), then PLAY answered 200 and the connection dropped right after. */
 const droppingServer = fakeRtspServer((request, conn) => {
   switch (request.method) {
     case "DESCRIBE":
-      return { status: 200, headers: ["Content-Type: application/sdp", `Content-Base: ${request.uri}/`], body: SDP }
+      return mjpegDescribeReply(request.uri)
     case "SETUP":
       return { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 42;timeout=60"] }
     case "PLAY":
@@ -28,10 +27,7 @@ const droppingServer = fakeRtspServer((request, conn) => {
 })
 
 const eventually = (condition: () => boolean) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 100 && !condition(); i++) yield* Effect.sleep("20 millis")
-    expect(condition()).toBe(true)
-  })
+  waitUntil(condition, 2000).pipe(Effect.map((held) => expect(held).toBe(true)))
 
 describe("connection lost", () => {
   it.scopedLive("ClientSession reports it once and is closed from then on", () =>

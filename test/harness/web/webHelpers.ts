@@ -4,10 +4,11 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
-import { Duration, Effect, Fiber, type Scope } from "effect"
+import { Effect, Fiber, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:net"
 import type { PageStatus } from "../../../harness/web/status.js"
+import { eventuallyAsync, waitUntil } from "../../support/polling.js"
 
 export interface ActionResult {
   readonly code: number
@@ -70,16 +71,6 @@ export const openViewer = (base: string, id: string): Effect.Effect<TestViewer, 
     }
   })
 
-/** Polls every 50 ms until `condition` holds; false after `timeoutMs`. */
-export const waitUntil = (condition: () => boolean, timeoutMs: number): Effect.Effect<boolean> =>
-  Effect.gen(function* () {
-    const deadline = performance.now() + timeoutMs
-    while (!condition()) {
-      if (performance.now() > deadline) return false
-      yield* Effect.sleep(Duration.millis(50))
-    }
-    return true
-  })
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
 export const refusedPort = (): Effect.Effect<number> =>
@@ -98,12 +89,4 @@ export const refusedPort = (): Effect.Effect<number> =>
 export const isJpeg = (data: Buffer): boolean =>
   data.length > 4 && data[0] === 0xff && data[1] === 0xd8 && data[data.length - 2] === 0xff && data[data.length - 1] === 0xd9
 
-/** Polls `condition` every 50 ms until it holds or `timeoutMs` has passed; says which. */
-export const eventually = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return true
-}
+export { eventuallyAsync as eventually, waitUntil }
