@@ -22,6 +22,7 @@ import type { LiveStatus } from "../harness/run/liveStatus.js"
 import type { Scenario } from "../harness/scenario/schema.js"
 import { readFileSync } from "node:fs"
 import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
+import { messageOf } from "../src/common/errorText.js"
 
 const RUNS = 7
 const MIN_RUN_MS = 250
@@ -160,6 +161,6 @@ export const runHarnessCases = async (sample: string): Promise<void> => {
     await loadCase(sample, sessions, Number.isFinite(seconds) && seconds > 0 ? seconds : 10)
   } catch (error) {
     process.exitCode = 1
-    console.log(JSON.stringify({ case: "harness.load", sessions, error: error instanceof Error ? error.message : String(error) }))
+    console.log(JSON.stringify({ case: "harness.load", sessions, error: messageOf(error) }))
   }
 }

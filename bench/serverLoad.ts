@@ -25,6 +25,7 @@ import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClien
 import { clockTicksPerSecond, type ServerProcess, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
+import { messageOf } from "../src/common/errorText.js"
 
 export interface ServerBenchOptions {
   /** The sample file; the server serves its folder. */
@@ -380,7 +381,7 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
       await run()
     } catch (error) {
       process.exitCode = 1
-      print({ ...line, error: error instanceof Error ? error.message : String(error) })
+      print({ ...line, error: messageOf(error) })
     }
   }
   for (const n of sessionCounts()) await guarded({ case: "server.sessions", sessions: n }, () => sessionsCase(options, n, seconds))

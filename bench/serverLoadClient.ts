@@ -17,6 +17,7 @@ import { connect, type Socket } from "node:net"
 import { performance } from "node:perf_hooks"
 import { getHeader, type RtspResponse } from "../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../src/protocol/rtsp/parser.js"
+import { messageOf } from "../src/common/errorText.js"
 
 export interface LoadClientOptions {
   readonly host: string
@@ -236,7 +237,6 @@ const pool = async (count: number, concurrency: number, work: (i: number) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 // --- the client ----------------------------------------------------------------------------
 
@@ -281,7 +281,7 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
       session.playReplyAt = play.at
     } catch (error) {
       // Give up like a player would: close the connection, so the server ends whatever it set up late.
-      session.error = describe(error)
+      session.error = messageOf(error)
       session.control?.close()
       session.control = undefined
     }

@@ -4,7 +4,7 @@
  */
 import { Effect, type Scope } from "effect"
 import { reasonPhrase } from "../../src/protocol/rtsp/message.js"
-import type { MediaDescription, SessionDescription } from "../../src/protocol/sdp.js"
+import type { SessionDescription } from "../../src/protocol/sdp.js"
 import { connect, type ConnectOptions, type RtspClientError, type RtspConnection } from "../client/RtspClient.js"
 import type { RawRequestError } from "./rawRequest.js"
 
@@ -32,14 +32,6 @@ export const errorText = (error: RtspClientError | RawRequestError): string => e
 /** A connection of its own, closed with the check's scope. */
 export const freshConnection = (ctx: SuiteContext): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>
   connect(ctx.url, ctx.connectOptions)
-
-export const isMjpegTrack = (media: MediaDescription): boolean =>
-  media.kind === "video" && (media.formats.includes(26) || media.rtpmaps.some((m) => m.encoding.toUpperCase() === "JPEG"))
-
-export const mjpegTrack = (sdp: SessionDescription): MediaDescription | undefined => sdp.media.find(isMjpegTrack)
-
-export const mjpegPayloadType = (media: MediaDescription): number =>
-  media.rtpmaps.find((m) => m.encoding.toUpperCase() === "JPEG")?.payloadType ?? 26
 
 /** The media's length from the session-level `a=range:npt=0-<end>`, when it has one. */
 export const mediaSeconds = (sdp: SessionDescription): number | undefined => {

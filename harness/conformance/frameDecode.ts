@@ -7,6 +7,7 @@ import sharp from "sharp"
 import { makeMjpegReceiver, type ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { PacketRecord } from "./streamAnalysis.js"
 import { fail, type Outcome, pass } from "./types.js"
+import { messageOf } from "../../src/common/errorText.js"
 
 /** Decoding every frame of a long watch would cost more than it tells. */
 const MAX_DECODED = 12
@@ -23,7 +24,7 @@ const decodeJpeg = (jpeg: Buffer) =>
   Effect.tryPromise({
     // failOn "warning": libjpeg reports corrupt or truncated scan data as a warning, and decodes it to grey.
     try: () => sharp(jpeg, { failOn: "warning" }).raw().toBuffer({ resolveWithObject: true }),
-    catch: (error) => (error instanceof Error ? error.message : String(error))
+    catch: (error) => messageOf(error)
   }).pipe(Effect.map(({ info }) => ({ width: info.width, height: info.height })))
 
 export const checkFramesDecode = (packets: ReadonlyArray<PacketRecord>): Effect.Effect<Outcome> =>

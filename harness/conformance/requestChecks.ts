@@ -5,9 +5,9 @@
 import { Effect, Either, type Scope } from "effect"
 import { makeUdpSocketPair } from "../../src/net/UdpSocket.js"
 import { getHeader } from "../../src/protocol/rtsp/message.js"
-import { parseSdp } from "../../src/protocol/sdp.js"
+import { findMjpegMedia, mjpegPayloadType, parseSdp } from "../../src/protocol/sdp.js"
 import type { RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
-import { answered, errorText, freshConnection, mjpegPayloadType, mjpegTrack, statusText, type SuiteContext } from "./context.js"
+import { answered, errorText, freshConnection, statusText, type SuiteContext } from "./context.js"
 import { rawRequest } from "./rawRequest.js"
 import { fail, type Outcome, pass, skip } from "./types.js"
 
@@ -61,7 +61,7 @@ export const describeCheck: Check = (ctx) => {
       }
       const sdp = parseSdp(body.toString("utf8"))
       if (Either.isLeft(sdp)) return fail(expected, `the SDP does not parse: ${sdp.left.message}`)
-      const track = mjpegTrack(sdp.right)
+      const track = findMjpegMedia(sdp.right)
       if (track === undefined) {
         const media = sdp.right.media.map((m) => `${m.kind} ${m.formats.join(" ")}`).join("; ") || "none"
         return fail(expected, `no MJPEG video track (m= lines: ${media})`)

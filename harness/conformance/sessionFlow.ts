@@ -6,10 +6,12 @@
  */
 import { Effect, Either, type Scope } from "effect"
 import { makeUdpSocketPair } from "../../src/net/UdpSocket.js"
+import { JPEG_PAYLOAD_TYPE } from "../../src/protocol/rtpJpeg.js"
 import { getHeader } from "../../src/protocol/rtsp/message.js"
+import { findMjpegMedia, mjpegPayloadType } from "../../src/protocol/sdp.js"
 import type { RtspClientError, RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
 import { type Capture, captureInterleaved, captureUdp, pollUntil } from "./capture.js"
-import { answered, elapsedSince, errorText, freshConnection, mjpegPayloadType, mjpegTrack, sleepMs, type SuiteContext } from "./context.js"
+import { answered, elapsedSince, errorText, freshConnection, sleepMs, type SuiteContext } from "./context.js"
 import { checkFramesDecode } from "./frameDecode.js"
 import {
   checkMarkers,
@@ -170,7 +172,7 @@ export const runSessionFlow = (ctx: SuiteContext): Effect.Effect<ReadonlyMap<Ses
       return noSession
     }
     const { sdp, trackUrl } = described.right
-    const track = mjpegTrack(sdp)
+    const track = findMjpegMedia(sdp)
     started = performance.now()
     const session = yield* Effect.either(establish(ctx, conn.right, trackUrl))
     if (Either.isLeft(session)) {
@@ -236,7 +238,7 @@ export const runSessionFlow = (ctx: SuiteContext): Effect.Effect<ReadonlyMap<Ses
       const playReply = Either.getOrUndefined(played)
       const infoHeader = playReply === undefined ? undefined : getHeader(playReply.headers, "RTP-Info")
       put("rtp-header", checkRtpHeaders(packets, {
-        payloadType: track === undefined ? 26 : mjpegPayloadType(track),
+        payloadType: track === undefined ? JPEG_PAYLOAD_TYPE : mjpegPayloadType(track),
         ...(session.right.ssrc === undefined ? {} : { ssrc: session.right.ssrc }),
         undecodable: capture.undecodable(),
         ...(capture.firstUndecodable() === undefined ? {} : { firstUndecodable: capture.firstUndecodable()! })

@@ -10,7 +10,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import sharp from "sharp"
-import { describePlatformError } from "../../src/video/errors.js"
+import { describePlatformError, messageOf } from "../../src/common/errorText.js"
 import { digitsWidth, numberRects } from "../../src/video/sevenSegment.js"
 
 export interface SheetFrame {
@@ -175,13 +175,12 @@ const labelOverlay = (layout: ContactSheetLayout, frames: ReadonlyArray<SheetFra
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" fill="rgb(220,220,220)" shape-rendering="crispEdges">${parts.join("")}</svg>`
 }
 
-const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 const frameSize = (frame: SheetFrame): Effect.Effect<{ readonly width: number; readonly height: number }, ContactSheetError> =>
   Effect.tryPromise({
     try: () => sharp(frame.jpeg).metadata(),
     catch: (cause) =>
-      new ContactSheetError({ reason: "Decode", message: `cannot decode frame ${frame.index}: ${describe(cause)}`, frameIndex: frame.index, cause })
+      new ContactSheetError({ reason: "Decode", message: `cannot decode frame ${frame.index}: ${messageOf(cause)}`, frameIndex: frame.index, cause })
   }).pipe(Effect.map((m) => ({ width: m.width, height: m.height })))
 
 const thumbnail = (frame: SheetFrame, layout: ContactSheetLayout): Effect.Effect<Buffer, ContactSheetError> =>
@@ -194,7 +193,7 @@ const thumbnail = (frame: SheetFrame, layout: ContactSheetLayout): Effect.Effect
         .png()
         .toBuffer(),
     catch: (cause) =>
-      new ContactSheetError({ reason: "Decode", message: `cannot decode frame ${frame.index}: ${describe(cause)}`, frameIndex: frame.index, cause })
+      new ContactSheetError({ reason: "Decode", message: `cannot decode frame ${frame.index}: ${messageOf(cause)}`, frameIndex: frame.index, cause })
   })
 
 /**
@@ -224,7 +223,7 @@ export const writeContactSheet = (
           ])
           .png()
           .toBuffer(),
-      catch: (cause) => new ContactSheetError({ reason: "Encode", message: `cannot compose the contact sheet: ${describe(cause)}`, cause })
+      catch: (cause) => new ContactSheetError({ reason: "Encode", message: `cannot compose the contact sheet: ${messageOf(cause)}`, cause })
     })
     const fs = yield* FileSystem.FileSystem
     yield* Effect.mapError(

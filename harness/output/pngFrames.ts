@@ -7,7 +7,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import { join } from "node:path"
-import { describePlatformError } from "../../src/video/errors.js"
+import { describePlatformError } from "../../src/common/errorText.js"
 import { jpegToPng } from "../../src/video/rawFrame.js"
 
 export type FrameDumpErrorReason = "InvalidOption" | "Directory" | "Decode" | "Write"

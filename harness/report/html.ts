@@ -12,7 +12,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import type { RunAggregate } from "../metrics/aggregate.js"
 import { summarize } from "../metrics/percentile.js"
-import { describePlatformError } from "../../src/video/errors.js"
+import { describePlatformError } from "../../src/common/errorText.js"
 import {
   escapeXml,
   histogramBins,

@@ -5,6 +5,7 @@
 import { Data, Either, ParseResult, Schema } from "effect"
 import { findJsonSyntaxProblem } from "./jsonPosition.js"
 import { Scenario } from "./schema.js"
+import { messageOf } from "../../src/common/errorText.js"
 
 export interface ScenarioIssue {
   /** Where in the file, e.g. "steps[2].duration"; "(root)" for the whole document. */
@@ -70,7 +71,7 @@ export const decodeScenario = (jsonText: string, source: string): Either.Either<
   } catch (cause) {
     const problem = findJsonSyntaxProblem(text)
     const message = problem === undefined
-      ? `invalid JSON: ${cause instanceof Error ? cause.message : String(cause)}`
+      ? `invalid JSON: ${messageOf(cause)}`
       : `invalid JSON at line ${problem.line}, column ${problem.column}: ${problem.message}`
     return Either.left(scenarioError("InvalidJson", source, [{ path: ROOT, message }]))
   }

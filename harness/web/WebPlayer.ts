@@ -11,6 +11,7 @@ import { renderPage } from "./page.js"
 import { makePageRegistry } from "./registry.js"
 import { webRoutes } from "./routes.js"
 import { makeViewerHub } from "./viewerSocket.js"
+import { messageOf } from "../../src/common/errorText.js"
 
 export interface WebPlayerOptions {
   readonly host: string
@@ -46,7 +47,6 @@ export class WebPlayerError extends Data.TaggedError("WebPlayerError")<{
 
 const DEFAULT_MAX_SESSIONS = 16
 
-const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 export const make = (options: WebPlayerOptions): Effect.Effect<WebPlayerInfo, WebPlayerError, Scope.Scope> =>
   Effect.gen(function* () {
@@ -64,7 +64,7 @@ export const make = (options: WebPlayerOptions): Effect.Effect<WebPlayerInfo, We
     const httpScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const server = yield* NodeHttpServer.make(() => createServer(), { host: options.host, port: options.port }).pipe(
       Effect.mapError((cause) =>
-        new WebPlayerError({ reason: "Listen", message: `cannot listen for HTTP on ${options.host}:${options.port}: ${describe(cause.cause)}`, cause })
+        new WebPlayerError({ reason: "Listen", message: `cannot listen for HTTP on ${options.host}:${options.port}: ${messageOf(cause.cause)}`, cause })
       ),
       Scope.extend(httpScope)
     )

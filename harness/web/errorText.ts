@@ -4,6 +4,7 @@
  */
 import { RtspClientError } from "../client/RtspClient.js"
 import { UdpSocketError } from "../../src/net/UdpSocket.js"
+import { messageOf } from "../../src/common/errorText.js"
 
 /** Plain words for the statuses people meet; others show the server's reason phrase. */
 const STATUS_HINTS: Readonly<Record<number, string>> = {
@@ -41,5 +42,5 @@ export const describeError = (error: unknown): string => {
     }
   }
   if (error instanceof UdpSocketError) return `Cannot open the UDP ports for RTP (${error.message})`
-  return error instanceof Error ? error.message : String(error)
+  return messageOf(error)
 }

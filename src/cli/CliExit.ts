@@ -6,6 +6,7 @@ import { ValidationError } from "@effect/cli"
 import { Console, Data, Effect } from "effect"
 import { MediaError } from "../media/MjpegFile.js"
 import { VideoError } from "../video/errors.js"
+import { messageOf } from "../common/errorText.js"
 
 /** Ends the command with `code`; whatever had to be said was printed already. */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number }> {}
@@ -20,6 +21,6 @@ export const reportFailure = (error: unknown): Effect.Effect<number> => {
   if (ValidationError.isValidationError(error)) return Effect.succeed(1)
   if (error instanceof VideoError) return Effect.as(printLines(`error: ${error.message}`, error.details), 1)
   if (error instanceof MediaError) return Effect.as(printLines(`error: ${error.message}`), 1)
-  const message = error instanceof Error ? error.message : String(error)
+  const message = messageOf(error)
   return Effect.as(printLines(`error: ${message}`), 1)
 }

@@ -6,6 +6,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import type { PlatformError } from "@effect/platform/Error"
 import { Data, Effect } from "effect"
+import { asBuffer } from "../protocol/bytes.js"
 import { analyzeMjpeg, type AnalyzeOptions, type MjpegAnalysis } from "./analyze.js"
 import { detectContainer, type MjpegContainer } from "./container.js"
 import { type Dialect, formatProblems, type MediaProblem, problemsFor } from "./problems.js"
@@ -57,8 +58,7 @@ export const loadMjpegFile = (
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const bytes = yield* Effect.mapError(fs.readFile(path), (error) => readError(path, error))
-    // Node hands back a Buffer; wrap other Uint8Arrays without copying.
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const buf = asBuffer(bytes)
     const container = options.container ?? detectContainer(buf)
     if (container === undefined && buf.length > 0) {
       return yield* new MediaError({

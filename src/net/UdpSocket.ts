@@ -9,6 +9,7 @@
 import { Data, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, type Stream } from "effect"
 import * as Dgram from "node:dgram"
 import { isIPv6 } from "node:net"
+import { messageOf } from "../common/errorText.js"
 
 export interface UdpMessage {
   readonly data: Buffer
@@ -58,7 +59,6 @@ export interface UdpSocketOptions {
 
 export const DEFAULT_MESSAGE_BUFFER_SIZE = 1024
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Binds, resolving once: on "listening" or on the first "error"; both listeners removed either way. */
 /** `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard. */
@@ -87,7 +87,7 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
       // Bad arguments throw instead of emitting "error".
       cleanup()
       closeQuietly(socket)
-      resume(Effect.fail(new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: ${describe(error)}`, cause: error })))
+      resume(Effect.fail(new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: ${messageOf(error)}`, cause: error })))
     }
     // Interrupted while binding: the socket never reaches the caller, so close it here.
     return Effect.sync(() => {
@@ -124,7 +124,7 @@ const setBufferSizes = (socket: Dgram.Socket, options: UdpSocketOptions): Effect
       if (bytes === undefined) continue
       const failed = yield* Effect.try(() => set(bytes)).pipe(Effect.flip, Effect.option)
       if (Option.isSome(failed)) {
-        yield* Effect.logWarning(`UDP ${options.host}:${options.port}: cannot set the ${name} buffer to ${bytes} bytes: ${describe(failed.value.error)}`)
+        yield* Effect.logWarning(`UDP ${options.host}:${options.port}: cannot set the ${name} buffer to ${bytes} bytes: ${messageOf(failed.value.error)}`)
       }
     }
   })

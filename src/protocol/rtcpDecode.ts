@@ -7,6 +7,7 @@
  * profile extensions, slack after SDES chunks or the BYE reason) are ignored.
  */
 import { Either } from "effect"
+import { asBuffer } from "./bytes.js"
 import {
   RTCP_VERSION,
   RtcpDecodeError,
@@ -24,9 +25,6 @@ type Decoded<A> = Either.Either<A, RtcpDecodeError>
 
 const fail = (reason: RtcpDecodeErrorReason, message: string): Decoded<never> =>
   Either.left(new RtcpDecodeError({ reason, message }))
-
-const asBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 const readReportBlock = (buf: Buffer, at: number): ReportBlock => {
   const lostWord = buf.readUInt32BE(at + 4)

@@ -13,6 +13,7 @@
  * Pure: bytes in, data out. The decoder never throws and never copies the payload.
  */
 import { Data, Either } from "effect"
+import { asBuffer } from "./bytes.js"
 
 export const RTP_VERSION = 2
 export const RTP_FIXED_HEADER_SIZE = 12
@@ -151,9 +152,6 @@ export const encodeRtpPacket = (packet: RtpPacket): Buffer => {
 
 const fail = (reason: RtpDecodeErrorReason, message: string) =>
   Either.left(new RtpDecodeError({ reason, message }))
-
-const asBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /** Decodes one RTP packet. The payload and extension data are views into `bytes`, not copies. */
 export const decodeRtpPacket = (bytes: Uint8Array): Either.Either<RtpPacket, RtpDecodeError> => {

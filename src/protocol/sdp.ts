@@ -4,6 +4,7 @@
  * control-URL resolution RTSP clients apply to `a=control:` (RFC 2326 §C.1.1, ffmpeg's rule).
  */
 import { Data, Either } from "effect"
+import { JPEG_CLOCK_RATE, JPEG_ENCODING_NAME, JPEG_PAYLOAD_TYPE } from "./rtpJpeg.js"
 import { formatNptSeconds, parseRange, type RangeHeader } from "./rtsp/headers/range.js"
 
 // ---------------------------------------------------------------------------
@@ -122,7 +123,7 @@ const formatDecimal = (n: number): string => (Number.isFinite(n) && n > 0 ? n : 
 export const buildMjpegSdp = (options: MjpegSdpOptions): string => {
   const host = oneLine(options.host ?? "0.0.0.0")
   const addressType = host.includes(":") ? "IP6" : "IP4"
-  const payloadType = options.payloadType ?? 26
+  const payloadType = options.payloadType ?? JPEG_PAYLOAD_TYPE
   const name = oneLine(options.name)
   const duration =
     Number.isFinite(options.durationSeconds) && options.durationSeconds >= 0
@@ -137,7 +138,7 @@ export const buildMjpegSdp = (options: MjpegSdpOptions): string => {
     "a=control:*",
     `a=range:npt=0-${duration}`,
     `m=video 0 RTP/AVP ${payloadType}`,
-    `a=rtpmap:${payloadType} JPEG/90000`,
+    `a=rtpmap:${payloadType} ${JPEG_ENCODING_NAME}/${JPEG_CLOCK_RATE}`,
     `a=framerate:${formatDecimal(options.fps)}`,
     `a=control:${oneLine(options.control)}`
   ]
@@ -389,3 +390,20 @@ export const resolveControlUrl = (contentBase: string, control: string | undefin
   }
   return contentBase.endsWith("/") ? `${contentBase}${c}` : `${contentBase}/${c}`
 }
+
+// ---------------------------------------------------------------------------
+// MJPEG tracks
+// ---------------------------------------------------------------------------
+
+const isJpegRtpMap = (map: SdpRtpMap): boolean => map.encoding.toUpperCase() === JPEG_ENCODING_NAME
+
+/** A video track carrying RFC 2435 JPEG: static payload type 26, or a dynamic type mapped to JPEG. */
+export const isMjpegMedia = (media: MediaDescription): boolean =>
+  media.kind === "video" && (media.formats.includes(JPEG_PAYLOAD_TYPE) || media.rtpmaps.some(isJpegRtpMap))
+
+/** The first MJPEG track of a description. */
+export const findMjpegMedia = (sdp: SessionDescription): MediaDescription | undefined => sdp.media.find(isMjpegMedia)
+
+/** The payload type an MJPEG track's packets carry: its JPEG rtpmap's, else the static 26. */
+export const mjpegPayloadType = (media: MediaDescription): number =>
+  media.rtpmaps.find(isJpegRtpMap)?.payloadType ?? JPEG_PAYLOAD_TYPE

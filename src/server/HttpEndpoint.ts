@@ -11,6 +11,7 @@ import { Clock, Context, Data, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { Metrics } from "./Metrics.js"
 import type { ServerMetrics } from "./Metrics.js"
+import { messageOf } from "../common/errorText.js"
 
 export interface HttpEndpointOptions {
   readonly host: string
@@ -74,7 +75,7 @@ const make = (options: HttpEndpointOptions) =>
       Effect.mapError((cause) =>
         new HttpEndpointError({
           reason: "Listen",
-          message: `cannot listen for HTTP on ${options.host}:${options.port}: ${describe(cause.cause)}`,
+          message: `cannot listen for HTTP on ${options.host}:${options.port}: ${messageOf(cause.cause)}`,
           cause
         })
       )
@@ -91,4 +92,3 @@ const make = (options: HttpEndpointOptions) =>
 export const layer = (options: HttpEndpointOptions): Layer.Layer<HttpEndpoint, HttpEndpointError, Metrics> =>
   Layer.scoped(HttpEndpoint, make(options))
 
-const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))

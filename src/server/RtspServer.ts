@@ -8,16 +8,16 @@ import { createServer, type Server, type Socket } from "node:net"
 import type { FileSystem, Path } from "@effect/platform"
 import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
 import * as MediaLibrary from "../media/MediaLibrary.js"
+import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
 import { makeUdpSocketPair } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
 import { handleConnection } from "./connection.js"
 import type { ServerContext, SessionEntry } from "./context.js"
 import { ServerStartError } from "./errors.js"
 import * as FrameScheduler from "./FrameScheduler.js"
+import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
-import type { Dialect } from "./session.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
-import type { SessionState } from "./stateMachine.js"
 
 export interface SessionSummary {
   readonly id: string
@@ -86,7 +86,7 @@ export const make = (config: ServerConfig) =>
       sessionsByRtcpPeer: new Map(),
       sessionsBySsrc: new Map(),
       streams,
-      load: { latenessMs: 0 }
+      load: makeLoadTracker()
     }
 
     // RTCP from UDP clients: receiver reports and keep-alive.

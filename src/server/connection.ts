@@ -6,22 +6,19 @@
  * connection, never a crash of the server.
  */
 import type { Socket } from "node:net"
-import { Effect, Either, Queue } from "effect"
+import { Cause, Effect, Either, Queue } from "effect"
 import { getHeader, makeResponse, type RtspRequest } from "../protocol/rtsp/message.js"
 import { makeRtspParser, type RtspParseResult } from "../protocol/rtsp/parser.js"
 import { parseSession } from "../protocol/rtsp/headers/session.js"
 import { serializeResponse } from "../protocol/rtsp/serializer.js"
-import { reasonPhrase } from "../protocol/rtsp/message.js"
+import { CLASSIC_REPLY_DELAY_MS, CLASSIC_REQUEST_IDLE_MS, isClassicTarget, serializeClassicReply } from "../protocol/rtsp/classic.js"
 import type { ConnectionState, ServerContext } from "./context.js"
-import { RtspRequestError } from "./errors.js"
-import { handleRequest, type Reply, unmapIpv4 } from "./handlers.js"
-import { isClassicTarget } from "./requestTarget.js"
+import { makeClockTimer } from "./clockTimer.js"
+import { InvalidCSeq, MalformedRequest, type RequestRefusal } from "./errors.js"
+import { unmapIpv4 } from "../net/address.js"
+import { handleRequest, type Reply } from "./handlers.js"
+import { refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
-
-/** The classic client sends no final blank line: a pause this long after bytes that look complete ends a request. */
-export const CLASSIC_IDLE_FRAMING_MS = 20
-/** The classic client can mistake a reply that comes back within microseconds for the previous one. */
-export const CLASSIC_REPLY_DELAY_MS = 15
 
 /** Parsed items waiting to be handled before the connection stops reading. */
 const MAX_QUEUED_ITEMS = 64
@@ -32,15 +29,30 @@ type InboxItem = RtspParseResult | { readonly _tag: "Stalled" } | { readonly _ta
 
 const SERVER_NAME = "effect-rtsp"
 
-/** The classic reply layout: status, CSeq and Session on lines 1-3, one space after each colon, nothing else. */
-const classicReplyBytes = (status: number, cseq: string, sessionId: string): Buffer =>
-  Buffer.from(`RTSP/1.0 ${status} ${reasonPhrase(status)}\r\nCSeq: ${cseq}\r\nSession: ${sessionId}\r\n\r\n`)
+const refusalReply = (refusal: RequestRefusal): Reply => ({ status: refusalStatus(refusal), headers: refusalHeaders(refusal) })
 
-const errorReply = (error: RtspRequestError): Reply => ({ status: error.status, headers: error.headers ?? [] })
+/** A defect in a handler (a bug): the client gets a 500, the log gets the cause, the connection goes on. */
+const INTERNAL_ERROR: Reply = { status: 500, headers: [] }
+
+const CSEQ = /^\d{1,10}$/
 
 let nextConnectionId = 1
 
+/**
+ * Serves one connection until it closes. Nothing escapes: a failure or
+ * defect is logged with its cause and ends only this connection.
+ */
 export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void> =>
+  serveConnection(ctx, socket).pipe(
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.logError("connection failed", cause).pipe(
+          Effect.annotateLogs({ peer: `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}` })
+        ))
+  )
+
+const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void, never, never> =>
   Effect.gen(function* () {
     const conn: ConnectionState = {
       id: nextConnectionId++,
@@ -55,8 +67,9 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
     ctx.metrics.connectionOpened()
     const parser = makeRtspParser({ maxHeaderBytes: ctx.config.maxHeaderBytes })
     const inbox = yield* Queue.unbounded<InboxItem>()
-    let idleTimer: NodeJS.Timeout | undefined
-    let stallTimer: NodeJS.Timeout | undefined
+    // On the Clock, so tests drive them with TestClock; both die with the connection's scope.
+    const idleTimer = yield* makeClockTimer
+    const stallTimer = yield* makeClockTimer
 
     // A client that pipelines requests faster than they are answered (or never reads the
     // replies) is paused at the socket, so neither the inbox nor the reply buffer grows unbounded.
@@ -72,25 +85,20 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
       if (queued > MAX_QUEUED_ITEMS && !socket.isPaused()) socket.pause()
     }
     const armTimers = (): void => {
-      clearTimeout(idleTimer)
-      idleTimer = undefined
+      idleTimer.cancel()
       if (!parser.hasPendingBytes()) {
-        clearTimeout(stallTimer)
-        stallTimer = undefined
+        stallTimer.cancel()
         return
       }
       if (conn.dialect !== "standard") {
-        idleTimer = setTimeout(() => {
+        idleTimer.start(CLASSIC_REQUEST_IDLE_MS, () => {
           // While reading is paused the rest of a request may be waiting in the kernel: not idle.
           if (socket.isPaused()) return
           offerAll(parser.flushIdle())
-          if (!parser.hasPendingBytes()) {
-            clearTimeout(stallTimer)
-            stallTimer = undefined
-          }
-        }, CLASSIC_IDLE_FRAMING_MS)
+          if (!parser.hasPendingBytes()) stallTimer.cancel()
+        })
       }
-      stallTimer ??= setTimeout(() => inbox.unsafeOffer({ _tag: "Stalled" }), ctx.config.idleConnectionTimeoutSeconds * 1000)
+      stallTimer.startIfIdle(ctx.config.idleConnectionTimeoutSeconds * 1000, () => inbox.unsafeOffer({ _tag: "Stalled" }))
     }
     const onData = (chunk: Buffer): void => {
       offerAll(parser.push(chunk))
@@ -117,14 +125,15 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
       Effect.gen(function* () {
         socket.off("data", onData)
         socket.off("drain", onDrain)
-        clearTimeout(idleTimer)
-        clearTimeout(stallTimer)
+        idleTimer.cancel()
+        stallTimer.cancel()
         for (const id of [...conn.sessionIds]) {
           const entry = ctx.sessions.get(id)
           if (entry) yield* endSession(ctx, entry, "connection closed")
         }
         if (socket.writableLength > 0 && !socket.destroyed) {
           // Let a last reply (a 400 before closing) reach the peer, but never wait on a peer that does not read.
+          // A plain timer: it outlives this connection's scope by design, and unref'd it holds nothing up.
           socket.end()
           setTimeout(() => socket.destroy(), 2000).unref()
         } else {
@@ -143,7 +152,7 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
         ctx.metrics.response(reply.status)
         if (conn.dialect === "classic") {
           yield* Effect.sleep(CLASSIC_REPLY_DELAY_MS)
-          write(classicReplyBytes(reply.status, cseq ?? "0", reply.sessionId ?? sessionOfRequest(request) ?? "0"))
+          write(serializeClassicReply(reply.status, cseq ?? "0", reply.sessionId ?? sessionOfRequest(request) ?? "0"))
         } else {
           const headers: Array<readonly [string, string]> = []
           if (cseq !== undefined) headers.push(["CSeq", cseq])
@@ -163,13 +172,18 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
         conn.dialect ??= isClassicTarget(request.uri) ? "classic" : "standard"
         ctx.metrics.request(request.method)
         const cseq = getHeader(request.headers, "CSeq")?.trim()
-        if (cseq === undefined || !/^\d{1,10}$/.test(cseq)) {
-          return yield* writeReply(request, undefined, { status: 400, headers: [] })
+        if (cseq === undefined || !CSEQ.test(cseq)) {
+          return yield* writeReply(request, undefined, refusalReply(new InvalidCSeq({ value: cseq })))
         }
         const reply = yield* handleRequest(ctx, conn, request).pipe(
-          Effect.tapError((error) =>
-            Effect.logInfo(`${request.method} refused: ${error.status} ${error.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))),
-          Effect.catchAll((error) => Effect.succeed(errorReply(error)))
+          Effect.tapError((refusal) =>
+            Effect.logInfo(`${request.method} refused: ${refusalStatus(refusal)} ${refusal.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))),
+          Effect.catchAll((refusal) => Effect.succeed(refusalReply(refusal))),
+          Effect.catchAllDefect((defect) =>
+            Effect.logError(`${request.method} failed: a defect in its handler`, Cause.die(defect)).pipe(
+              Effect.annotateLogs({ peer: peerLabel }),
+              Effect.as(INTERNAL_ERROR)
+            ))
         )
         yield* writeReply(request, cseq, reply)
       })
@@ -200,7 +214,7 @@ export const handleConnection = (ctx: ServerContext, socket: Socket): Effect.Eff
         }
         case "RtspParseError": {
           yield* Effect.logInfo(`bad request: ${item.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))
-          yield* writeReply(undefined, item.cseq, { status: 400, headers: [] })
+          yield* writeReply(undefined, item.cseq, refusalReply(new MalformedRequest({ reason: item.reason, message: item.message })))
           if (item.fatal) {
             // Framing is lost: nothing after this can be trusted, so the connection ends here.
             socket.end()

@@ -9,8 +9,10 @@ import type { UdpSocket } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
 import type { FrameScheduler } from "./FrameScheduler.js"
 import type { ServerMetrics } from "./Metrics.js"
+import type { LoadTracker } from "./loadShedding.js"
 import type { PacketSink } from "./rtpSender.js"
-import type { Dialect, Session } from "./session.js"
+import type { Dialect } from "../protocol/rtsp/vocabulary.js"
+import type { Session } from "./session.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -50,18 +52,3 @@ export interface ServerContext {
   /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */
   readonly load: LoadTracker
 }
-
-export interface LoadTracker {
-  /** Moving average of (send time - due time) over recent frames, in ms. */
-  latenessMs: number
-}
-
-/** Weight of the newest frame in the lateness average: about the last 100 frames count. */
-const LATENESS_WEIGHT = 0.01
-
-export const recordLateness = (load: LoadTracker, latenessMs: number): void => {
-  load.latenessMs += (Math.max(0, latenessMs) - load.latenessMs) * LATENESS_WEIGHT
-}
-
-/** Above this average lateness the server is saturated: SETUP is refused (453) rather than degrading everyone. */
-export const OVERLOAD_LATENESS_MS = 20

@@ -1,21 +1,133 @@
 /**
- * Errors a request handler can fail with, each carrying the RTSP status it
- * is answered with. Mapping to a response happens in one place (the
- * connection's reply writer).
+ * Every condition a request can be refused for, one error each, named by
+ * what went wrong rather than by a status number (as gortsplib's liberrors
+ * does). `refusals.ts`, beside the state machine, maps each to its RTSP
+ * status code and extra headers; the connection's reply writer is the one
+ * place that turns them into a response.
  */
 import { Data } from "effect"
+import type { RtspParseErrorReason } from "../protocol/rtsp/errors.js"
+import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
+import type { SupportedMethod } from "./stateMachine.js"
 
-export class RtspRequestError extends Data.TaggedError("RtspRequestError")<{
-  readonly status: number
+/** The request could not be parsed (bad start line, header section over the limit, …). */
+export class MalformedRequest extends Data.TaggedError("MalformedRequest")<{
+  readonly reason: RtspParseErrorReason
   readonly message: string
-  /** Extra headers for the answer (Allow, Unsupported, ...). */
-  readonly headers?: ReadonlyArray<readonly [string, string]>
 }> {}
 
-export const badRequest = (message: string) => new RtspRequestError({ status: 400, message })
-export const notFound = (message: string) => new RtspRequestError({ status: 404, message })
-export const sessionNotFound = (id: string) =>
-  new RtspRequestError({ status: 454, message: `session ${id} not found on this connection` })
+/** No CSeq, or one that is not a decimal number. */
+export class InvalidCSeq extends Data.TaggedError("InvalidCSeq")<{ readonly value: string | undefined }> {
+  override get message(): string {
+    return this.value === undefined ? "request without CSeq" : `CSeq ${JSON.stringify(this.value)} is not a decimal number`
+  }
+}
+
+/** A header the request needs could not be parsed. */
+export class MalformedHeader extends Data.TaggedError("MalformedHeader")<{
+  readonly header: "Session" | "Transport" | "Range"
+  readonly message: string
+}> {}
+
+export class VersionNotSupported extends Data.TaggedError("VersionNotSupported")<{ readonly version: string }> {
+  override get message(): string {
+    return `${this.version} is not supported; this server speaks RTSP/1.0`
+  }
+}
+
+export class MethodNotImplemented extends Data.TaggedError("MethodNotImplemented")<{ readonly method: string }> {
+  override get message(): string {
+    return `method ${this.method} is not implemented`
+  }
+}
+
+/** A `Require:` option this server does not have. */
+export class OptionNotSupported extends Data.TaggedError("OptionNotSupported")<{ readonly option: string }> {
+  override get message(): string {
+    return `option ${this.option} is not supported`
+  }
+}
+
+/** The request URI names no media path. */
+export class NoMediaPath extends Data.TaggedError("NoMediaPath")<{ readonly uri: string }> {
+  override get message(): string {
+    return `cannot find a media path in ${JSON.stringify(this.uri)}`
+  }
+}
+
+export class StreamNotFound extends Data.TaggedError("StreamNotFound")<{ readonly message: string }> {}
+
+/** The file exists but cannot be carried in this dialect (or at all). */
+export class MediaNotServable extends Data.TaggedError("MediaNotServable")<{
+  readonly message: string
+  readonly dialect?: Dialect
+}> {}
+
+/** The Session header names no session of this connection. */
+export class SessionNotFound extends Data.TaggedError("SessionNotFound")<{ readonly sessionId: string }> {
+  override get message(): string {
+    return `session ${this.sessionId} not found on this connection`
+  }
+}
+
+export class MethodNotValidInState extends Data.TaggedError("MethodNotValidInState")<{
+  readonly method: SupportedMethod
+  readonly state: SessionState
+  readonly allowed: ReadonlyArray<SupportedMethod>
+}> {
+  override get message(): string {
+    return `${this.method} is not valid in state ${this.state}`
+  }
+}
+
+export class UnsupportedTransport extends Data.TaggedError("UnsupportedTransport")<{
+  readonly reason: "Missing" | "Unsupported" | "Multicast" | "NoClientPort" | "NoFreeChannel"
+  readonly message: string
+}> {}
+
+export class SessionLimitReached extends Data.TaggedError("SessionLimitReached")<{ readonly limit: number }> {
+  override get message(): string {
+    return `the server is at its limit of ${this.limit} sessions`
+  }
+}
+
+/** Frames already go out late on average: a new session would degrade everyone. */
+export class ServerSaturated extends Data.TaggedError("ServerSaturated")<{ readonly latenessMs: number }> {
+  override get message(): string {
+    return `the server is saturated (frames going out ${this.latenessMs.toFixed(0)} ms late on average); try again later`
+  }
+}
+
+export class UnsupportedRangeUnit extends Data.TaggedError("UnsupportedRangeUnit")<{ readonly unit: string }> {
+  override get message(): string {
+    return `only npt ranges are supported, not ${this.unit}`
+  }
+}
+
+export class RangeNotSatisfiable extends Data.TaggedError("RangeNotSatisfiable")<{
+  readonly start: number
+  readonly durationSeconds: number
+  readonly message: string
+}> {}
+
+/** Anything a request handler can refuse with. */
+export type RequestRefusal =
+  | MalformedRequest
+  | InvalidCSeq
+  | MalformedHeader
+  | VersionNotSupported
+  | MethodNotImplemented
+  | OptionNotSupported
+  | NoMediaPath
+  | StreamNotFound
+  | MediaNotServable
+  | SessionNotFound
+  | MethodNotValidInState
+  | UnsupportedTransport
+  | SessionLimitReached
+  | ServerSaturated
+  | UnsupportedRangeUnit
+  | RangeNotSatisfiable
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
   readonly reason: "Listen" | "RtpPorts"

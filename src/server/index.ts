@@ -1,5 +1,25 @@
 export { defaultServerConfig, type ServerConfig } from "./config.js"
-export { RtspRequestError, ServerStartError } from "./errors.js"
+export {
+  InvalidCSeq,
+  MalformedHeader,
+  MalformedRequest,
+  MediaNotServable,
+  MethodNotImplemented,
+  MethodNotValidInState,
+  NoMediaPath,
+  OptionNotSupported,
+  RangeNotSatisfiable,
+  type RequestRefusal,
+  ServerSaturated,
+  ServerStartError,
+  SessionLimitReached,
+  SessionNotFound,
+  StreamNotFound,
+  UnsupportedRangeUnit,
+  UnsupportedTransport,
+  VersionNotSupported
+} from "./errors.js"
+export { REFUSAL_STATUS, refusalHeaders, refusalStatus } from "./refusals.js"
 export * as FrameScheduler from "./FrameScheduler.js"
 export * as HttpEndpoint from "./HttpEndpoint.js"
 export * as Logging from "./logging.js"

@@ -7,11 +7,10 @@
 import type { Socket } from "node:net"
 import type { UdpSocket } from "../net/UdpSocket.js"
 import { encodeRtcpCompound, ntpFromUnixMillis, SdesItemType } from "../protocol/rtcp.js"
-import { writeRtpHeader } from "../protocol/rtp.js"
+import { RTP_FIXED_HEADER_SIZE as RTP_HEADER, writeRtpHeader } from "../protocol/rtp.js"
+import { JPEG_PAYLOAD_TYPE } from "../protocol/rtpJpeg.js"
+import { INTERLEAVED_HEADER_SIZE, serializeInterleaved, writeInterleavedHeader } from "../protocol/rtsp/serializer.js"
 import { frameTimestamp, type Session } from "./session.js"
-
-export const JPEG_PAYLOAD_TYPE = 26
-const RTP_HEADER = 12
 
 export interface PacketSink {
   /** Sends one frame's packets (headers[12*i..] precedes payloads[i]); false when the frame was dropped. */
@@ -48,14 +47,13 @@ export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel:
   return {
     sendFrame: (headers, payloads) => {
       if (!writable() || socket.writableLength > maxQueuedBytes) return false
-      const prefixes = Buffer.allocUnsafe(4 * payloads.length)
+      const prefixes = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE * payloads.length)
       socket.cork()
       for (let i = 0; i < payloads.length; i++) {
         const payload = payloads[i]!
-        prefixes[4 * i] = 0x24
-        prefixes[4 * i + 1] = rtpChannel
-        prefixes.writeUInt16BE(RTP_HEADER + payload.length, 4 * i + 2)
-        socket.write(prefixes.subarray(4 * i, 4 * i + 4))
+        const at = INTERLEAVED_HEADER_SIZE * i
+        writeInterleavedHeader(prefixes, at, rtpChannel, RTP_HEADER + payload.length)
+        socket.write(prefixes.subarray(at, at + INTERLEAVED_HEADER_SIZE))
         socket.write(headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER))
         socket.write(payload)
       }
@@ -64,8 +62,7 @@ export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel:
     },
     sendRtcp: (packet) => {
       if (!writable()) return
-      const prefix = Buffer.from([0x24, rtcpChannel, packet.length >> 8, packet.length & 0xff])
-      socket.write(Buffer.concat([prefix, packet]))
+      socket.write(serializeInterleaved(rtcpChannel, packet))
     }
   }
 }

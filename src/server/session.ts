@@ -5,10 +5,10 @@
  */
 import { randomBytes, randomInt } from "node:crypto"
 import type { ServedMedia } from "../media/MediaLibrary.js"
-import type { SessionState } from "./stateMachine.js"
+import { frameRtpTimestamp } from "../protocol/rtpJpeg.js"
+import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
 
-export type Dialect = "classic" | "standard"
-
+/** Where a session's packets go: a UDP destination, or channels on its RTSP connection. */
 export type SessionTransport =
   | { readonly _tag: "Udp"; readonly address: string; readonly rtpPort: number; readonly rtcpPort: number | undefined }
   | { readonly _tag: "Interleaved"; readonly rtpChannel: number; readonly rtcpChannel: number }
@@ -71,6 +71,42 @@ export const emptyStats = (): SessionStats => ({
   jitterSeconds: 0
 })
 
-/** RTP timestamp of a frame: media time at 90 kHz from the session's random base. */
+/** RTP timestamp of a frame: media time on the JPEG clock from the session's random base. */
 export const frameTimestamp = (session: Session, frameIndex: number): number =>
-  (session.timestampBase + Math.round((frameIndex * 90000) / session.media.fps)) >>> 0
+  frameRtpTimestamp(session.timestampBase, frameIndex, session.media.fps)
+
+export interface NewSessionOptions {
+  readonly dialect: Dialect
+  readonly connectionId: number
+  readonly peer: string
+  readonly media: ServedMedia
+  readonly controlUrl: string
+  readonly transport: SessionTransport
+  /** Clock millis now: the session's first sign of life. */
+  readonly now: number
+  /** Whether a classic id is already in use (classic ids are short, so they can collide). */
+  readonly isTaken: (id: string) => boolean
+}
+
+/** A session just set up, in READY at the first frame. */
+export const newSession = (options: NewSessionOptions): Session => {
+  const classic = options.dialect === "classic"
+  return {
+    id: classic ? newClassicSessionId(options.isTaken) : newStandardSessionId(),
+    dialect: options.dialect,
+    connectionId: options.connectionId,
+    peer: options.peer,
+    media: options.media,
+    controlUrl: options.controlUrl,
+    transport: options.transport,
+    state: "ready",
+    nextFrame: 0,
+    // Classic receivers expect 1, 2, 3 ...; standard sessions start at random points (RFC 3550).
+    nextSeq: classic ? 1 : randomUint16(),
+    ssrc: randomUint32(),
+    timestampBase: classic ? 0 : randomUint32(),
+    lastActivity: options.now,
+    lastSenderReportAt: Number.NEGATIVE_INFINITY,
+    stats: emptyStats()
+  }
+}

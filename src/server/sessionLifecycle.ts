@@ -5,7 +5,8 @@
  */
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound } from "../protocol/rtcp.js"
-import { recordLateness, type ServerContext, type SessionEntry } from "./context.js"
+import type { ServerContext, SessionEntry } from "./context.js"
+import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
 
 /** RTCP sender reports go out at stream start and then this often. */

@@ -3,7 +3,9 @@
  * side): every state × method cell says what happens. "init" is a request
  * with no session yet. Session lookup (454) comes before this table.
  */
-export type SessionState = "init" | "ready" | "playing"
+import type { SessionState } from "../protocol/rtsp/vocabulary.js"
+
+export type { SessionState }
 
 export const SUPPORTED_METHODS = ["OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER"] as const
 export type SupportedMethod = (typeof SUPPORTED_METHODS)[number]

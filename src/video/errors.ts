@@ -1,5 +1,6 @@
 import type { PlatformError } from "@effect/platform/Error"
 import { Data } from "effect"
+import { describePlatformError } from "../common/errorText.js"
 
 export type VideoErrorReason =
   | "InvalidOption"
@@ -23,23 +24,6 @@ export class VideoError extends Data.TaggedError("VideoError")<{
   readonly details?: ReadonlyArray<string>
   readonly cause?: unknown
 }> {}
-
-/** A short reason for a failed file operation, without Effect's module/method prefix. */
-export const describePlatformError = (error: PlatformError): string => {
-  if (error._tag === "SystemError") {
-    switch (error.reason) {
-      case "NotFound":
-        return "no such file or directory"
-      case "PermissionDenied":
-        return "permission denied"
-      case "AlreadyExists":
-        return "already exists"
-      default:
-        return error.description ?? error.message
-    }
-  }
-  return error.description ?? error.message
-}
 
 export const readFailed = (path: string, error: PlatformError): VideoError =>
   new VideoError({

@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import sharp, { type JpegOptions } from "sharp"
 import { VideoError } from "./errors.js"
 import type { RawFrame } from "./rawFrame.js"
+import { messageOf } from "../common/errorText.js"
 
 export const MIN_QUALITY = 10
 export const MAX_QUALITY = 100
@@ -35,7 +36,7 @@ export const encodeJpeg = (frame: RawFrame, quality: number): Effect.Effect<Buff
     catch: (cause) =>
       new VideoError({
         reason: "EncodeFailed",
-        message: `could not encode a JPEG frame: ${cause instanceof Error ? cause.message : String(cause)}`,
+        message: `could not encode a JPEG frame: ${messageOf(cause)}`,
         cause
       })
   })

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import sharp from "sharp"
 import { VideoError } from "./errors.js"
 import type { FrameSize } from "./size.js"
+import { messageOf } from "../common/errorText.js"
 
 export interface RawFrame {
   readonly width: number
@@ -15,7 +16,6 @@ export interface RawFrame {
   readonly data: Buffer
 }
 
-const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
 
 /** Renders an SVG document to RGB pixels at its own size (no fonts involved: the SVG must not use <text>). */
 export const renderSvg = (svg: string, size: FrameSize): Effect.Effect<RawFrame, VideoError> =>
@@ -27,7 +27,7 @@ export const renderSvg = (svg: string, size: FrameSize): Effect.Effect<RawFrame,
         .toColourspace("srgb")
         .raw()
         .toBuffer({ resolveWithObject: true }),
-    catch: (cause) => new VideoError({ reason: "EncodeFailed", message: `could not render a frame: ${describe(cause)}`, cause })
+    catch: (cause) => new VideoError({ reason: "EncodeFailed", message: `could not render a frame: ${messageOf(cause)}`, cause })
   }).pipe(Effect.flatMap(({ data, info }) => checkRgb(data, info, "the rendered frame")))
 
 const checkRgb = (
@@ -43,7 +43,7 @@ const checkRgb = (
 export const imageSize = (input: string | Buffer, what: string): Effect.Effect<FrameSize, VideoError> =>
   Effect.tryPromise({
     try: () => sharp(input).metadata(),
-    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot read ${what}: ${describe(cause)}`, cause })
+    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot read ${what}: ${messageOf(cause)}`, cause })
   }).pipe(Effect.map((m) => ({ width: m.autoOrient.width, height: m.autoOrient.height })))
 
 /**
@@ -61,7 +61,7 @@ export const decodeImage = (input: string | Buffer, size: FrameSize, what: strin
         .resize(size.width, size.height, { fit: "cover", position: "centre" })
         .raw()
         .toBuffer({ resolveWithObject: true }),
-    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot decode ${what}: ${describe(cause)}`, cause })
+    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot decode ${what}: ${messageOf(cause)}`, cause })
   }).pipe(Effect.flatMap(({ data, info }) => checkRgb(data, info, what)))
 
 /** Wraps RGB pixels that came from elsewhere (ffmpeg) after checking their length. */
@@ -72,7 +72,7 @@ export const rawFrameOf = (data: Buffer, size: FrameSize): RawFrame | undefined 
 export const encodePng = (frame: RawFrame): Effect.Effect<Buffer, VideoError> =>
   Effect.tryPromise({
     try: () => sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } }).png().toBuffer(),
-    catch: (cause) => new VideoError({ reason: "EncodeFailed", message: `could not encode PNG: ${describe(cause)}`, cause })
+    catch: (cause) => new VideoError({ reason: "EncodeFailed", message: `could not encode PNG: ${messageOf(cause)}`, cause })
   })
 
 /** Decodes a JPEG and re-encodes it as PNG at its own size. */
@@ -82,5 +82,5 @@ export const jpegToPng = (
 ): Effect.Effect<{ readonly data: Buffer; readonly width: number; readonly height: number }, VideoError> =>
   Effect.tryPromise({
     try: () => sharp(jpeg).png().toBuffer({ resolveWithObject: true }),
-    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot decode ${what}: ${describe(cause)}`, cause })
+    catch: (cause) => new VideoError({ reason: "DecodeFailed", message: `cannot decode ${what}: ${messageOf(cause)}`, cause })
   }).pipe(Effect.map(({ data, info }) => ({ data, width: info.width, height: info.height })))

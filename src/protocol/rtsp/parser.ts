@@ -21,7 +21,9 @@
  * once it has pushed it (Node socket chunks are never reused).
  */
 import { Either } from "effect"
+import { asBuffer } from "../bytes.js"
 import { RtspParseError } from "./errors.js"
+import { INTERLEAVED_HEADER_SIZE, INTERLEAVED_MARKER, REQUEST_LINE, TOKEN } from "./grammar.js"
 import type { InterleavedFrame, RtspHeaders, RtspMessage, RtspRequest, RtspResponse } from "./message.js"
 import { EMPTY_BODY, getHeader, getHeaders } from "./message.js"
 
@@ -84,13 +86,9 @@ type State =
 
 const CR = 0x0d
 const LF = 0x0a
-const DOLLAR = 0x24
-const INTERLEAVED_HEADER_SIZE = 4
 const START: State = { _tag: "Start" }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // Linear-time patterns (no nested or adjacent ambiguous quantifiers): input is untrusted.
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+([^\s\x00-\x1f\x7f]+)[ \t]+(RTSP\/\d+\.\d+)[ \t]*$/
 const RESPONSE_LINE = /^(RTSP\/\d+\.\d+)[ \t]+(\d{3})(?:[ \t](.*))?$/s
 const DIGITS = /^\d+$/
 
@@ -220,9 +218,6 @@ const buildMessage = (start: StartLine, headers: RtspHeaders, body: Buffer): Rts
     ? { _tag: "Request", method: start.method, uri: start.uri, version: start.version, headers, body }
     : { _tag: "Response", version: start.version, statusCode: start.statusCode, reason: start.reason, headers, body }
 
-const asBuffer = (chunk: Uint8Array): Buffer =>
-  Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-
 export const makeRtspParser = (options: RtspParserOptions = {}): RtspParser => {
   const limits: Limits = {
     maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
@@ -335,7 +330,7 @@ export const makeRtspParser = (options: RtspParserOptions = {}): RtspParser => {
           // Empty lines between messages (and a blank line that follows an idle flush) are skipped.
           while (pos < buf.length && (buf[pos] === CR || buf[pos] === LF)) pos++
           if (pos === buf.length) return pos
-          if (buf[pos] === DOLLAR) {
+          if (buf[pos] === INTERLEAVED_MARKER) {
             if (buf.length - pos < INTERLEAVED_HEADER_SIZE) return pos
             state = { _tag: "Frame", channel: buf[pos + 1]!, length: buf.readUInt16BE(pos + 2) }
             pos += INTERLEAVED_HEADER_SIZE
@@ -392,7 +387,7 @@ export const makeRtspParser = (options: RtspParserOptions = {}): RtspParser => {
       pendingBase += drain(whole, pendingBase, out)
       input = input.subarray(missing)
     } else if (headLength > 0) {
-      if (head[0] === DOLLAR) {
+      if (head[0] === INTERLEAVED_MARKER) {
         // At most 3 bytes of a `$` header.
         input = Buffer.concat([head.subarray(0, headLength), input])
         headLength = 0
@@ -419,7 +414,7 @@ export const makeRtspParser = (options: RtspParserOptions = {}): RtspParser => {
 
   /** The buffered header section as a message, if it is plausibly whole without its blank line. */
   const idleCandidate = (): RtspMessage | undefined => {
-    if (state._tag !== "Start" || headLength === 0 || head[0] === DOLLAR) return undefined
+    if (state._tag !== "Start" || headLength === 0 || head[0] === INTERLEAVED_MARKER) return undefined
     const analysis = analyzeHead(splitLines(head.subarray(0, headLength)), pendingBase, limits)
     if (analysis._tag !== "Ok" || analysis.contentLength > 0) return undefined
     return buildMessage(analysis.start, analysis.headers, EMPTY_BODY)

@@ -9,14 +9,11 @@
  * that disagrees with the body, a channel or payload that does not fit the `$` header).
  */
 import type { InterleavedFrame, RtspHeaders, RtspMessage, RtspRequest, RtspResponse } from "./message.js"
+import { INTERLEAVED_HEADER_SIZE, INTERLEAVED_MARKER, MAX_INTERLEAVED_PAYLOAD, START_LINE_FIELD, TOKEN } from "./grammar.js"
 import { getHeaders } from "./message.js"
 
-export const INTERLEAVED_HEADER_SIZE = 4
-export const MAX_INTERLEAVED_PAYLOAD = 0xffff
+export { INTERLEAVED_HEADER_SIZE, MAX_INTERLEAVED_PAYLOAD }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// No whitespace or control characters: a URI or version must stay one start-line field.
-const FIELD = /^[^\s\x00-\x1f\x7f]+$/
 const LINE_BREAK = /[\r\n]/
 
 const check = (ok: boolean, what: () => string): void => {
@@ -55,13 +52,13 @@ export const serializeRequest = (req: RtspRequest): Buffer => {
     TOKEN.test(req.method) && !req.method.startsWith("$"),
     () => `RTSP method ${JSON.stringify(req.method)} is not a token or starts with "$"`
   )
-  check(FIELD.test(req.uri), () => `RTSP request URI ${JSON.stringify(req.uri)} is empty or has whitespace`)
-  check(FIELD.test(req.version), () => `RTSP version ${JSON.stringify(req.version)} is empty or has whitespace`)
+  check(START_LINE_FIELD.test(req.uri), () => `RTSP request URI ${JSON.stringify(req.uri)} is empty or has whitespace`)
+  check(START_LINE_FIELD.test(req.version), () => `RTSP version ${JSON.stringify(req.version)} is empty or has whitespace`)
   return assemble(`${req.method} ${req.uri} ${req.version}\r\n${headerLines(req.headers, req.body.length)}`, req.body)
 }
 
 export const serializeResponse = (res: RtspResponse): Buffer => {
-  check(FIELD.test(res.version), () => `RTSP version ${JSON.stringify(res.version)} is empty or has whitespace`)
+  check(START_LINE_FIELD.test(res.version), () => `RTSP version ${JSON.stringify(res.version)} is empty or has whitespace`)
   check(
     Number.isInteger(res.statusCode) && res.statusCode >= 100 && res.statusCode <= 999,
     () => `RTSP status code ${res.statusCode} is not three digits`
@@ -77,19 +74,25 @@ export const serializeMessage = (message: RtspMessage): Buffer =>
   message._tag === "Request" ? serializeRequest(message) : serializeResponse(message)
 
 /**
- * The 4-byte `$` header for a frame of `length` bytes on `channel`. For the per-packet path: write
- * it followed by the packet (e.g. `socket.write(header); socket.write(packet)`) without copying.
+ * Writes the 4-byte `$` header for a frame of `length` bytes on `channel` at `offset` of `target`:
+ * for the per-packet path, which writes many headers into one buffer and sends each followed by its
+ * packet without copying.
  */
-export const interleavedHeader = (channel: number, length: number): Buffer => {
+export const writeInterleavedHeader = (target: Buffer, offset: number, channel: number, length: number): void => {
   check(Number.isInteger(channel) && channel >= 0 && channel <= 255, () => `interleaved channel ${channel} is not in 0..255`)
   check(
     Number.isInteger(length) && length >= 0 && length <= MAX_INTERLEAVED_PAYLOAD,
     () => `interleaved payload of ${length} bytes does not fit the 16-bit length (max ${MAX_INTERLEAVED_PAYLOAD})`
   )
+  target[offset] = INTERLEAVED_MARKER
+  target[offset + 1] = channel
+  target.writeUInt16BE(length, offset + 2)
+}
+
+/** The 4-byte `$` header for a frame of `length` bytes on `channel`, in a buffer of its own. */
+export const interleavedHeader = (channel: number, length: number): Buffer => {
   const header = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE)
-  header[0] = 0x24 // "$"
-  header[1] = channel
-  header.writeUInt16BE(length, 2)
+  writeInterleavedHeader(header, 0, channel, length)
   return header
 }
 

@@ -1,6 +1,8 @@
 /**
  * Where a request points: the media path and the track, from either an
  * rtsp:// URL (standard dialect) or a bare file name (classic dialect).
+ * Security-relevant: the path is kept as sent (still percent-encoded, `..`
+ * not resolved) so the media library sees and refuses a traversal attempt.
  */
 
 export interface RequestTarget {
@@ -13,9 +15,6 @@ export interface RequestTarget {
 }
 
 const TRACK = /^(streamid|trackID|track|stream)=\d+$/i
-
-/** Classic clients send a bare file name; standard ones an rtsp:// URL (or `*` for OPTIONS). */
-export const isClassicTarget = (uri: string): boolean => uri !== "*" && !/^rtsps?:\/\//i.test(uri)
 
 export const parseRequestTarget = (uri: string): RequestTarget | undefined => {
   let path: string

@@ -1,0 +1,15 @@
+/**
+ * The words server, harness and metrics share for an RTSP session, declared once.
+ */
+
+/** Which RTSP a connection speaks: RFC 2326 with rtsp:// URLs, or the teaching lab's (see classic.ts). */
+export type Dialect = "standard" | "classic"
+export const DIALECTS: ReadonlyArray<Dialect> = ["standard", "classic"]
+
+/** How RTP travels: UDP datagrams, or `$`-interleaved in the RTSP TCP connection (RFC 2326 §10.12). */
+export type TransportKind = "udp" | "tcp"
+export const TRANSPORT_KINDS: ReadonlyArray<TransportKind> = ["udp", "tcp"]
+
+/** RFC 2326 Appendix A session states ("init": no SETUP yet). */
+export type SessionState = "init" | "ready" | "playing"
+export const SESSION_STATES: ReadonlyArray<SessionState> = ["init", "ready", "playing"]

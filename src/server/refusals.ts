@@ -1,0 +1,46 @@
+/**
+ * Refusal → RTSP status, in one table beside the state machine. The reply
+ * writer reads it, and so do the tests: a status code is never chosen at a
+ * raise site.
+ */
+import type { RtspHeaders } from "../protocol/rtsp/message.js"
+import type { RequestRefusal } from "./errors.js"
+import { SUPPORTED_METHODS } from "./stateMachine.js"
+
+export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = {
+  MalformedRequest: 400,
+  InvalidCSeq: 400,
+  MalformedHeader: 400,
+  NoMediaPath: 400,
+  StreamNotFound: 404,
+  MediaNotServable: 415,
+  SessionLimitReached: 453,
+  ServerSaturated: 453,
+  SessionNotFound: 454,
+  MethodNotValidInState: 455,
+  UnsupportedRangeUnit: 456,
+  RangeNotSatisfiable: 457,
+  UnsupportedTransport: 461,
+  MethodNotImplemented: 501,
+  VersionNotSupported: 505,
+  OptionNotSupported: 551
+}
+
+/** `Public:` (and a 501's `Allow:`): every method this server implements. */
+export const PUBLIC_METHODS = SUPPORTED_METHODS.join(", ")
+
+export const refusalStatus = (refusal: RequestRefusal): number => REFUSAL_STATUS[refusal._tag]
+
+/** The headers a refusal's answer carries besides CSeq and Server (RFC 2326 §11: Allow for 455/501, Unsupported for 551). */
+export const refusalHeaders = (refusal: RequestRefusal): RtspHeaders => {
+  switch (refusal._tag) {
+    case "MethodNotImplemented":
+      return [["Public", PUBLIC_METHODS], ["Allow", PUBLIC_METHODS]]
+    case "MethodNotValidInState":
+      return [["Allow", refusal.allowed.join(", ")]]
+    case "OptionNotSupported":
+      return [["Unsupported", refusal.option]]
+    default:
+      return []
+  }
+}

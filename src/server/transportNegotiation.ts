@@ -1,0 +1,106 @@
+/**
+ * SETUP's transport negotiation: pick the first of the client's Transport
+ * specs this server can do (UDP unicast, or interleaved channels free on the
+ * connection), build the packet sink for it, and write the reply's Transport.
+ */
+import { Effect, Either } from "effect"
+import type { ServedMedia } from "../media/MediaLibrary.js"
+import { formatTransportSpec, parseTransport, type TransportSpec } from "../protocol/rtsp/headers/transport.js"
+import type { TransportKind } from "../protocol/rtsp/vocabulary.js"
+import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
+import { MalformedHeader, UnsupportedTransport } from "./errors.js"
+import { interleavedSink, type PacketSink, udpSink } from "./rtpSender.js"
+import type { Session, SessionTransport } from "./session.js"
+
+/** The vocabulary word for a session's transport (logs, metrics). */
+export const transportKind = (transport: SessionTransport): TransportKind => (transport._tag === "Udp" ? "udp" : "tcp")
+
+/** The Transport header's specs, or why there are none to choose from. */
+export const parseTransportHeader = (
+  value: string | undefined
+): Effect.Effect<ReadonlyArray<TransportSpec>, UnsupportedTransport | MalformedHeader> => {
+  if (value === undefined) return Effect.fail(new UnsupportedTransport({ reason: "Missing", message: "SETUP without a Transport header" }))
+  const specs = parseTransport(value)
+  if (Either.isRight(specs)) return Effect.succeed(specs.right)
+  return Effect.fail(
+    specs.left.reason === "Unsupported"
+      ? new UnsupportedTransport({ reason: "Unsupported", message: specs.left.message })
+      : new MalformedHeader({ header: "Transport", message: specs.left.message })
+  )
+}
+
+/** Interleaved channels already taken by the connection's other sessions. */
+const channelsInUse = (ctx: ServerContext, conn: ConnectionState, except: SessionEntry | undefined): Set<number> => {
+  const used = new Set<number>()
+  for (const id of conn.sessionIds) {
+    const t = ctx.sessions.get(id)
+    if (!t || t === except || t.session.transport._tag !== "Interleaved") continue
+    used.add(t.session.transport.rtpChannel).add(t.session.transport.rtcpChannel)
+  }
+  return used
+}
+
+/** The first transport in the client's list that this server can do. */
+export const chooseTransport = (
+  ctx: ServerContext,
+  conn: ConnectionState,
+  specs: ReadonlyArray<TransportSpec>,
+  existing: SessionEntry | undefined
+): Effect.Effect<SessionTransport, UnsupportedTransport> => {
+  for (const spec of specs) {
+    if (spec.delivery === "multicast") continue
+    if (spec.lowerTransport === "TCP") {
+      const used = channelsInUse(ctx, conn, existing)
+      let first = spec.interleaved?.first ?? conn.nextChannel
+      let second = spec.interleaved?.last ?? first + 1
+      // Channels another session of this connection already uses: answer with a free pair instead.
+      if (used.has(first) || used.has(second)) {
+        first = conn.nextChannel
+        while (used.has(first) || used.has(first + 1)) first += 2
+        second = first + 1
+      }
+      if (second > 255) {
+        return Effect.fail(new UnsupportedTransport({ reason: "NoFreeChannel", message: "no free interleaved channel pair on this connection" }))
+      }
+      return Effect.succeed({ _tag: "Interleaved", rtpChannel: first, rtcpChannel: second })
+    }
+    if (spec.clientPort !== undefined) {
+      const rtpPort = spec.clientPort.first
+      // The classic client gives one port and wants no RTCP.
+      const rtcpPort = spec.protocol === "RTP/UDP" ? undefined : spec.clientPort.last ?? rtpPort + 1
+      if (rtpPort === 0) continue
+      return Effect.succeed({ _tag: "Udp", address: conn.peer, rtpPort, rtcpPort })
+    }
+  }
+  return Effect.fail(
+    specs.some((s) => s.delivery === "multicast")
+      ? new UnsupportedTransport({ reason: "Multicast", message: "multicast is not supported; use unicast UDP or TCP interleaved" })
+      : new UnsupportedTransport({ reason: "NoClientPort", message: "no usable transport: give client_port for UDP or use RTP/AVP/TCP" })
+  )
+}
+
+/** Allowance for RFC 2435 headers and quantization tables on top of the largest frame's bytes. */
+const PER_FRAME_OVERHEAD_BYTES = 64 * 16
+
+export const sinkFor = (ctx: ServerContext, conn: ConnectionState, media: ServedMedia, transport: SessionTransport): PacketSink => {
+  if (transport._tag === "Udp") return udpSink(ctx.rtp, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
+  const largestFrame = media.file.frameBytes.max + PER_FRAME_OVERHEAD_BYTES
+  return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrame)
+}
+
+/** The reply's Transport: what was chosen, with our server ports and the session's SSRC. */
+export const transportReply = (ctx: ServerContext, session: Session): string => {
+  const t = session.transport
+  if (t._tag === "Interleaved") {
+    return formatTransportSpec({ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: t.rtpChannel, last: t.rtcpChannel }, ssrc: session.ssrc, extensions: [] })
+  }
+  return formatTransportSpec({
+    protocol: "RTP/AVP",
+    lowerTransport: "UDP",
+    delivery: "unicast",
+    clientPort: t.rtcpPort === undefined ? { first: t.rtpPort } : { first: t.rtpPort, last: t.rtcpPort },
+    serverPort: { first: ctx.rtp.port, last: ctx.rtcp.port },
+    ssrc: session.ssrc,
+    extensions: []
+  })
+}
