@@ -42,16 +42,15 @@ const positiveInt = (text: string | undefined, fallback: number): number => {
   return Number.isInteger(n) && n > 0 ? n : fallback
 }
 
+/** The metrics the bench reads, as the server's own snapshot has them. */
+type CountedByServer = Pick<
+  Metrics.MetricsSnapshot,
+  "sessionsByState" | "connections" | "framesSent" | "packetsSent" | "framesDropped" | "sessionsEnded" | "responses"
+>
+
 /** The server's own view, for the bench (the figures it cannot see from /proc). */
-export interface ServerSelfStats {
+export interface ServerSelfStats extends CountedByServer {
   readonly sessions: number
-  readonly sessionsByState: Readonly<Record<string, number>>
-  readonly connections: number
-  readonly framesSent: number
-  readonly packetsSent: number
-  readonly framesDropped: number
-  readonly sessionsEnded: Readonly<Record<string, number>>
-  readonly responses: Readonly<Record<string, number>>
   /** Event-loop delay since the previous "stats" (timer lateness: how late a frame due now would go out). */
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number }
   /** Share of the time since the previous "stats" the event loop spent running callbacks (0..1). */

@@ -5,7 +5,7 @@
 import { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
 import { Effect } from "effect"
-import { reportFailure } from "../../src/cli/CliExit.js"
+import { reportFailure } from "../../src/common/cliExit.js"
 import { VERSION } from "../../src/cli/version.js"
 import { conformanceCommand } from "./conformance.js"
 import { loadCommand } from "./load.js"

@@ -5,7 +5,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
-import { CliExit } from "../../src/cli/CliExit.js"
+import { CliExit } from "../../src/common/cliExit.js"
 import { formatConformanceTable, runConformance } from "../conformance/index.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, transportOption, urlArg } from "./shared.js"
 

@@ -3,7 +3,7 @@
  * the exit status: 0 only if every expectation held.
  */
 import { Console, Effect, Option } from "effect"
-import { CliExit } from "../../src/cli/CliExit.js"
+import { CliExit } from "../../src/common/cliExit.js"
 import { writeHtmlReport } from "../report/html.js"
 import { reportInputOf } from "../run/reportInput.js"
 import type { ScenarioRunResult } from "../run/runScenario.js"

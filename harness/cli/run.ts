@@ -6,7 +6,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Option } from "effect"
-import { CliExit } from "../../src/cli/CliExit.js"
+import { CliExit } from "../../src/common/cliExit.js"
 import { runScenario } from "../run/runScenario.js"
 import { builtinScenarioPath, isBuiltinScenarioName } from "../scenario/builtins.js"
 import { decodeScenario, decodeScenarioValue, encodeScenario } from "../scenario/decode.js"

@@ -1,13 +1,6 @@
 #!/usr/bin/env node
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect } from "effect"
+/** The `effect-rtsp` entry point: the command tree with the Node platform. */
+import { runCliMain } from "../common/cliExit.js"
 import { runCli } from "./Cli.js"
 
-runCli(process.argv).pipe(
-  Effect.flatMap((code) => Effect.sync(() => {
-    process.exitCode = code
-  })),
-  Effect.provide(NodeContext.layer),
-  NodeRuntime.runMain
-)
+runCliMain(runCli)

@@ -18,7 +18,7 @@ import { checkClassicFrameSize, CLASSIC_MAX_FRAME_BYTES, MAX_DATAGRAM_FRAME_BYTE
 import { type JpegFrameHeader, type JpegInfo, parseJpeg } from "../protocol/jpeg/markers.js"
 import { type Rfc2435Frame, toRfc2435Frame } from "../protocol/jpeg/rfc2435Frame.js"
 import { detectContainer, type FrameSlice, type MjpegContainer, splitMjpeg } from "./container.js"
-import { affectsDialect, type MediaProblem, mediaProblem } from "./problems.js"
+import { affectsDialect, type Dialect, type MediaProblem, mediaProblem } from "./problems.js"
 
 export const DEFAULT_FPS = 20
 
@@ -212,7 +212,7 @@ export const analyzeMjpeg = (buf: Buffer, options: AnalyzeOptions): MjpegAnalysi
       ? [commentFps, "comment" as const]
       : [DEFAULT_FPS, "default" as const]
 
-  const servableIn = (dialect: "standard" | "classic"): boolean =>
+  const servableIn = (dialect: Dialect): boolean =>
     split.frames.length > 0 && !problems.some((p) => affectsDialect(p, dialect))
   const standardServable = servableIn("standard")
   const refFrame = reference?.info.frame

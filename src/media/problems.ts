@@ -4,6 +4,7 @@
  * complete; only the formatter may collapse repeats, for people to read.
  */
 import type { Rfc2435ProblemCode } from "../protocol/jpeg/rfc2435Frame.js"
+import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 
 export type MediaProblemCode =
   // The file as a whole or its container.
@@ -23,9 +24,9 @@ export type MediaProblemCode =
   | "FrameTooLargeForLabFormat"
 
 /** Which dialect a problem stops from serving the file. */
-export type ProblemScope = "both" | "standard" | "classic"
+export type ProblemScope = "both" | Dialect
 
-export type Dialect = "standard" | "classic"
+export type { Dialect }
 
 export interface MediaProblem {
   readonly code: MediaProblemCode

@@ -8,24 +8,42 @@
  * a session's series disappear when it ends.
  */
 import { Context, Layer } from "effect"
-
-export type SessionStateName = "init" | "ready" | "playing"
-export type SessionDialect = "classic" | "standard"
-export type SessionTransportName = "udp" | "tcp"
+import {
+  type Dialect,
+  DIALECTS,
+  SESSION_STATES,
+  type SessionState,
+  TRANSPORT_KINDS,
+  type TransportKind
+} from "../protocol/rtsp/vocabulary.js"
+import type { SessionStats } from "./session.js"
 
 /** The latest RTCP receiver report of a session. */
 export interface ReceiverReportMetrics {
   /** Fraction lost since the previous report as a ratio 0..1 (the RR's 8-bit field / 256). */
   readonly fractionLost: number
   readonly cumulativeLost: number
-  /** Interarrival jitter in seconds (the RR's jitter / 90000 for MJPEG). */
+  /** Interarrival jitter in seconds (the RR's jitter over the RTP clock rate). */
   readonly jitterSeconds: number
 }
 
+/**
+ * What metrics read of a live session. The session owns its counters and
+ * state (the server's Session has this shape); metrics keep a reference,
+ * never a copy, so there is one owner per fact.
+ */
+export interface MeteredSession {
+  readonly id: string
+  readonly dialect: Dialect
+  readonly state: SessionState
+  readonly transport: { readonly _tag: "Udp" | "Interleaved" }
+  readonly stats: Readonly<SessionStats>
+}
+
 export interface SessionMetricsSnapshot {
-  readonly dialect: SessionDialect
-  readonly transport: SessionTransportName
-  readonly state: SessionStateName
+  readonly dialect: Dialect
+  readonly transport: TransportKind
+  readonly state: SessionState
   readonly framesSent: number
   readonly packetsSent: number
   readonly bytesSent: number
@@ -37,7 +55,7 @@ export interface SessionMetricsSnapshot {
 
 export interface MetricsSnapshot {
   readonly connections: number
-  readonly sessionsByState: Readonly<Record<SessionStateName, number>>
+  readonly sessionsByState: Readonly<Record<SessionState, number>>
   readonly framesSent: number
   readonly packetsSent: number
   readonly bytesSent: number
@@ -54,20 +72,24 @@ export interface MetricsSnapshot {
   readonly sessions: Readonly<Record<string, SessionMetricsSnapshot>>
 }
 
+/**
+ * Server-wide counters (they outlive sessions) are bumped here; per-session
+ * figures are read from the sessions themselves when rendered.
+ */
 export interface ServerMetrics {
   readonly connectionOpened: () => void
   readonly connectionClosed: () => void
   readonly request: (method: string) => void
   readonly response: (statusCode: number) => void
-  /** A new session, counted in state "init". */
-  readonly sessionCreated: (sessionId: string, dialect: SessionDialect, transport: SessionTransportName) => void
-  /** Moves a live session to `state`; unknown ids are ignored. */
-  readonly sessionState: (sessionId: string, state: SessionStateName) => void
+  /** A new live session; a second call for the same id is ignored. */
+  readonly sessionStarted: (session: MeteredSession) => void
   /** Ends a live session (its per-session series go away); a second call for the same id is ignored. */
   readonly sessionEnded: (sessionId: string, reason: string) => void
-  readonly framesSent: (sessionId: string, frames: number, packets: number, bytes: number) => void
-  readonly framesDropped: (sessionId: string, frames: number) => void
-  readonly receiverReport: (sessionId: string, report: ReceiverReportMetrics) => void
+  /** Server totals: frames, packets and bytes that went out. */
+  readonly framesSent: (frames: number, packets: number, bytes: number) => void
+  readonly framesDropped: (frames: number) => void
+  /** Server total: one more receiver report arrived. */
+  readonly receiverReport: () => void
   readonly snapshot: () => MetricsSnapshot
   /** Prometheus text exposition format 0.0.4 */
   readonly render: () => string
@@ -81,22 +103,27 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   "RECORD", "REDIRECT", "SETUP", "SET_PARAMETER", "TEARDOWN"
 ])
 
-const SESSION_STATES: ReadonlyArray<SessionStateName> = ["init", "ready", "playing"]
-const DIALECTS: ReadonlyArray<SessionDialect> = ["classic", "standard"]
-const TRANSPORTS: ReadonlyArray<SessionTransportName> = ["udp", "tcp"]
+/** The label order of the exposition: classic before standard. */
+const DIALECT_LABELS: ReadonlyArray<Dialect> = [...DIALECTS].sort()
 
-/** Mutable per-session record; only this module writes it. */
-interface SessionEntry {
-  readonly dialect: SessionDialect
-  readonly transport: SessionTransportName
-  state: SessionStateName
-  framesSent: number
-  packetsSent: number
-  bytesSent: number
-  framesDropped: number
-  receiverReports: number
-  lastReceiverReport: ReceiverReportMetrics | undefined
-}
+const transportKindOf = (session: MeteredSession): TransportKind => (session.transport._tag === "Udp" ? "udp" : "tcp")
+
+const lastReceiverReport = (stats: Readonly<SessionStats>): ReceiverReportMetrics | undefined =>
+  stats.receiverReports === 0
+    ? undefined
+    : { fractionLost: stats.fractionLost, cumulativeLost: stats.cumulativeLost, jitterSeconds: stats.jitterSeconds }
+
+const sessionSnapshot = (session: MeteredSession): SessionMetricsSnapshot => ({
+  dialect: session.dialect,
+  transport: transportKindOf(session),
+  state: session.state,
+  framesSent: session.stats.framesSent,
+  packetsSent: session.stats.packetsSent,
+  bytesSent: session.stats.octetsSent,
+  framesDropped: session.stats.framesDropped,
+  receiverReports: session.stats.receiverReports,
+  lastReceiverReport: lastReceiverReport(session.stats)
+})
 
 const increment = (counts: Map<string, number>, key: string, by = 1): void => {
   counts.set(key, (counts.get(key) ?? 0) + by)
@@ -114,16 +141,21 @@ export const makeServerMetrics = (): ServerMetrics => {
   let bytesSent = 0
   let framesDropped = 0
   let receiverReports = 0
-  const byState: Record<SessionStateName, number> = { init: 0, ready: 0, playing: 0 }
   const started = new Map<string, number>() // key: `${dialect} ${transport}`
   const ended = new Map<string, number>()
   const requests = new Map<string, number>()
   const responses = new Map<string, number>()
-  const sessions = new Map<string, SessionEntry>()
+  const sessions = new Map<string, MeteredSession>()
+
+  const countByState = (): Record<SessionState, number> => {
+    const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0 }
+    for (const session of sessions.values()) counts[session.state]++
+    return counts
+  }
 
   const snapshot = (): MetricsSnapshot => ({
     connections,
-    sessionsByState: { ...byState },
+    sessionsByState: countByState(),
     framesSent,
     packetsSent,
     bytesSent,
@@ -133,7 +165,7 @@ export const makeServerMetrics = (): ServerMetrics => {
     sessionsEnded: sortedRecord(ended),
     requests: sortedRecord(requests),
     responses: sortedRecord(responses),
-    sessions: Object.fromEntries([...sessions.entries()].map(([id, s]) => [id, { ...s }]))
+    sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)]))
   })
 
   const render = (): string => {
@@ -148,9 +180,11 @@ export const makeServerMetrics = (): ServerMetrics => {
         .map(([value, count]) => ({ labels: [[label, value]], value: count }))
     const liveSessions = [...sessions.entries()].sort(([a], [b]) => compareStrings(a, b))
     const perSession = (pick: (r: ReceiverReportMetrics) => number): Array<Sample> =>
-      liveSessions.flatMap(([id, s]) =>
-        s.lastReceiverReport === undefined ? [] : [{ labels: [["session", id]], value: pick(s.lastReceiverReport) }]
-      )
+      liveSessions.flatMap(([id, session]) => {
+        const report = lastReceiverReport(session.stats)
+        return report === undefined ? [] : [{ labels: [["session", id]], value: pick(report) }]
+      })
+    const byState = countByState()
 
     family("rtsp_connections", "gauge", "Open RTSP control connections.", [{ labels: [], value: connections }])
     family(
@@ -163,8 +197,8 @@ export const makeServerMetrics = (): ServerMetrics => {
       "rtsp_sessions_started_total",
       "counter",
       "Sessions created, by dialect and transport.",
-      DIALECTS.flatMap((dialect) =>
-        TRANSPORTS.map((transport) => ({
+      DIALECT_LABELS.flatMap((dialect) =>
+        TRANSPORT_KINDS.map((transport) => ({
           labels: [["dialect", dialect], ["transport", transport]],
           value: started.get(`${dialect} ${transport}`) ?? 0
         }))
@@ -212,57 +246,25 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     request: (method) => increment(requests, KNOWN_METHODS.has(method) ? method : "other"),
     response: (statusCode) => increment(responses, String(statusCode)),
-    sessionCreated: (sessionId, dialect, transport) => {
-      if (sessions.has(sessionId)) return
-      sessions.set(sessionId, {
-        dialect,
-        transport,
-        state: "init",
-        framesSent: 0,
-        packetsSent: 0,
-        bytesSent: 0,
-        framesDropped: 0,
-        receiverReports: 0,
-        lastReceiverReport: undefined
-      })
-      byState.init++
-      increment(started, `${dialect} ${transport}`)
-    },
-    sessionState: (sessionId, state) => {
-      const session = sessions.get(sessionId)
-      if (session === undefined || session.state === state) return
-      byState[session.state]--
-      byState[state]++
-      session.state = state
+    sessionStarted: (session) => {
+      if (sessions.has(session.id)) return
+      sessions.set(session.id, session)
+      increment(started, `${session.dialect} ${transportKindOf(session)}`)
     },
     sessionEnded: (sessionId, reason) => {
-      const session = sessions.get(sessionId)
-      if (session === undefined) return
-      byState[session.state]--
-      sessions.delete(sessionId)
+      if (!sessions.delete(sessionId)) return
       increment(ended, reason)
     },
-    framesSent: (sessionId, frames, packets, bytes) => {
+    framesSent: (frames, packets, bytes) => {
       framesSent += frames
       packetsSent += packets
       bytesSent += bytes
-      const session = sessions.get(sessionId)
-      if (session === undefined) return
-      session.framesSent += frames
-      session.packetsSent += packets
-      session.bytesSent += bytes
     },
-    framesDropped: (sessionId, frames) => {
+    framesDropped: (frames) => {
       framesDropped += frames
-      const session = sessions.get(sessionId)
-      if (session !== undefined) session.framesDropped += frames
     },
-    receiverReport: (sessionId, report) => {
+    receiverReport: () => {
       receiverReports++
-      const session = sessions.get(sessionId)
-      if (session === undefined) return
-      session.receiverReports++
-      session.lastReceiverReport = report
     },
     snapshot,
     render

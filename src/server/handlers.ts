@@ -200,7 +200,6 @@ const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
       session.nextFrame = Math.floor(session.nextFrame / frameCount) * frameCount + seekTo
     }
     session.state = "playing"
-    ctx.metrics.sessionState(session.id, "playing")
     return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
   })
 
@@ -218,6 +217,5 @@ const pause = (ctx: ServerContext, entry: SessionEntry) =>
   Effect.gen(function* () {
     yield* stopStream(ctx, entry)
     entry.session.state = "ready"
-    ctx.metrics.sessionState(entry.session.id, "ready")
     return ok([["Session", sessionHeaderValue(ctx, entry)]], { sessionId: entry.session.id })
   })

@@ -5,21 +5,20 @@
  */
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound } from "../protocol/rtcp.js"
+import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import type { ServerContext, SessionEntry } from "./context.js"
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
+import { transportKind } from "./transportNegotiation.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
 export const SENDER_REPORT_INTERVAL_MS = 5000
-
-const describeTransport = (entry: SessionEntry): "udp" | "tcp" =>
-  entry.session.transport._tag === "Udp" ? "udp" : "tcp"
 
 export const sessionLog = (entry: SessionEntry) => ({
   session: entry.session.id,
   peer: entry.session.peer,
   dialect: entry.session.dialect,
-  transport: describeTransport(entry),
+  transport: transportKind(entry.session.transport),
   media: entry.session.media.urlPath
 })
 
@@ -29,8 +28,7 @@ export const registerSession = (ctx: ServerContext, entry: SessionEntry): void =
   ctx.sessionsBySsrc.set(session.ssrc, entry)
   entry.connection.sessionIds.add(session.id)
   indexRtcpPeer(ctx, entry)
-  ctx.metrics.sessionCreated(session.id, session.dialect, describeTransport(entry))
-  ctx.metrics.sessionState(session.id, "ready")
+  ctx.metrics.sessionStarted(session)
 }
 
 /** Re-indexes a UDP session by the endpoint its RTCP comes from (after SETUP changes the transport). */
@@ -57,8 +55,8 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
         const now = ctx.clock.unsafeCurrentTimeMillis()
         recordLateness(ctx.load, now - dueMillis)
         session.nextFrame = frameIndex + 1
-        if (sent.sent) ctx.metrics.framesSent(session.id, 1, sent.packets, sent.bytes)
-        else ctx.metrics.framesDropped(session.id, 1)
+        if (sent.sent) ctx.metrics.framesSent(1, sent.packets, sent.bytes)
+        else ctx.metrics.framesDropped(1)
         if (session.dialect === "standard") {
           if (now - session.lastSenderReportAt >= SENDER_REPORT_INTERVAL_MS) {
             session.lastSenderReportAt = now
@@ -135,12 +133,8 @@ export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: Ses
       stats.receiverReports++
       stats.fractionLost = block.fractionLost / 256
       stats.cumulativeLost = block.cumulativeLost
-      stats.jitterSeconds = block.jitter / 90000
-      ctx.metrics.receiverReport(entry.session.id, {
-        fractionLost: stats.fractionLost,
-        cumulativeLost: stats.cumulativeLost,
-        jitterSeconds: stats.jitterSeconds
-      })
+      stats.jitterSeconds = block.jitter / JPEG_CLOCK_RATE
+      ctx.metrics.receiverReport()
     }
   }
 }

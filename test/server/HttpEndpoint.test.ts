@@ -4,6 +4,7 @@ import { HttpEndpoint, HttpEndpointError, layer as httpLayer, PROMETHEUS_CONTENT
 import type { Health } from "../../src/server/HttpEndpoint.js"
 import { makeServerMetrics, Metrics } from "../../src/server/Metrics.js"
 import type { ServerMetrics } from "../../src/server/Metrics.js"
+import { sendFrames, startSession, type TestSession } from "./meteredSessions.js"
 
 /** Starts the endpoint on 127.0.0.1:0 in the test's scope; returns its base URL and the metrics behind it. */
 const start = Effect.gen(function*() {
@@ -21,14 +22,16 @@ const request = (url: string, init?: RequestInit) =>
     return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() }
   })
 
-const addSomeTraffic = (metrics: ServerMetrics): void => {
+/** Returns the playing session. */
+const addSomeTraffic = (metrics: ServerMetrics): TestSession => {
   metrics.connectionOpened()
   metrics.request("DESCRIBE")
   metrics.response(200)
-  metrics.sessionCreated("S1", "standard", "udp")
-  metrics.sessionState("S1", "playing")
-  metrics.sessionCreated("S2", "classic", "udp")
-  metrics.framesSent("S1", 5, 40, 50_000)
+  const s1 = startSession(metrics, "S1", "standard", "udp")
+  s1.state = "playing"
+  startSession(metrics, "S2", "classic", "udp")
+  sendFrames(metrics, s1, 5, 40, 50_000)
+  return s1
 }
 
 describe("HttpEndpoint", () => {
@@ -43,7 +46,7 @@ describe("HttpEndpoint", () => {
   it.scopedLive("GET /metrics answers 200 with the Prometheus text of the live counters", () =>
     Effect.gen(function*() {
       const { metrics, base } = yield* start
-      addSomeTraffic(metrics)
+      const s1 = addSomeTraffic(metrics)
       const response = yield* request(`${base}/metrics`)
       expect(response.status).toBe(200)
       expect(response.contentType).toBe(PROMETHEUS_CONTENT_TYPE)
@@ -53,7 +56,7 @@ describe("HttpEndpoint", () => {
       expect(response.body.split("\n")).toContain("rtsp_sessions{state=\"playing\"} 1")
 
       // Each scrape reads the counters anew.
-      metrics.framesSent("S1", 1, 8, 10_000)
+      sendFrames(metrics, s1, 1, 8, 10_000)
       const again = yield* request(`${base}/metrics`)
       expect(again.body.split("\n")).toContain("rtsp_rtp_packets_sent_total 48")
     }))

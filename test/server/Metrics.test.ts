@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { escapeLabelValue, makeServerMetrics, Metrics, layer as metricsLayer } from "../../src/server/Metrics.js"
 import type { ServerMetrics } from "../../src/server/Metrics.js"
+import { dropFrames, receiveReport, sendFrames, startSession } from "./meteredSessions.js"
 
 /** A known sequence: two sessions, one ends, RTCP for the live one, a few requests and responses. */
 const exercise = (m: ServerMetrics): void => {
@@ -11,17 +12,15 @@ const exercise = (m: ServerMetrics): void => {
   m.connectionClosed()
   for (const method of ["OPTIONS", "DESCRIBE", "SETUP", "SETUP", "PLAY", "TEARDOWN", "BREW"]) m.request(method)
   for (const code of [200, 200, 200, 200, 200, 200, 501, 454]) m.response(code)
-  m.sessionCreated("A1", "standard", "udp")
-  m.sessionCreated("123456", "classic", "tcp")
-  m.sessionState("A1", "ready")
-  m.sessionState("A1", "playing")
-  m.sessionState("123456", "ready")
-  m.framesSent("A1", 1, 9, 12_000)
-  m.framesSent("A1", 2, 18, 24_500)
-  m.framesSent("123456", 1, 1, 10_000)
-  m.framesDropped("123456", 3)
-  m.receiverReport("A1", { fractionLost: 0.25, cumulativeLost: 7, jitterSeconds: 0.0015 })
-  m.receiverReport("123456", { fractionLost: 0, cumulativeLost: 0, jitterSeconds: 0.002 })
+  const a1 = startSession(m, "A1", "standard", "udp")
+  const classic = startSession(m, "123456", "classic", "tcp")
+  a1.state = "playing"
+  sendFrames(m, a1, 1, 9, 12_000)
+  sendFrames(m, a1, 2, 18, 24_500)
+  sendFrames(m, classic, 1, 1, 10_000)
+  dropFrames(m, classic, 3)
+  receiveReport(m, a1, { fractionLost: 0.25, cumulativeLost: 7, jitterSeconds: 0.0015 })
+  receiveReport(m, classic, { fractionLost: 0, cumulativeLost: 0, jitterSeconds: 0.002 })
   m.sessionEnded("123456", "teardown")
 }
 
@@ -128,18 +127,18 @@ describe("ServerMetrics.render", () => {
 
     const m = makeServerMetrics()
     m.sessionEnded("none", "ignored")
-    m.sessionCreated("s", "standard", "udp")
+    startSession(m, "s", "standard", "udp")
     m.sessionEnded("s", "error: \"bad\" \\ path\nnext")
     expect(m.render()).toContain("rtsp_sessions_ended_total{reason=\"error: \\\"bad\\\" \\\\ path\\nnext\"} 1\n")
   })
 
   it("renders non-finite gauge values the way Prometheus spells them", () => {
     const m = makeServerMetrics()
-    m.sessionCreated("x", "standard", "udp")
-    m.sessionCreated("y", "standard", "udp")
-    m.sessionCreated("z", "standard", "udp")
-    m.receiverReport("x", { fractionLost: Number.NaN, cumulativeLost: 0, jitterSeconds: Infinity })
-    m.receiverReport("y", { fractionLost: 0, cumulativeLost: 0, jitterSeconds: -Infinity })
+    const x = startSession(m, "x", "standard", "udp")
+    const y = startSession(m, "y", "standard", "udp")
+    startSession(m, "z", "standard", "udp")
+    receiveReport(m, x, { fractionLost: Number.NaN, cumulativeLost: 0, jitterSeconds: Infinity })
+    receiveReport(m, y, { fractionLost: 0, cumulativeLost: 0, jitterSeconds: -Infinity })
     const text = m.render()
     expect(text).toContain("rtsp_rtcp_fraction_lost{session=\"x\"} NaN\n")
     expect(text).toContain("rtsp_rtcp_jitter_seconds{session=\"x\"} +Inf\n")
@@ -183,15 +182,14 @@ describe("ServerMetrics.snapshot", () => {
 
   it("keeps the state gauges consistent across repeated, unknown and late calls", () => {
     const m = makeServerMetrics()
-    m.sessionCreated("a", "classic", "udp")
-    m.sessionCreated("a", "classic", "udp") // duplicate create: ignored
-    m.sessionState("a", "ready")
-    m.sessionState("a", "ready") // same state: no change
-    m.sessionState("ghost", "playing") // unknown id: ignored
+    const a = startSession(m, "a", "classic", "udp")
+    m.sessionStarted(a) // duplicate start: ignored
+    a.state = "ready" // same state: no change
+    m.sessionEnded("ghost", "timeout") // unknown id: ignored
     m.sessionEnded("a", "timeout")
     m.sessionEnded("a", "timeout") // second end: ignored
-    m.sessionState("a", "playing") // after the end: ignored
-    m.framesSent("a", 1, 1, 100) // a frame in flight when the session ended still counts in the totals
+    a.state = "playing" // after the end: not counted
+    sendFrames(m, a, 1, 1, 100) // a frame in flight when the session ended still counts in the totals
     m.connectionClosed() // never below zero
     const s = m.snapshot()
     expect(s.sessionsByState).toEqual({ init: 0, ready: 0, playing: 0 })
@@ -204,9 +202,9 @@ describe("ServerMetrics.snapshot", () => {
 
   it("removes a session's RTCP series when it ends", () => {
     const m = makeServerMetrics()
-    m.sessionCreated("live", "standard", "tcp")
-    m.receiverReport("live", { fractionLost: 0.5, cumulativeLost: 3, jitterSeconds: 0.01 })
-    m.receiverReport("live", { fractionLost: 0.125, cumulativeLost: 4, jitterSeconds: 0.02 })
+    const live = startSession(m, "live", "standard", "tcp")
+    receiveReport(m, live, { fractionLost: 0.5, cumulativeLost: 3, jitterSeconds: 0.01 })
+    receiveReport(m, live, { fractionLost: 0.125, cumulativeLost: 4, jitterSeconds: 0.02 })
     expect(m.render()).toContain("rtsp_rtcp_fraction_lost{session=\"live\"} 0.125\n")
     expect(m.render()).toContain("rtsp_rtcp_jitter_seconds{session=\"live\"} 0.02\n")
     m.sessionEnded("live", "teardown")

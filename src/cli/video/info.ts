@@ -2,7 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import { loadMjpegFile } from "../../media/MjpegFile.js"
 import { analysisExitCode, infoErrorJson, infoJson, infoText } from "../../video/info.js"
-import { CliExit } from "../CliExit.js"
+import { CliExit } from "../../common/cliExit.js"
 
 const file = Args.text({ name: "file" }).pipe(Args.withDescription("An MJPEG file: lab .Mjpeg or raw concatenated JPEGs"))
 const json = Options.boolean("json").pipe(Options.withDescription("Print a JSON report listing every problem"))
