@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
-import { waitUntil } from "../support/polling.js"
+import { eventually as eventuallyWithin } from "../support/polling.js"
 import { makeUdpSocket, makeUdpSocketPair, type UdpSocket, UdpSocketError } from "../../src/net/UdpSocket.js"
 
 const HOST = "127.0.0.1"
@@ -9,9 +9,8 @@ const HOST = "127.0.0.1"
 const take = (socket: UdpSocket, n: number) =>
   socket.messages.pipe(Stream.take(n), Stream.runCollect, Effect.map(Chunk.toReadonlyArray), Effect.timeout("5 seconds"))
 
-/** Polls `condition` for up to 2 s, then asserts it. */
-const eventually = (condition: () => boolean) =>
-  waitUntil(condition, 2000, 10).pipe(Effect.map((held) => expect(held).toBe(true)))
+/** Polls `condition` every 10 ms for up to 2 s, then asserts it. */
+const eventually = (condition: () => boolean) => eventuallyWithin(condition, 2000, 10)
 
 describe("makeUdpSocket", () => {
   it.scopedLive("binds port 0 on 127.0.0.1 and carries datagrams both ways, gathering buffers", () =>

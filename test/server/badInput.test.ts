@@ -10,7 +10,8 @@ import { getHeader } from "../../src/protocol/rtsp/message.js"
 import type { ServerConfig } from "../../src/server/config.js"
 import { connectClient, sessionIdOf, type TestRtspClient, udpReceiver } from "../support/rtspTestClient.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
-import { largestGap, rebuildFrames, rtp, sleep, waitUntil } from "./streamHelpers.js"
+import { largestGap, rebuildFrames, rtp, sleep } from "./streamHelpers.js"
+import { waitUntilAsync } from "../support/polling.js"
 
 const MAX_GAP_MS = 200
 
@@ -29,7 +30,7 @@ const startStreamer = async (server: TestServer): Promise<Streamer> => {
   expect(setup.statusCode).toBe(200)
   const id = sessionIdOf(setup)
   expect((await client.request("PLAY", server.url(), { Session: id })).statusCode).toBe(200)
-  expect(await waitUntil(() => rtpRx.packets.length > 0, 1000)).toBe(true)
+  expect(await waitUntilAsync(() => rtpRx.packets.length > 0, 1000)).toBe(true)
   return {
     id,
     // Arrival times of each frame's last packet.
@@ -185,7 +186,7 @@ describe("bad input", () => {
         expect(third.raw().toString("latin1")).toBe("RTSP/1.0 503 Service Unavailable\r\nServer: effect-rtsp\r\n\r\n")
         expect((await second.request("OPTIONS", "*")).statusCode).toBe(200)
         second.close()
-        expect(await waitUntil(() => server.metrics.snapshot().connections === 1, 1000)).toBe(true)
+        expect(await waitUntilAsync(() => server.metrics.snapshot().connections === 1, 1000)).toBe(true)
         const fourth = await connectClient(server.info.port)
         try {
           expect((await fourth.request("OPTIONS", "*")).statusCode).toBe(200)
@@ -234,7 +235,7 @@ describe("bad input", () => {
       udp.socket.end()
       try {
         const onlyStreamer = () => server.info.sessions().length === 1 && server.metrics.snapshot().connections === 1
-        expect(await waitUntil(onlyStreamer, 1000)).toBe(true)
+        expect(await waitUntilAsync(onlyStreamer, 1000)).toBe(true)
         expect(server.info.sessions()[0]!.id).toBe(streamer.id)
         // The UDP flow of the vanished client stopped.
         const count = rx.packets.length
@@ -327,14 +328,14 @@ describe("bad input", () => {
         slow.socket.pause()
         const summary = () => server.info.sessions().find((s) => s.id === id)
         const dropped = () => summary()?.framesDropped ?? 0
-        expect(await waitUntil(() => dropped() >= 20, 8000)).toBe(true)
+        expect(await waitUntilAsync(() => dropped() >= 20, 8000)).toBe(true)
         expect(server.metrics.snapshot().sessions[id]!.framesDropped).toBe(dropped())
         expect(summary()?.state).toBe("playing")
 
         // Reading again: the backlog drains and the stream goes on past the hole; PAUSE ends it.
         slow.socket.resume()
         const sentBefore = summary()?.framesSent ?? 0
-        expect(await waitUntil(() => (summary()?.framesSent ?? 0) > sentBefore + 20, 2000)).toBe(true)
+        expect(await waitUntilAsync(() => (summary()?.framesSent ?? 0) > sentBefore + 20, 2000)).toBe(true)
         expect((await slow.request("PAUSE", server.url(), { Session: id })).statusCode).toBe(200)
         expect(summary()?.framesDropped).toBeGreaterThanOrEqual(20)
         received = slow.interleaved.filter((f) => f.channel === 0).map((f) => f.payload)

@@ -4,9 +4,10 @@
  */
 import { spawn } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
+import { connect } from "../../harness/client/RtspClient.js"
 import { decodeRtcpCompound } from "../../src/protocol/rtcp.js"
-import { connectClient, sessionIdOf, udpReceiver } from "../support/rtspTestClient.js"
+import { udpReceiver } from "../support/rtspTestClient.js"
 
 const startServeProcess = (): Promise<{ port: number; exit: Promise<{ code: number | null; signal: string | null; at: number }>; kill: (signal: NodeJS.Signals) => void }> =>
   new Promise((resolve, reject) => {
@@ -32,34 +33,29 @@ const startServeProcess = (): Promise<{ port: number; exit: Promise<{ code: numb
   })
 
 describe("shutdown", () => {
-  it("SIGTERM while playing: RTCP BYE to the session, exit status 0 within 2 s", async () => {
-    const server = await startServeProcess()
-    const rtp = await udpReceiver()
-    const rtcp = await udpReceiver()
-    const client = await connectClient(server.port)
-    try {
+  it.scopedLive("SIGTERM while playing: RTCP BYE to the session, exit status 0 within 2 s", () =>
+    Effect.gen(function* () {
+      // Released in reverse: the client, the receivers, then the process (SIGKILL if still alive).
+      const server = yield* Effect.acquireRelease(Effect.promise(startServeProcess), (s) => Effect.sync(() => s.kill("SIGKILL")))
+      const rtp = yield* Effect.acquireRelease(Effect.promise(() => udpReceiver()), (r) => Effect.sync(() => r.close()))
+      const rtcp = yield* Effect.acquireRelease(Effect.promise(() => udpReceiver()), (r) => Effect.sync(() => r.close()))
       const url = `rtsp://127.0.0.1:${server.port}/movie.Mjpeg`
-      const setup = await client.request("SETUP", `${url}/streamid=0`, { Transport: `RTP/AVP;unicast;client_port=${rtp.port}-${rtcp.port}` })
-      expect(setup.statusCode).toBe(200)
-      expect((await client.request("PLAY", url, { Session: sessionIdOf(setup) })).statusCode).toBe(200)
-      expect(await rtp.waitFor(20, 5000)).toBeGreaterThanOrEqual(20)
+      const client = yield* connect(url)
+      const setup = yield* client.setupUdp(`${url}/streamid=0`, rtp.port, rtcp.port)
+      expect(setup.response.status).toBe(200)
+      expect((yield* client.play(url)).status).toBe(200)
+      expect(yield* Effect.promise(() => rtp.waitFor(20, 5000))).toBeGreaterThanOrEqual(20)
       const sentAt = performance.now()
       server.kill("SIGTERM")
-      const exit = await server.exit
+      const exit = yield* Effect.promise(() => server.exit)
       expect(exit.code).toBe(0)
       expect(exit.at - sentAt).toBeLessThan(2000)
-      await rtcp.waitFor(2, 1000)
+      yield* Effect.promise(() => rtcp.waitFor(2, 1000))
       const byes = rtcp.packets
         .map((p) => decodeRtcpCompound(p.data))
         .filter(Either.isRight)
         .flatMap((d) => d.right)
         .filter((p) => p._tag === "Goodbye")
       expect(byes.length).toBe(1)
-    } finally {
-      client.close()
-      rtp.close()
-      rtcp.close()
-      server.kill("SIGKILL")
-    }
-  })
+    }))
 })

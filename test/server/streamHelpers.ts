@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the server conformance tests: RTP/RTCP decoding of what
- * the test clients receive, frame numbers read back from the pixels, and
- * bounded polling.
+ * the test clients receive, frame numbers read back from the pixels.
+ * Polling is test/support/polling.ts.
  */
 import { Either } from "effect"
 import sharp from "sharp"
@@ -49,16 +49,6 @@ export const rebuildFrames = (packets: ReadonlyArray<RtpPacket>): Array<RebuiltF
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls `condition` every few ms; true once it holds, false after `timeoutMs`. */
-export const waitUntil = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (condition()) return true
-    if (Date.now() >= deadline) return false
-    await sleep(5)
-  }
-}
 
 /** Largest gap between consecutive arrival times (ms). */
 export const largestGap = (times: ReadonlyArray<number>): number => {

@@ -1,4 +1,8 @@
-/** Bounded polling for tests on the live clock. */
+/**
+ * The one polling helper for tests on the live clock: every "wait until this holds" in test/
+ * goes through `waitUntil` (Effect) or its Promise and asserting forms below.
+ */
+import { expect } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 
 /** Polls `condition` every `everyMs` (default 20) until it holds; false after `timeoutMs`. */
@@ -12,12 +16,12 @@ export const waitUntil = (condition: () => boolean, timeoutMs: number, everyMs =
     return true
   })
 
-/** Polls promise-style (for tests outside Effect): true once `condition` holds, false after `timeoutMs`. */
-export const eventuallyAsync = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return true
-}
+/** `waitUntil` for tests outside Effect: resolves true once `condition` holds, false after `timeoutMs`. */
+export const waitUntilAsync = (condition: () => boolean, timeoutMs: number, everyMs = 20): Promise<boolean> =>
+  Effect.runPromise(waitUntil(condition, timeoutMs, everyMs))
+
+/** `waitUntil`, then asserts that the condition held (default: within 2 s). */
+export const eventually = (condition: () => boolean, timeoutMs = 2000, everyMs = 20): Effect.Effect<void> =>
+  Effect.map(waitUntil(condition, timeoutMs, everyMs), (held) => {
+    expect(held, `condition held within ${timeoutMs} ms`).toBe(true)
+  })

@@ -1,12 +1,19 @@
 /**
- * A small RTSP client for server tests, built on the project's parser: it
- * sends raw bytes or requests with CSeq, and collects responses and
- * interleaved frames. Every wait is bounded by a timeout.
+ * A raw-bytes RTSP client for server conformance tests, built on the project's parser: it sends
+ * raw bytes or minimal requests (only CSeq plus the headers given, in order), and collects
+ * responses, the raw byte stream and interleaved frames as they arrived. Every wait is bounded.
+ *
+ * Use it only when the test is about bytes on the wire: exact request bytes (malformed requests,
+ * the classic dialect's bare-LF form), the raw reply layout, CSeq numbering, `$` frames as received
+ * (test/server/standardDialect, classicDialect, badInput). Anything else talks to the server
+ * with the harness client (harness/client/RtspClient.ts `connect`), as embedding.test.ts and
+ * shutdown.test.ts do. `udpReceiver` is a plain UDP sink any test may use.
  */
 import { createSocket, type Socket as UdpSocket } from "node:dgram"
 import { connect, type Socket } from "node:net"
 import { getHeader, type InterleavedFrame, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
+import { waitUntilAsync } from "./polling.js"
 
 export interface TestRtspClient {
   readonly socket: Socket
@@ -109,8 +116,7 @@ export const udpReceiver = (port = 0): Promise<UdpReceiver> =>
         packets,
         socket,
         waitFor: async (count, timeoutMs) => {
-          const deadline = Date.now() + timeoutMs
-          while (packets.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+          await waitUntilAsync(() => packets.length >= count, timeoutMs, 10)
           return packets.length
         },
         close: () => socket.close()

@@ -79,10 +79,15 @@ describe("RtspClient against the real server", () => {
       const conn = yield* connect(server.url())
       const { trackUrl } = yield* conn.describe(server.url())
       const setup = yield* conn.setupUdp(trackUrl, rtpRx.port, rtcpRx.port)
-      expect(setup.sessionId.length).toBeGreaterThan(0)
+      // A standard-dialect session id: 128 random bits in hex, and the server knows it.
+      expect(setup.sessionId).toMatch(/^[0-9A-Fa-f]{32}$/)
+      expect(server.info.sessions().map((s) => s.id)).toContain(setup.sessionId)
       expect(conn.sessionId()).toBe(setup.sessionId)
-      expect(setup.serverPorts).toBeDefined()
-      expect(setup.ssrc).toBeDefined()
+      // The server's bound RTP/RTCP pair, and the SSRC announced in the Transport reply.
+      expect(setup.serverPorts).toEqual([server.info.rtpPort, server.info.rtcpPort])
+      const announced = /;ssrc=([0-9A-F]{8})(?:;|$)/.exec(getHeader(setup.response.headers, "Transport") ?? "")?.[1]
+      expect(announced).toMatch(/^[0-9A-F]{8}$/)
+      expect(setup.ssrc).toBe(Number.parseInt(announced!, 16))
       const played = yield* conn.play(server.url())
       expect(played.status).toBe(200)
       expect(played.rtpInfo?.[0]?.url).toContain("streamid=0")

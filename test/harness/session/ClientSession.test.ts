@@ -132,7 +132,10 @@ describe("ClientSession", () => {
       expect(s.receiverReportsSent).toBeGreaterThanOrEqual(2)
       expect(s.frameArrivalsMs).toHaveLength(s.receiver.frames.framesReceived)
       expect(s.jitterSeries.length).toBeGreaterThan(0)
-      expect(s.firstRtpInfo?.[0]?.seq).toBeDefined()
+      // The RTP-Info of the (only) PLAY reply: a 16-bit starting sequence number.
+      expect(s.firstRtpInfo).toEqual(play.rtpInfo)
+      const firstSeq = s.firstRtpInfo?.[0]?.seq
+      expect(Number.isInteger(firstSeq) && firstSeq! >= 0 && firstSeq! <= 0xffff).toBe(true)
       expect(s.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["OPTIONS 200", "DESCRIBE 200", "SETUP 200", "PLAY 200", "TEARDOWN 200"])
       expect(wire[0]?.request).toMatch(/^OPTIONS rtsp:\/\/127\.0\.0\.1:\d+\/movie\.Mjpeg RTSP\/1\.0\r\nCSeq: 1\r\n/)
       expect(wire[0]?.response).toMatch(/^RTSP\/1\.0 200 OK\r\nCSeq: 1\r\n/)

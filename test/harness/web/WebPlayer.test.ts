@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as WebPlayer from "../../../harness/web/WebPlayer.js"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
-import { isJpeg, newPageId, openViewer, post, refusedPort, waitUntil } from "./webHelpers.js"
+import { waitUntil } from "../../support/polling.js"
+import { isJpeg, newPageId, openViewer, post, refusedPort } from "./webHelpers.js"
 
 let server: TestServer
 beforeAll(async () => {

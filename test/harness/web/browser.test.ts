@@ -12,7 +12,7 @@ import { type Browser, chromium as playwright, type Page } from "playwright-core
 import * as WebPlayer from "../../../harness/web/WebPlayer.js"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
 import { chromium } from "../../support/tools.js"
-import { eventually } from "./webHelpers.js"
+import { waitUntilAsync as eventually } from "../../support/polling.js"
 
 const tool = chromium()
 

@@ -9,7 +9,7 @@ import type { RtspClientError } from "../../../harness/client/RtspClient.js"
 import { makeClientSession } from "../../../harness/session/ClientSession.js"
 import { makePageSession } from "../../../harness/web/PageSession.js"
 import { fakeRtspServer, mjpegDescribeReply } from "../../support/fakeRtspServer.js"
-import { waitUntil } from "../../support/polling.js"
+import { eventually } from "../../support/polling.js"
 
 /** DESCRIBE, SETUP (TCP), then PLAY answered 200 and the connection dropped right after. */
 const droppingServer = fakeRtspServer((request, conn) => {
@@ -25,9 +25,6 @@ const droppingServer = fakeRtspServer((request, conn) => {
       return { status: 200, headers: ["Session: 42"] }
   }
 })
-
-const eventually = (condition: () => boolean) =>
-  waitUntil(condition, 2000).pipe(Effect.map((held) => expect(held).toBe(true)))
 
 describe("connection lost", () => {
   it.scopedLive("ClientSession reports it once and is closed from then on", () =>

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import type { Readable } from "node:stream"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
-import { eventually } from "./webHelpers.js"
+import { waitUntilAsync as eventually } from "../../support/polling.js"
 
 let server: TestServer
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { Effect, Fiber, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:net"
 import type { PageStatus } from "../../../harness/web/status.js"
-import { eventuallyAsync, waitUntil } from "../../support/polling.js"
+import { waitUntil } from "../../support/polling.js"
 
 export interface ActionResult {
   readonly code: number
@@ -89,4 +89,3 @@ export const refusedPort = (): Effect.Effect<number> =>
 export const isJpeg = (data: Buffer): boolean =>
   data.length > 4 && data[0] === 0xff && data[1] === 0xd8 && data[data.length - 2] === 0xff && data[data.length - 1] === 0xd9
 
-export { eventuallyAsync as eventually, waitUntil }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { classicTarget, serializeClassicRequest } from "../../../harness/client/classicRequest.js"
+import { classicTarget, serializeClassicRequest } from "../../../src/protocol/rtsp/classic.js"
 
 describe("classic requests", () => {
   it("are the lab client's exact bytes: bare target, \\n lines, no final blank line", () => {

@@ -10,6 +10,7 @@
 import { Either } from "effect"
 import { createHash } from "node:crypto"
 import { headerError, type RtspHeaderError, type RtspHeaderName } from "./error.js"
+import { TOKEN } from "../grammar.js"
 import { quote, show, splitOutsideQuotes, splitParameter, unquote } from "./lexing.js"
 
 export interface BasicChallenge {
@@ -134,11 +135,14 @@ export const parseWwwAuthenticate = (value: string): Result<AuthChallenge> =>
     })
   )
 
+/** algorithm and qop are tokens (RFC 2617 §3.2.1/§3.2.2); anything else is written quoted, so it reads back the same. */
+const tokenOrQuoted = (value: string): string => (TOKEN.test(value) ? value : quote(value))
+
 export const formatWwwAuthenticate = (challenge: AuthChallenge): string => {
   if (challenge._tag === "Basic") return `Basic realm=${quote(challenge.realm)}`
   const parts = [`realm=${quote(challenge.realm)}`, `nonce=${quote(challenge.nonce)}`]
   if (challenge.opaque !== undefined) parts.push(`opaque=${quote(challenge.opaque)}`)
-  if (challenge.algorithm !== undefined) parts.push(`algorithm=${challenge.algorithm}`)
+  if (challenge.algorithm !== undefined) parts.push(`algorithm=${tokenOrQuoted(challenge.algorithm)}`)
   if (challenge.qop !== undefined) parts.push(`qop=${quote(challenge.qop.join(","))}`)
   if (challenge.stale !== undefined) parts.push(`stale=${challenge.stale ? "TRUE" : "FALSE"}`)
   return `Digest ${parts.join(", ")}`
@@ -213,10 +217,10 @@ export const formatAuthorization = (authorization: Authorization): string => {
     `uri=${quote(authorization.uri)}`,
     `response=${quote(authorization.response)}`
   ]
-  if (authorization.algorithm !== undefined) parts.push(`algorithm=${authorization.algorithm}`)
+  if (authorization.algorithm !== undefined) parts.push(`algorithm=${tokenOrQuoted(authorization.algorithm)}`)
   if (authorization.opaque !== undefined) parts.push(`opaque=${quote(authorization.opaque)}`)
   if (authorization.qop !== undefined) {
-    parts.push(`qop=${authorization.qop}`)
+    parts.push(`qop=${tokenOrQuoted(authorization.qop)}`)
     if (authorization.nc !== undefined) parts.push(`nc=${formatNonceCount(authorization.nc)}`)
     if (authorization.cnonce !== undefined) parts.push(`cnonce=${quote(authorization.cnonce)}`)
   }

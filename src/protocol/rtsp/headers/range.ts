@@ -58,6 +58,8 @@ export const parseNptTime = (text: string): NptTime | undefined => {
  */
 export const formatNptSeconds = (seconds: number): string => {
   const safe = Number.isFinite(seconds) && seconds > 0 ? seconds : 0
+  // From 1e21 toFixed writes an exponent, which npt has not; such doubles are whole numbers.
+  if (safe >= 1e21) return BigInt(safe).toString()
   return safe.toFixed(3).replace(/\.?0+$/, "")
 }
 

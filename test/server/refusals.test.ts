@@ -1,0 +1,128 @@
+/**
+ * Every refusal reaches the wire with the status the one table
+ * (src/server/refusals.ts) gives its condition: the tests read the table,
+ * they do not restate status numbers.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import sharp from "sharp"
+import { getHeader, type RtspResponse } from "../../src/protocol/rtsp/message.js"
+import { type RequestRefusal, ServerSaturated, SessionLimitReached } from "../../src/server/errors.js"
+import { admitSession, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
+import { PUBLIC_METHODS, REFUSAL_STATUS } from "../../src/server/refusals.js"
+import { connectClient, type TestRtspClient } from "../support/rtspTestClient.js"
+import { startTestServer, type TestServer } from "../support/testServer.js"
+
+type Condition = RequestRefusal["_tag"]
+
+let server: TestServer
+let limited: TestServer
+let media: string
+
+beforeAll(async () => {
+  media = await mkdtemp(join(tmpdir(), "refusals-"))
+  // Grayscale baseline JPEG: the classic dialect can carry it, RFC 2435 cannot.
+  const gray = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#777" } }).grayscale().jpeg().toBuffer()
+  await writeFile(join(media, "gray.mjpeg"), Buffer.concat([gray, gray]))
+  await writeFile(join(media, "movie.Mjpeg"), await readFile("video/movie.Mjpeg"))
+  server = await startTestServer({ mediaRoot: media })
+  limited = await startTestServer({ mediaRoot: media, maxSessions: 1 })
+})
+
+afterAll(async () => {
+  await server?.close()
+  await limited?.close()
+  await rm(media, { recursive: true, force: true })
+})
+
+const UDP = "RTP/AVP;unicast;client_port=50000-50001"
+
+/** Runs `steps` on a fresh connection and returns the last reply. */
+const lastReply = async (target: TestServer, steps: (c: TestRtspClient, url: string) => Promise<RtspResponse>): Promise<RtspResponse> => {
+  const client = await connectClient(target.info.port)
+  try {
+    return await steps(client, target.url())
+  } finally {
+    client.close()
+  }
+}
+
+const setUp = async (c: TestRtspClient, url: string): Promise<string> => {
+  const reply = await c.request("SETUP", `${url}/streamid=0`, { Transport: UDP })
+  expect(reply.statusCode).toBe(200)
+  return (getHeader(reply.headers, "Session") ?? "").split(";")[0]!
+}
+
+const raw = (c: TestRtspClient, bytes: string): Promise<RtspResponse> => {
+  c.send(bytes)
+  return c.nextResponse()
+}
+
+const cases: ReadonlyArray<readonly [Condition, string, (c: TestRtspClient, url: string) => Promise<RtspResponse>]> = [
+  ["InvalidCSeq", "a request without CSeq", (c, url) => raw(c, `OPTIONS ${url} RTSP/1.0\r\n\r\n`)],
+  ["MalformedRequest", "a start line that is not one", (c) => raw(c, "NOT A REQUEST\r\nCSeq: 1\r\n\r\n")],
+  ["VersionNotSupported", "RTSP/2.0", (c, url) => raw(c, `OPTIONS ${url} RTSP/2.0\r\nCSeq: 1\r\n\r\n`)],
+  ["MethodNotImplemented", "RECORD", (c, url) => c.request("RECORD", url)],
+  ["OptionNotSupported", "Require: an option we lack", (c, url) => c.request("OPTIONS", url, { Require: "play.basic" })],
+  ["NoMediaPath", "DESCRIBE of the server root", (c, url) => c.request("DESCRIBE", url.replace(/movie\.Mjpeg$/, ""))],
+  ["StreamNotFound", "DESCRIBE of a file that is not there", (c, url) => c.request("DESCRIBE", url.replace("movie.Mjpeg", "nope.Mjpeg"))],
+  ["MediaNotServable", "DESCRIBE of a grayscale file", (c, url) => c.request("DESCRIBE", url.replace("movie.Mjpeg", "gray.mjpeg"))],
+  ["SessionNotFound", "PLAY of a session nobody made", (c, url) => c.request("PLAY", url, { Session: "DEADBEEF" })],
+  ["MethodNotValidInState", "PLAY before SETUP", (c, url) => c.request("PLAY", url)],
+  ["MalformedHeader", "a Range that does not parse", async (c, url) => c.request("PLAY", url, { Session: await setUp(c, url), Range: "npt=soon-" })],
+  ["UnsupportedTransport", "SETUP without Transport", (c, url) => c.request("SETUP", `${url}/streamid=0`)],
+  ["UnsupportedRangeUnit", "a SMPTE range", async (c, url) => c.request("PLAY", url, { Session: await setUp(c, url), Range: "smpte=0:00:01-" })],
+  ["RangeNotSatisfiable", "a start past the end", async (c, url) => c.request("PLAY", url, { Session: await setUp(c, url), Range: "npt=999-" })],
+  [
+    "SessionLimitReached",
+    "a second session on a server limited to one",
+    async (c, url) => {
+      await setUp(c, url)
+      return c.request("SETUP", `${url}/streamid=0`, { Transport: UDP })
+    }
+  ]
+]
+
+describe("refusals on the wire", () => {
+  it.each(cases)("%s (%s) is answered with the table's status", async (condition, _what, steps) => {
+    const reply = await lastReply(condition === "SessionLimitReached" ? limited : server, steps)
+    expect(reply.statusCode).toBe(REFUSAL_STATUS[condition])
+  })
+
+  it("455 and 501 carry Allow (and 501 Public); 551 names the option in Unsupported", async () => {
+    const notValid = await lastReply(server, (c, url) => c.request("PAUSE", url))
+    expect(getHeader(notValid.headers, "Allow")).toBe("OPTIONS, DESCRIBE, SETUP, GET_PARAMETER")
+    const notImplemented = await lastReply(server, (c, url) => c.request("ANNOUNCE", url))
+    expect([getHeader(notImplemented.headers, "Public"), getHeader(notImplemented.headers, "Allow")]).toEqual([PUBLIC_METHODS, PUBLIC_METHODS])
+    const unsupported = await lastReply(server, (c, url) => c.request("OPTIONS", url, { Require: "x-magic" }))
+    expect(getHeader(unsupported.headers, "Unsupported")).toBe("x-magic")
+  })
+
+  it("every condition of the table but one is exercised above (saturation is tested on the policy)", () => {
+    const exercised = new Set<Condition>(cases.map(([condition]) => condition))
+    const untested = (Object.keys(REFUSAL_STATUS) as Array<Condition>).filter((c) => !exercised.has(c))
+    expect(untested).toEqual(["ServerSaturated"])
+  })
+})
+
+describe("load shedding", () => {
+  it.effect("admits under the limit, refuses at it and when frames go out late on average", () =>
+    Effect.gen(function*() {
+      const load = makeLoadTracker()
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 1, 2)))).toBe(true)
+      const full = yield* Effect.flip(admitSession(load, 2, 2))
+      expect(full).toEqual(new SessionLimitReached({ limit: 2 }))
+      // About the last 100 frames count: 300 frames 100 ms late push the average well past the threshold.
+      for (let i = 0; i < 300; i++) recordLateness(load, 100)
+      expect(load.latenessMs).toBeGreaterThan(OVERLOAD_LATENESS_MS)
+      const saturated = yield* Effect.flip(admitSession(load, 0, 2))
+      expect(saturated).toBeInstanceOf(ServerSaturated)
+      expect(REFUSAL_STATUS[saturated._tag]).toBe(453)
+      // Early frames count as on time, so the average recovers.
+      for (let i = 0; i < 1000; i++) recordLateness(load, -50)
+      expect(load.latenessMs).toBeLessThan(OVERLOAD_LATENESS_MS)
+    }))
+})
