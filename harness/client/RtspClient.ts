@@ -6,67 +6,39 @@
  * known, Authorization (Basic or Digest; the request is retried once, later requests answer the
  * same challenge up front). Every wait is bounded by a timeout (default 5 s).
  */
-import { Data, Duration, Effect, Either, Queue, Scope, Stream } from "effect"
+import { Duration, Effect, Either, Queue, Scope, Stream } from "effect"
 import * as net from "node:net"
-import { type RtpInfo, parseRtpInfo } from "../../src/protocol/rtsp/headers/rtp-info.js"
-import { parseSession } from "../../src/protocol/rtsp/headers/session.js"
-import { formatTransport, parseTransport, type TransportSpec } from "../../src/protocol/rtsp/headers/transport.js"
 import type { AuthChallenge } from "../../src/protocol/rtsp/headers/auth.js"
-import { getHeader, getHeaders, makeRequest, type RtspHeaders, type RtspResponse } from "../../src/protocol/rtsp/message.js"
+import { getHeader, getHeaders, makeRequest, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
 import type { RtspParseResult } from "../../src/protocol/rtsp/parser.js"
+import { CLASSIC_REPLY_IDLE_MS, classicTarget, classicTransport, serializeClassicRequest } from "../../src/protocol/rtsp/classic.js"
+import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { serializeInterleaved, serializeRequest, serializeResponse } from "../../src/protocol/rtsp/serializer.js"
-import { classicTarget, serializeClassicRequest } from "./classicRequest.js"
-import { type MediaDescription, parseSdp, resolveControlUrl, type SessionDescription } from "../../src/protocol/sdp.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
+import { protocolError, RtspClientError } from "./errors.js"
+import {
+  classicSetupReply,
+  type DescribeResult,
+  describeReply,
+  ensureOk,
+  type PlayResult,
+  playReply,
+  type RtspResponseInfo,
+  type TcpSetup,
+  tcpSetupReply,
+  tcpTransportRequest,
+  type UdpSetup,
+  udpSetupReply,
+  udpTransportRequest
+} from "./replies.js"
 
-export class RtspClientError extends Data.TaggedError("RtspClientError")<{
-  readonly reason: "Connect" | "Timeout" | "Closed" | "Protocol" | "Status"
-  readonly method?: string
-  readonly status?: number
-  readonly message: string
-}> {}
-
-export interface RtspResponseInfo {
-  readonly status: number
-  readonly reason: string
-  readonly headers: RtspHeaders
-  readonly body: Buffer
-  /** From writing the request to reading its response (including an auth retry). */
-  readonly elapsedMs: number
-}
+export { RtspClientError } from "./errors.js"
+export type { DescribeResult, PlayResult, RtspResponseInfo, TcpSetup, UdpSetup } from "./replies.js"
 
 export interface RequestOptions {
   readonly timeoutMs?: number
   readonly headers?: Record<string, string>
-}
-
-export interface DescribeResult {
-  readonly sdp: SessionDescription
-  readonly contentBase: string
-  /** The MJPEG video track's control URL, resolved against the content base. */
-  readonly trackUrl: string
-  readonly response: RtspResponseInfo
-}
-
-export interface UdpSetup {
-  readonly response: RtspResponseInfo
-  readonly sessionId: string
-  readonly timeoutSeconds?: number
-  readonly serverPorts?: readonly [number, number]
-  readonly ssrc?: number
-}
-
-export interface TcpSetup {
-  readonly response: RtspResponseInfo
-  readonly sessionId: string
-  readonly timeoutSeconds?: number
-  readonly channels: readonly [number, number]
-}
-
-export interface PlayResult extends RtspResponseInfo {
-  /** Absent when the server sent no RTP-Info or it did not parse. */
-  readonly rtpInfo?: RtpInfo
 }
 
 export interface InterleavedPayload {
@@ -108,7 +80,7 @@ export interface ConnectOptions {
    * lines end in `\n` with no final blank line, only CSeq/Session/Transport are sent, and replies
    * are also framed by a short idle pause (classic servers may omit the blank line).
    */
-  readonly dialect?: "standard" | "classic"
+  readonly dialect?: Dialect
   /**
    * The hot path for interleaved RTP: called synchronously as `$` frames are parsed, with the
    * arrival time (performance.now() ms) of the chunk that completed them, instead of queueing them
@@ -130,8 +102,6 @@ export interface WireExchange {
 export const DEFAULT_TIMEOUT_MS = 5000
 const USER_AGENT = "effect-rtsp-harness"
 const INTERLEAVED_BACKLOG = 4096
-/** Classic replies may end without a blank line: a pause this long after plausible bytes ends one. */
-const CLASSIC_IDLE_FRAMING_MS = 30
 
 type Incoming = { readonly _tag: "Response"; readonly response: RtspResponse } | { readonly _tag: "Failure"; readonly error: RtspClientError }
 
@@ -154,17 +124,6 @@ const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effec
       onTimeout: () => new RtspClientError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })
     })
   )
-
-const statusError = (method: string, info: RtspResponseInfo): RtspClientError =>
-  new RtspClientError({ reason: "Status", method, status: info.status, message: `${method} answered ${info.status} ${info.reason}` })
-
-const ensureOk = (method: string) => (info: RtspResponseInfo): Effect.Effect<RtspResponseInfo, RtspClientError> =>
-  info.status >= 200 && info.status < 300 ? Effect.succeed(info) : Effect.fail(statusError(method, info))
-
-const protocolError = (method: string, message: string): RtspClientError => new RtspClientError({ reason: "Protocol", method, message })
-
-const isMjpegVideo = (media: MediaDescription): boolean =>
-  media.kind === "video" && (media.formats.includes(26) || media.rtpmaps.some((m) => m.encoding.toUpperCase() === "JPEG"))
 
 /** Opens the connection; it is closed when the scope closes. */
 export const connect = (url: string, options: ConnectOptions = {}): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>
@@ -223,7 +182,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       deliver(parser.push(chunk), performance.now())
       if (classic && parser.hasPendingBytes()) {
         clearTimeout(idleTimer)
-        idleTimer = setTimeout(() => deliver(parser.flushIdle(), performance.now()), CLASSIC_IDLE_FRAMING_MS)
+        idleTimer = setTimeout(() => deliver(parser.flushIdle(), performance.now()), CLASSIC_REPLY_IDLE_MS)
       }
     })
     yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(idleTimer)))
@@ -318,85 +277,28 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
 
     const call = (method: string, url: string, options: RequestOptions, extra: Record<string, string> = {}) =>
       request(method, url, { ...extra, ...(options.headers ?? {}) }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }).pipe(
-        Effect.flatMap(ensureOk(method))
+        Effect.flatMap((info) => ensureOk(method, info))
       )
+
+    /** A SETUP whose reply parsed: its session is sent with every later request. */
+    const remember = <A extends { readonly sessionId: string }>(result: A): A => {
+      session = result.sessionId
+      return result
+    }
 
     const describe: RtspConnection["describe"] = (url, options = {}) =>
-      Effect.gen(function* () {
-        const info = yield* call("DESCRIBE", url, options, { Accept: "application/sdp" })
-        const sdp = parseSdp(info.body.toString("utf8"))
-        if (Either.isLeft(sdp)) return yield* Effect.fail(protocolError("DESCRIBE", `bad SDP: ${sdp.left.message}`))
-        const contentBase = getHeader(info.headers, "Content-Base") ?? getHeader(info.headers, "Content-Location") ?? stripCredentials(url)
-        const track = sdp.right.media.find(isMjpegVideo)
-        if (track === undefined) return yield* Effect.fail(protocolError("DESCRIBE", "SDP has no MJPEG video track"))
-        return { sdp: sdp.right, contentBase, trackUrl: resolveControlUrl(contentBase, track.control), response: info }
-      })
-
-    /** SETUP with one transport spec; returns the session and the server's chosen transport. */
-    const setup = (trackUrl: string, spec: TransportSpec, options: RequestOptions) =>
-      Effect.gen(function* () {
-        const info = yield* call("SETUP", trackUrl, options, { Transport: formatTransport([spec]) })
-        const sessionValue = getHeader(info.headers, "Session")
-        if (sessionValue === undefined) return yield* Effect.fail(protocolError("SETUP", "SETUP reply has no Session header"))
-        const parsedSession = parseSession(sessionValue)
-        if (Either.isLeft(parsedSession)) return yield* Effect.fail(protocolError("SETUP", parsedSession.left.message))
-        const transportValue = getHeader(info.headers, "Transport")
-        if (transportValue === undefined) return yield* Effect.fail(protocolError("SETUP", "SETUP reply has no Transport header"))
-        const transport = parseTransport(transportValue)
-        if (Either.isLeft(transport)) return yield* Effect.fail(protocolError("SETUP", transport.left.message))
-        session = parsedSession.right.id
-        const timeout = parsedSession.right.timeout
-        return { response: info, sessionId: parsedSession.right.id, ...(timeout === undefined ? {} : { timeoutSeconds: timeout }), chosen: transport.right[0] }
-      })
-
-    const setupClassic = (trackUrl: string, rtpPort: number, options: RequestOptions) =>
-      Effect.gen(function* () {
-        // The lab client's exact Transport header; classic replies carry no Transport.
-        const info = yield* call("SETUP", trackUrl, options, { Transport: `RTP/UDP; client_port= ${rtpPort}` })
-        const sessionValue = getHeader(info.headers, "Session")?.trim()
-        if (sessionValue === undefined || !/^\d+$/.test(sessionValue) || /^0+$/.test(sessionValue)) {
-          return yield* Effect.fail(protocolError("SETUP", `classic SETUP reply needs a non-zero decimal Session, got ${JSON.stringify(sessionValue ?? null)}`))
-        }
-        session = sessionValue
-        return { response: info, sessionId: sessionValue }
-      })
+      call("DESCRIBE", url, options, { Accept: "application/sdp" }).pipe(Effect.flatMap((info) => describeReply(url, info)))
 
     const setupUdp: RtspConnection["setupUdp"] = (trackUrl, rtpPort, rtcpPort, options = {}) =>
-      classic ? setupClassic(trackUrl, rtpPort, options) : setup(
-        trackUrl,
-        { protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "unicast", clientPort: { first: rtpPort, last: rtcpPort }, extensions: [] },
-        options
-      ).pipe(
-        Effect.map(({ chosen, ...rest }) => {
-          const ports = chosen?.serverPort
-          return {
-            ...rest,
-            ...(ports === undefined ? {} : { serverPorts: [ports.first, ports.last ?? ports.first + 1] as const }),
-            ...(chosen?.ssrc === undefined ? {} : { ssrc: chosen.ssrc })
-          }
-        })
-      )
+      classic
+        // The lab client's exact Transport header; classic replies carry no Transport.
+        ? call("SETUP", trackUrl, options, { Transport: classicTransport(rtpPort) }).pipe(Effect.flatMap(classicSetupReply), Effect.map(remember))
+        : call("SETUP", trackUrl, options, { Transport: udpTransportRequest(rtpPort, rtcpPort) }).pipe(Effect.flatMap(udpSetupReply), Effect.map(remember))
 
     const setupTcp: RtspConnection["setupTcp"] = (trackUrl, options = {}) =>
-      setup(
-        trackUrl,
-        { protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: 0, last: 1 }, extensions: [] },
-        options
-      ).pipe(
-        Effect.map(({ chosen, ...rest }) => {
-          const channels = chosen?.interleaved
-          return { ...rest, channels: channels === undefined ? ([0, 1] as const) : ([channels.first, channels.last ?? channels.first + 1] as const) }
-        })
-      )
+      call("SETUP", trackUrl, options, { Transport: tcpTransportRequest }).pipe(Effect.flatMap(tcpSetupReply), Effect.map(remember))
 
-    const play: RtspConnection["play"] = (url, options = {}) =>
-      call("PLAY", url, options).pipe(
-        Effect.map((info) => {
-          const value = getHeader(info.headers, "RTP-Info")
-          const parsed = value === undefined ? undefined : parseRtpInfo(value)
-          return parsed !== undefined && Either.isRight(parsed) ? { ...info, rtpInfo: parsed.right } : info
-        })
-      )
+    const play: RtspConnection["play"] = (url, options = {}) => call("PLAY", url, options).pipe(Effect.map(playReply))
 
     const pause: RtspConnection["pause"] = (url, options = {}) => call("PAUSE", url, options)
 

@@ -1,3 +1,5 @@
+import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
+
 /**
  * Every check of the suite, in report order: the id is stable (JSON consumers and the CLI key on
  * it), the name is what the table shows.
@@ -22,7 +24,7 @@ export const CHECKS = [
   { id: "rtp-header", name: "RTP headers: V=2, SDP payload type, one SSRC" },
   { id: "rtp-info", name: "RTP-Info matches the first packet" },
   { id: "rtp-sequence", name: "Sequence numbers are consecutive" },
-  { id: "rtp-timestamps", name: "Timestamps advance by 90000/fps per frame" },
+  { id: "rtp-timestamps", name: `Timestamps advance by ${JPEG_CLOCK_RATE}/fps per frame` },
   { id: "marker-bits", name: "Marker bit ends every frame" },
   { id: "frames-decode", name: "Frames rebuild and decode" },
   { id: "rtcp-sr", name: "An RTCP sender report arrives" },

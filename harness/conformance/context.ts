@@ -4,6 +4,7 @@
  */
 import { Effect, type Scope } from "effect"
 import { reasonPhrase } from "../../src/protocol/rtsp/message.js"
+import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import type { SessionDescription } from "../../src/protocol/sdp.js"
 import { connect, type ConnectOptions, type RtspClientError, type RtspConnection } from "../client/RtspClient.js"
 import type { RawRequestError } from "./rawRequest.js"
@@ -13,7 +14,7 @@ export interface SuiteContext {
   readonly url: string
   readonly host: string
   readonly port: number
-  readonly transport: "udp" | "tcp"
+  readonly transport: TransportKind
   readonly timeoutMs: number
   readonly playMs: number
   readonly waitForEnd: boolean

@@ -6,10 +6,11 @@
  */
 import { Effect, Either, type Scope } from "effect"
 import { makeUdpSocketPair } from "../../src/net/UdpSocket.js"
-import { JPEG_PAYLOAD_TYPE } from "../../src/protocol/rtpJpeg.js"
+import { JPEG_CLOCK_RATE, JPEG_PAYLOAD_TYPE } from "../../src/protocol/rtpJpeg.js"
 import { getHeader } from "../../src/protocol/rtsp/message.js"
 import { findMjpegMedia, mjpegPayloadType } from "../../src/protocol/sdp.js"
 import type { RtspClientError, RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
+import { DEFAULT_SESSION_TIMEOUT_S } from "../session/keepAlive.js"
 import { type Capture, captureInterleaved, captureUdp, pollUntil } from "./capture.js"
 import { answered, elapsedSince, errorText, freshConnection, sleepMs, type SuiteContext } from "./context.js"
 import { checkFramesDecode } from "./frameDecode.js"
@@ -39,8 +40,8 @@ export const PAUSE_OBSERVE_MS = 500
 /** RFC 3550's first RTCP interval can reach 3.75 s; allow that plus slack, counted from PLAY. */
 export const SR_WAIT_MS = 6000
 const BYE_WAIT_MS = 2000
-/** RFC 2326 §12.37: without `;timeout=` the session lasts 60 s. */
-export const DEFAULT_SESSION_TIMEOUT_S = 60
+/** RFC 2326 §12.37: without `;timeout=` the session lasts 60 s (one owner: the session's keep-alive). */
+export { DEFAULT_SESSION_TIMEOUT_S }
 
 const EXPECTED: Readonly<Record<SessionCheckId, string>> = {
   setup: "200 with Session and Transport headers",
@@ -50,7 +51,7 @@ const EXPECTED: Readonly<Record<SessionCheckId, string>> = {
   "rtp-header": "V=2, the SDP's payload type, one SSRC",
   "rtp-info": "RTP-Info seq= and rtptime= equal to the first packet's",
   "rtp-sequence": "consecutive sequence numbers",
-  "rtp-timestamps": "timestamps advance by 90000/fps per frame",
+  "rtp-timestamps": `timestamps advance by ${JPEG_CLOCK_RATE}/fps per frame`,
   "marker-bits": "M=1 on the last packet of every frame and on no other",
   "frames-decode": "every frame rebuilds (RFC 2435) and decodes as a JPEG",
   "rtcp-sr": `an RTCP SR for the stream's SSRC within ${SR_WAIT_MS / 1000} s of PLAY`,

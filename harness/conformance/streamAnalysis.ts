@@ -3,6 +3,7 @@
  * times in, one Outcome per check out. No sockets, no clock: tested with hand-made vectors.
  */
 import type { RtcpPacket } from "../../src/protocol/rtcp.js"
+import { JPEG_CLOCK_RATE, ticksPerFrame } from "../../src/protocol/rtpJpeg.js"
 import type { RtpInfoEntry } from "../../src/protocol/rtsp/headers/rtp-info.js"
 import { stripCredentials } from "../client/credentials.js"
 import { fail, type Outcome, pass } from "./types.js"
@@ -23,7 +24,6 @@ export interface RtcpRecord {
   readonly arrivalMs: number
 }
 
-const RTP_CLOCK = 90000
 const seqDelta = (from: number, to: number): number => (to - from) & 0xffff
 const tsDelta = (from: number, to: number): number => (to - from) >>> 0
 const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, "0")}`
@@ -150,7 +150,7 @@ const median = (values: ReadonlyArray<number>): number => {
 }
 
 /**
- * Frames' timestamps advance by 90000/fps (±1 for a fractional rate's rounding), never go back,
+ * Frames' timestamps advance by JPEG_CLOCK_RATE/fps (±1 for a fractional rate's rounding), never go back,
  * and a timestamp is never reused by a later frame. Without a frame rate in the SDP the step must
  * at least be steady (the median step). Where packets were lost between two frames, a whole
  * number of steps is accepted.
@@ -159,11 +159,11 @@ export const checkTimestamps = (packets: ReadonlyArray<PacketRecord>, fps: numbe
   const runs = timestampRuns(packets)
   const known = fps !== undefined && fps > 0
   const expected = known
-    ? `timestamps advance by ${+(RTP_CLOCK / fps).toFixed(3)} (90000/${fps}) per frame`
+    ? `timestamps advance by ${+ticksPerFrame(fps).toFixed(3)} (${JPEG_CLOCK_RATE}/${fps}) per frame`
     : "timestamps advance by a steady step per frame (the SDP gives no frame rate)"
   if (runs.length < 2) return fail(expected, `only ${plural(runs.length, "frame")} (distinct timestamp) received`)
   const deltas = runs.slice(1).map((run, i) => tsDelta(runs[i]!.timestamp, run.timestamp))
-  const step = known ? RTP_CLOCK / fps : median(deltas)
+  const step = known ? ticksPerFrame(fps) : median(deltas)
   const seen = new Set<number>()
   const problems: Array<string> = []
   for (let i = 0; i < deltas.length; i++) {

@@ -2,6 +2,8 @@
  * The conformance suite's public shapes: what the CLI prints (a table or one JSON object) and the
  * options it passes through.
  */
+import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
+
 export type CheckStatus = "PASS" | "FAIL" | "SKIP"
 
 export interface CheckResult {
@@ -25,7 +27,7 @@ export interface ConformanceReport {
 }
 
 export interface ConformanceOptions {
-  readonly transport?: "udp" | "tcp"
+  readonly transport?: TransportKind
   /** Bound on every single wait for the server (connect, each response); default 5000 ms. */
   readonly timeoutMs?: number
   /** How long to watch the stream, default 2 s. */

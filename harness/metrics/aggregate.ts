@@ -42,20 +42,16 @@ export interface StartupSummary {
   readonly max: number
 }
 
-export interface RunAggregate {
+/** The counters summed over every session (lossPct: total lost / total expected * 100, 0 when nothing was expected). */
+export interface RunAggregate
+  extends
+    Pick<FrameStatsSnapshot, "framesReceived" | "framesDropped">,
+    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsExpected" | "packetsLost" | "duplicates" | "reordered" | "lossPct">
+{
   readonly clients: number
   readonly clientsOk: number
   readonly clientsFailed: number
   readonly failureReasons: Readonly<Record<string, number>>
-  readonly framesReceived: number
-  readonly framesDropped: number
-  readonly packetsReceived: number
-  readonly packetsExpected: number
-  readonly packetsLost: number
-  readonly duplicates: number
-  readonly reordered: number
-  /** Total lost / total expected * 100 (0 when nothing was expected). */
-  readonly lossPct: number
   readonly fps?: MeanMin
   readonly jitterMs?: MeanMax
   readonly startupMs?: StartupSummary

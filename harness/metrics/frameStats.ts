@@ -17,6 +17,7 @@
  *   (±1). A lost frame doubles one delta and so makes this false.
  */
 import { timestampDelta } from "../../src/protocol/rtp.js"
+import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import { type PercentileSummary, summarize } from "./percentile.js"
 
 export interface FrameSample {
@@ -29,7 +30,7 @@ export interface FrameSample {
 export interface FrameStatsOptions {
   /** Expected frames per second, for the timestamp step check. */
   readonly expectedFps?: number
-  /** RTP clock rate; 90000 for video. */
+  /** RTP clock rate (default JPEG_CLOCK_RATE, 90 kHz). */
   readonly clockRate?: number
 }
 
@@ -77,7 +78,7 @@ export const minFramesPerSecond = (arrivalsMs: ReadonlyArray<number>): number | 
 }
 
 export const makeFrameStats = (options: FrameStatsOptions = {}): FrameStats => {
-  const clockRate = options.clockRate ?? 90000
+  const clockRate = options.clockRate ?? JPEG_CLOCK_RATE
   const stepExpected =
     options.expectedFps !== undefined && options.expectedFps > 0 ? clockRate / options.expectedFps : undefined
 

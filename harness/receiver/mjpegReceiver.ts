@@ -8,10 +8,10 @@ import { Either } from "effect"
 import { decodeClassicPayload } from "../../src/protocol/jpeg/classic.js"
 import { makeRfc2435Depacketizer } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
 import { decodeRtpPacket } from "../../src/protocol/rtp.js"
+import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
+import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { type FrameStatsSnapshot, makeFrameStats } from "../metrics/frameStats.js"
 import { makeRtpReceiverStats, rtpPacketSample, type RtpStatsSnapshot } from "../metrics/rtpStats.js"
-
-export type ReceiverDialect = "standard" | "classic"
 
 export interface ReceivedFrame {
   readonly jpeg: Buffer
@@ -39,12 +39,11 @@ export interface MjpegReceiver {
   readonly frameIntervalsMs: () => ReadonlyArray<number>
 }
 
-const CLOCK_RATE = 90000
 const NONE: ReadonlyArray<ReceivedFrame> = []
 
-export const makeMjpegReceiver = (options: { readonly dialect: ReceiverDialect; readonly expectedFps?: number }): MjpegReceiver => {
-  const rtpStats = makeRtpReceiverStats({ clockRate: CLOCK_RATE })
-  const frameStats = makeFrameStats({ clockRate: CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
+export const makeMjpegReceiver = (options: { readonly dialect: Dialect; readonly expectedFps?: number }): MjpegReceiver => {
+  const rtpStats = makeRtpReceiverStats({ clockRate: JPEG_CLOCK_RATE })
+  const frameStats = makeFrameStats({ clockRate: JPEG_CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
   const depacketizer = makeRfc2435Depacketizer()
   let undecodable = 0
 

@@ -6,23 +6,16 @@
  * renderHtmlReport is pure; writeHtmlReport is the only part that touches
  * the file system. Charts stay small whatever the run: beyond a few sessions
  * series are pooled into time buckets (min/p50/p99/max), and long series
- * are downsampled in svgCharts.
+ * are downsampled in chartData.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import type { RunAggregate } from "../metrics/aggregate.js"
 import { summarize } from "../metrics/percentile.js"
+import type { ExpectationCheck } from "../run/expectations.js"
 import { describePlatformError } from "../../src/common/errorText.js"
-import {
-  escapeXml,
-  histogramBins,
-  histogramChart,
-  horizontalBarChart,
-  lineChart,
-  type LineSeries,
-  sortedBarStrip,
-  timeBuckets
-} from "./svgCharts.js"
+import { histogramBins, type LineSeries, timeBuckets } from "./chartData.js"
+import { escapeXml, histogramChart, horizontalBarChart, lineChart, sortedBarStrip } from "./svgCharts.js"
 
 export interface ReportSession {
   readonly id: string
@@ -40,12 +33,8 @@ export interface ReportSession {
   readonly jitterSeries: ReadonlyArray<{ readonly tMs: number; readonly jitterMs: number }>
 }
 
-export interface ReportCheck {
-  readonly name: string
-  readonly ok: boolean
-  readonly expected: string
-  readonly actual: string
-}
+/** An expectation's verdict, as the run judged it. */
+export type ReportCheck = ExpectationCheck
 
 export interface ReportInput {
   readonly title: string

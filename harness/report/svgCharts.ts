@@ -3,8 +3,37 @@
  * strings, with axes, ticks, labels and a legend. Meant to be inlined in
  * HTML (no xmlns, no external references, no script). Every string from
  * the caller is escaped; callers downsample long series (see timeBuckets,
- * downsampleMinMax) so a chart stays a few thousand points at most.
+ * downsampleMinMax in chartData.ts) so a chart stays a few thousand points at most.
+ * This file writes markup only; the numbers (domains, scales, ticks, bins) are chartData.ts's.
  */
+import {
+  type BandSeries,
+  downsampleMinMax,
+  domainOf,
+  formatTick,
+  type HistogramBin,
+  type LineSeries,
+  niceAxis,
+  niceDomain,
+  niceTicks,
+  scale,
+  stepOf,
+  tickLabels,
+  type XY
+} from "./chartData.js"
+
+export {
+  type BandSeries,
+  downsampleMinMax,
+  formatTick,
+  type HistogramBin,
+  histogramBins,
+  type LineSeries,
+  niceTicks,
+  type TimeBucket,
+  timeBuckets,
+  type XY
+} from "./chartData.js"
 
 export const escapeXml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&#39;"))
@@ -23,202 +52,8 @@ export interface ChartFrameOptions {
   readonly height?: number
 }
 
-export interface XY {
-  readonly x: number
-  readonly y: number
-}
-
-export interface LineSeries {
-  readonly label: string
-  readonly points: ReadonlyArray<XY>
-  readonly color?: string
-}
-
-export interface BandSeries {
-  readonly label: string
-  readonly points: ReadonlyArray<{ readonly x: number; readonly low: number; readonly high: number }>
-  readonly color?: string
-}
-
-export interface HistogramBin {
-  readonly from: number
-  readonly to: number
-  readonly count: number
-  /** The last bin collects every value at or above `from`. */
-  readonly overflow?: boolean
-}
-
-// ---------------------------------------------------------------------------
-// Numbers
-
 /** Coordinates with one decimal: enough for a screen, and short. */
 const c = (n: number): string => String(Math.round(n * 10) / 10)
-
-/** Up to `target`+1 round tick values covering [min, max] (1, 2, 5 × 10^k steps). */
-export const niceTicks = (min: number, max: number, target = 5): ReadonlyArray<number> => {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return []
-  if (min === max) return [min]
-  const lo = Math.min(min, max)
-  const hi = Math.max(min, max)
-  const raw = (hi - lo) / Math.max(1, target)
-  const magnitude = 10 ** Math.floor(Math.log10(raw))
-  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude
-  const ticks: Array<number> = []
-  const first = Math.ceil(lo / step - 1e-9)
-  for (let k = first; k * step <= hi + step * 1e-9 && ticks.length < 50; k++) ticks.push(Number((k * step).toPrecision(12)) + 0) // + 0 turns -0 into 0
-  return ticks
-}
-
-/** A tick label: as many decimals as the step needs, thousands grouped. */
-export const formatTick = (value: number, step: number): string => {
-  const decimals = step > 0 && step < 1 ? Math.min(6, Math.ceil(-Math.log10(step) - 1e-9)) : 0
-  const rounded = Number(value.toFixed(decimals))
-  return rounded.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals })
-}
-
-/** A domain that can be drawn: min < max, widened around a single value, nice upper end when from zero. */
-const domainOf = (values: ReadonlyArray<number>, fromZero: boolean): readonly [number, number] | undefined => {
-  let lo = Number.POSITIVE_INFINITY
-  let hi = Number.NEGATIVE_INFINITY
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue
-    if (v < lo) lo = v
-    if (v > hi) hi = v
-  }
-  if (lo > hi) return undefined
-  if (fromZero) lo = Math.min(0, lo)
-  if (lo === hi) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1
-    return fromZero && lo >= 0 ? [0, hi + pad] : [lo - pad, hi + pad]
-  }
-  return [lo, hi]
-}
-
-/** The domain extended outwards to the nearest ticks. */
-const niceDomain = (domain: readonly [number, number]): readonly [number, number] => {
-  const ticks = niceTicks(domain[0], domain[1])
-  const step = ticks.length >= 2 ? (ticks[1] ?? 0) - (ticks[0] ?? 0) : 0
-  if (step <= 0) return domain
-  return [Math.floor(domain[0] / step + 1e-9) * step, Math.ceil(domain[1] / step - 1e-9) * step]
-}
-
-const scale = (d: readonly [number, number], r0: number, r1: number) => (v: number): number =>
-  d[1] === d[0] ? (r0 + r1) / 2 : r0 + ((v - d[0]) / (d[1] - d[0])) * (r1 - r0)
-
-/**
- * At most `maxPoints` points: the series is cut into buckets and each keeps
- * its lowest and highest point (in x order), so spikes survive.
- */
-export const downsampleMinMax = (points: ReadonlyArray<XY>, maxPoints: number): ReadonlyArray<XY> => {
-  if (points.length <= maxPoints || maxPoints < 2) return points
-  const buckets = Math.floor(maxPoints / 2)
-  const size = points.length / buckets
-  const out: Array<XY> = []
-  for (let b = 0; b < buckets; b++) {
-    const start = Math.floor(b * size)
-    const end = Math.min(points.length, Math.floor((b + 1) * size))
-    let lo: XY | undefined
-    let hi: XY | undefined
-    let loAt = 0
-    let hiAt = 0
-    for (let i = start; i < end; i++) {
-      const p = points[i]
-      if (p === undefined) continue
-      if (lo === undefined || p.y < lo.y) {
-        lo = p
-        loAt = i
-      }
-      if (hi === undefined || p.y > hi.y) {
-        hi = p
-        hiAt = i
-      }
-    }
-    if (lo === undefined || hi === undefined) continue
-    if (lo === hi) out.push(lo)
-    else if (loAt < hiAt) out.push(lo, hi)
-    else out.push(hi, lo)
-  }
-  return out
-}
-
-export interface TimeBucket {
-  /** Bucket start, in the samples' time unit. */
-  readonly t: number
-  readonly count: number
-  readonly min: number
-  readonly p50: number
-  readonly p99: number
-  readonly max: number
-}
-
-/**
- * Samples grouped into buckets of `width` (e.g. one second) with their
- * min, nearest-rank p50 and p99, and max; empty buckets are left out.
- */
-export const timeBuckets = (
-  samples: ReadonlyArray<{ readonly t: number; readonly v: number }>,
-  width: number
-): ReadonlyArray<TimeBucket> => {
-  const groups = new Map<number, Array<number>>()
-  for (const s of samples) {
-    if (!Number.isFinite(s.t) || !Number.isFinite(s.v)) continue
-    const key = Math.floor(s.t / width)
-    const group = groups.get(key)
-    if (group === undefined) groups.set(key, [s.v])
-    else group.push(s.v)
-  }
-  const rank = (sorted: Float64Array, p: number): number =>
-    sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN
-  return [...groups.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([key, values]) => {
-      const sorted = Float64Array.from(values).sort()
-      return {
-        t: key * width,
-        count: sorted.length,
-        min: sorted[0] ?? Number.NaN,
-        p50: rank(sorted, 50),
-        p99: rank(sorted, 99),
-        max: sorted[sorted.length - 1] ?? Number.NaN
-      }
-    })
-}
-
-/**
- * `bins` equal bins from `lower` (default 0, or the minimum if it is
- * lower) to `upper` (default: the maximum); values above `upper` go to one
- * overflow bin.
- */
-export const histogramBins = (
-  values: ReadonlyArray<number>,
-  options: { readonly bins?: number; readonly lower?: number; readonly upper?: number } = {}
-): ReadonlyArray<HistogramBin> => {
-  const finite = values.filter(Number.isFinite)
-  if (finite.length === 0) return []
-  let min = Number.POSITIVE_INFINITY
-  let max = Number.NEGATIVE_INFINITY
-  for (const v of finite) {
-    if (v < min) min = v
-    if (v > max) max = v
-  }
-  const lo = Math.min(options.lower ?? 0, min)
-  const upper = options.upper !== undefined && options.upper > lo && options.upper < max ? options.upper : max
-  const count = Math.max(1, Math.floor(options.bins ?? 40))
-  const width = upper > lo ? (upper - lo) / count : 1
-  const bins = Array.from({ length: count }, (_, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, count: 0 }))
-  let overflow = 0
-  for (const v of finite) {
-    if (v > upper) overflow++
-    else {
-      const bin = bins[Math.min(count - 1, Math.floor((v - lo) / width))]
-      if (bin !== undefined) bin.count++
-    }
-  }
-  return overflow > 0 ? [...bins, { from: upper, to: upper + width, count: overflow, overflow: true }] : bins
-}
-
-// ---------------------------------------------------------------------------
-// Drawing
 
 interface Frame {
   readonly width: number
@@ -269,8 +104,6 @@ const xAxis = (ticks: ReadonlyArray<number>, x: (v: number) => number, f: Frame,
     )
     .join("")
 
-const stepOf = (ticks: ReadonlyArray<number>): number => (ticks.length >= 2 ? (ticks[1] ?? 0) - (ticks[0] ?? 0) : 1)
-
 const legend = (items: ReadonlyArray<{ readonly label: string; readonly color: string; readonly band?: boolean }>, f: Frame): string => {
   let x = f.right
   const parts: Array<string> = []
@@ -285,6 +118,10 @@ const legend = (items: ReadonlyArray<{ readonly label: string; readonly color: s
   }
   return parts.join("")
 }
+
+/** The whole chart: frame, title, the body (or "no data" when there is none), axis labels, and any legend. */
+const chart = (options: ChartFrameOptions, f: Frame, body: string | undefined, legendMarkup = ""): string =>
+  open(options, f) + (body ?? noData(f)) + axisLabels(options, f) + legendMarkup + "</svg>"
 
 /**
  * Lines (and shaded low–high bands) over a numeric x axis, typically time
@@ -313,16 +150,13 @@ export const lineChart = (
   const xs = [...lines.flatMap((l) => l.points.map((p) => p.x)), ...bands.flatMap((b) => b.points.map((p) => p.x))]
   const ys = [...lines.flatMap((l) => l.points.map((p) => p.y)), ...bands.flatMap((b) => b.points.flatMap((p) => [p.low, p.high]))]
   const xd = domainOf(xs, false)
-  const yd0 = domainOf(ys, options.yFromZero ?? true)
-  let body: string
-  if (xd === undefined || yd0 === undefined) body = noData(f)
-  else {
-    const yd = niceDomain(yd0)
+  const ya = niceAxis(ys, options.yFromZero ?? true, f.bottom, f.top)
+  let body: string | undefined
+  if (xd !== undefined && ya !== undefined) {
     const x = scale(xd, f.left, f.right)
-    const y = scale(yd, f.bottom, f.top)
-    const yt = niceTicks(yd[0], yd[1])
+    const y = ya.at
     const xt = niceTicks(xd[0], xd[1], 8)
-    const parts = [yAxis(yt, y, f, (v) => formatTick(v, stepOf(yt))), xAxis(xt, x, f, (v) => formatTick(v, stepOf(xt)))]
+    const parts = [yAxis(ya.ticks, y, f, tickLabels(ya.ticks)), xAxis(xt, x, f, tickLabels(xt))]
     for (const b of bands) {
       if (b.points.length === 0) continue
       const upper = b.points.map((p) => `${c(x(p.x))},${c(y(p.high))}`)
@@ -340,7 +174,7 @@ export const lineChart = (
     body = parts.join("")
   }
   const items = [...bands.map((b) => ({ label: b.label, color: b.color, band: true })), ...lines.map((l) => ({ label: l.label, color: l.color }))]
-  return open(options, f) + body + axisLabels(options, f) + (items.length > 1 || bands.length > 0 ? legend(items, f) : "") + "</svg>"
+  return chart(options, f, body, items.length > 1 || bands.length > 0 ? legend(items, f) : "")
 }
 
 export interface Bar {
@@ -367,14 +201,11 @@ export const horizontalBarChart = (
   const unit = options.unit ?? ""
   const decimals = options.decimals ?? 2
   const values = options.bars.map((b) => b.value).filter(Number.isFinite)
-  const d0 = domainOf(values, true)
-  let body: string
-  if (d0 === undefined) body = noData(f)
-  else {
-    const d = niceDomain(d0)
-    const x = scale(d, f.left, f.right)
-    const xt = niceTicks(d[0], d[1])
-    const parts = [xAxis(xt, x, f, (v) => formatTick(v, stepOf(xt)))]
+  const xa = niceAxis(values, true, f.left, f.right)
+  let body: string | undefined
+  if (xa !== undefined) {
+    const x = xa.at
+    const parts = [xAxis(xa.ticks, x, f, tickLabels(xa.ticks))]
     options.bars.forEach((b, i) => {
       const top = f.top + i * rowHeight
       const value = Number.isFinite(b.value) ? b.value : 0
@@ -391,7 +222,7 @@ export const horizontalBarChart = (
     parts.push(`<line x1="${f.left}" x2="${f.left}" y1="${f.top}" y2="${c(f.bottom)}" stroke="${AXIS_COLOUR}"/>`)
     body = parts.join("")
   }
-  return open(options, f) + body + axisLabels(options, f) + "</svg>"
+  return chart(options, f, body)
 }
 
 /**
@@ -405,16 +236,13 @@ export const sortedBarStrip = (
   const items = options.values
     .map((value, i) => ({ value: Number.isFinite(value) ? value : 0, highlight: options.highlight?.[i] ?? false }))
     .sort((a, b) => b.value - a.value || Number(b.highlight) - Number(a.highlight))
-  const d0 = domainOf(items.map((i) => i.value), true)
-  let body: string
-  if (d0 === undefined) body = noData(f)
-  else {
-    const d = niceDomain(d0)
-    const y = scale(d, f.bottom, f.top)
-    const yt = niceTicks(d[0], d[1])
+  const ya = niceAxis(items.map((i) => i.value), true, f.bottom, f.top)
+  let body: string | undefined
+  if (ya !== undefined) {
+    const y = ya.at
     const n = items.length
     const x = scale([0, n], f.left, f.right)
-    const parts = [yAxis(yt, y, f, (v) => formatTick(v, stepOf(yt)))]
+    const parts = [yAxis(ya.ticks, y, f, tickLabels(ya.ticks))]
     let start = 0
     for (let i = 1; i <= n; i++) {
       const a = items[start]
@@ -430,7 +258,7 @@ export const sortedBarStrip = (
     parts.push(xAxis(xt, x, f, (v) => String(v)))
     body = parts.join("")
   }
-  return open(options, f) + body + axisLabels(options, f) + "</svg>"
+  return chart(options, f, body)
 }
 
 /** Adjacent bars over numeric bins; the overflow bin is marked "≥ from". Optionally a log-scaled count axis. */
@@ -440,9 +268,8 @@ export const histogramChart = (
   const f = frameOf(options)
   const bins = options.bins.filter((b) => Number.isFinite(b.from) && Number.isFinite(b.to) && b.to > b.from)
   const maxCount = bins.reduce((m, b) => Math.max(m, b.count), 0)
-  let body: string
-  if (bins.length === 0 || maxCount === 0) body = noData(f)
-  else {
+  let body: string | undefined
+  if (bins.length > 0 && maxCount > 0) {
     const first = bins[0] as HistogramBin
     const last = bins[bins.length - 1] as HistogramBin
     const x = scale([first.from, last.to], f.left, f.right)
@@ -471,9 +298,9 @@ export const histogramChart = (
     }
     const plain = bins.filter((b) => !b.overflow)
     const xt = niceTicks(first.from, (plain[plain.length - 1] ?? last).to, 8)
-    parts.push(xAxis(xt, x, f, (v) => formatTick(v, stepOf(xt))))
+    parts.push(xAxis(xt, x, f, tickLabels(xt)))
     if (last.overflow) parts.push(text(x((last.from + last.to) / 2), f.top - 4, `≥ ${formatTick(last.from, stepOf(xt) / 10)}`, `text-anchor="end" fill="${FAIL_COLOUR}"`))
     body = parts.join("")
   }
-  return open(options, f) + body + axisLabels(options, f) + "</svg>"
+  return chart(options, f, body)
 }

@@ -6,7 +6,7 @@
  * steps, and every expect-status step must have got its status.
  */
 import type { Expectations } from "../scenario/schema.js"
-import type { RequestRecord } from "../session/ClientSession.js"
+import type { RequestRecord } from "../session/types.js"
 import type { SessionMetrics } from "./sessionMetrics.js"
 
 export interface ExpectationCheck {

@@ -3,7 +3,7 @@
  * sessions' cheap counters. fps is per playing client over the last tick (frames of the sessions
  * playing now), so a stall shows at once instead of being averaged away. Pure apart from the state it keeps between ticks.
  */
-import type { LiveCounters } from "../session/ClientSession.js"
+import type { LiveCounters } from "../session/types.js"
 
 export interface LiveStatus {
   readonly elapsedMs: number

@@ -10,20 +10,18 @@ import { Clock, Duration, Effect, Fiber, Schedule } from "effect"
 import { aggregateSessions, type RunAggregate } from "../metrics/aggregate.js"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { Scenario, Step } from "../scenario/schema.js"
-import { type ClientSession, type ClientSessionSnapshot, makeClientSession, type RequestRecord } from "../session/ClientSession.js"
+import { makeClientSession } from "../session/ClientSession.js"
+import type { ClientSession, ClientSessionOptions, ClientSessionSnapshot, RequestRecord } from "../session/types.js"
 import { type ClientVerdictInput, evaluateExpectations, type ExpectationCheck } from "./expectations.js"
 import { type LiveStatus, makeLiveStatusTracker } from "./liveStatus.js"
 import { type MethodTiming, rtspTimings, type SessionMetrics, sessionMetrics, sessionOutcome } from "./sessionMetrics.js"
+import { messageOf } from "../../src/common/errorText.js"
 
-export interface RunOptions {
-  readonly timeoutMs?: number
-  readonly username?: string
-  readonly password?: string
-  /** See ClientSessionOptions.udpFallbackMs. */
-  readonly udpFallbackMs?: number
-  readonly expectedFps?: number
-  readonly bindHost?: string
-  /** Frames of every client, from the socket callback: keep it cheap. */
+/** What a run passes on to each client's ClientSession unchanged (documented there). */
+type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "expectedFps" | "bindHost">
+
+export interface RunOptions extends SessionSettings {
+  /** Frames of every client (ClientSessionOptions.onFrame with the client's index), from the socket callback: keep it cheap. */
   readonly onFrame?: (client: number, frame: ReceivedFrame, index: number) => void
   /** Called every `progressEveryMs` (default 1000) while the run goes on. */
   readonly onProgress?: (status: LiveStatus) => Effect.Effect<void>
@@ -75,8 +73,6 @@ const runStep = (session: ClientSession, step: Step, index: number, statusSteps:
   }
 }
 
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 export const runScenario = (scenario: Scenario, options: RunOptions = {}): Effect.Effect<ScenarioRunResult> =>
   Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
@@ -115,7 +111,7 @@ export const runScenario = (scenario: Scenario, options: RunOptions = {}): Effec
       return Effect.sleep(Duration.millis(delayMs)).pipe(
         Effect.zipRight(body),
         Effect.as({ ok: true as const }),
-        Effect.catchAll((error) => Effect.succeed({ ok: false as const, failureReason: reasonOf(error) })),
+        Effect.catchAll((error) => Effect.succeed({ ok: false as const, failureReason: messageOf(error) })),
         Effect.map((outcome): ClientRun => {
           finished[index] = true
           failed[index] = !outcome.ok

@@ -3,9 +3,11 @@
  * framesDropped, packetsReceived, packetsLost, lossPct, fps, jitterMs, startupMs,
  * intervalMs {p50,p95,p99,max}, plus RTSP response times per method. Pure.
  */
-import { type PercentileSummary, percentileOfSorted, sortedAscending } from "../metrics/percentile.js"
 import type { SessionOutcome } from "../metrics/aggregate.js"
-import type { ClientSessionSnapshot, RequestRecord } from "../session/ClientSession.js"
+import type { FrameStatsSnapshot } from "../metrics/frameStats.js"
+import { percentileOfSorted, sortedAscending } from "../metrics/percentile.js"
+import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import type { ClientSessionSnapshot, RequestRecord } from "../session/types.js"
 
 export interface MethodTiming {
   readonly count: number
@@ -32,28 +34,20 @@ export const rtspTimings = (records: ReadonlyArray<RequestRecord>): Readonly<Rec
   return out
 }
 
-export interface SessionMetrics {
-  readonly transport: "udp" | "tcp"
-  readonly fallback?: string
-  readonly framesReceived: number
-  readonly framesDropped: number
-  readonly droppedByReason: Readonly<Record<string, number>>
-  readonly packetsReceived: number
-  readonly packetsLost: number
-  readonly duplicates: number
-  readonly reordered: number
-  readonly lossPct: number
-  readonly fps: number
-  readonly fpsMin1s?: number
-  readonly jitterMs: number
-  readonly startupMs?: number
-  readonly intervalMs?: PercentileSummary
+/**
+ * One session's figures for reports and expectations, read from its snapshot (the fields keep
+ * the snapshot's meaning; timestampsConsistent: every step was JPEG_CLOCK_RATE / fps).
+ */
+export interface SessionMetrics
+  extends
+    Pick<ClientSessionSnapshot, "transport" | "fallback" | "senderReports" | "receiverReportsSent" | "byeReceived">,
+    Pick<
+      FrameStatsSnapshot,
+      "framesReceived" | "framesDropped" | "droppedByReason" | "fps" | "fpsMin1s" | "startupMs" | "intervalMs" | "timestampsConsistent"
+    >,
+    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsLost" | "duplicates" | "reordered" | "lossPct" | "jitterMs">
+{
   readonly bitrateKbps: number
-  /** Every RTP timestamp advanced by 90000 / fps per frame. */
-  readonly timestampsConsistent: boolean
-  readonly senderReports: number
-  readonly receiverReportsSent: number
-  readonly byeReceived: boolean
   readonly rtspMs: Readonly<Record<string, MethodTiming>>
 }
 

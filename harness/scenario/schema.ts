@@ -14,6 +14,7 @@
  * milliseconds.
  */
 import { Schema } from "effect"
+import { DIALECTS, TRANSPORT_KINDS } from "../../src/protocol/rtsp/vocabulary.js"
 import { DurationFromString } from "./duration.js"
 
 const RTSP_URL = /^rtsps?:\/\/[^\s/?#]+(?:\/[^\s]*)?$/i
@@ -41,8 +42,8 @@ const oneOf = <const Choices extends ReadonlyArray<string>>(...choices: Choices)
     })
   )
 
-export const Transport = oneOf("udp", "tcp")
-export const Dialect = oneOf("standard", "classic")
+export const Transport = oneOf(...TRANSPORT_KINDS)
+export const Dialect = oneOf(...DIALECTS)
 
 /** RTSP method token (RFC 2326 token; upper case by convention). */
 const isMethod = (text: string): boolean => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text)

@@ -1,23 +1,19 @@
 /**
  * One harness session against any RTSP server: the RTSP conversation (RtspClient), the RTP
  * receiving end (a UDP port pair, or `$` frames on the RTSP connection) feeding the pure
- * receiver, RTCP both ways (sender reports and BYE in, receiver reports out every few seconds)
- * and keep-alives at half the server's advertised timeout. Every socket and fiber lives in the
- * caller's Scope.
+ * receiver, and the request order SETUP → PLAY → PAUSE → TEARDOWN with its bookkeeping.
+ * Every socket and fiber lives in the caller's Scope. The parts: types.ts (options, snapshot),
+ * rtcpReports.ts (SR/BYE in, receiver reports out), keepAlive.ts, udpFallback.ts (UDP → TCP).
  *
  * Packets are handled synchronously in the socket callbacks and stamped there with their
  * arrival time, so jitter and intervals measure the network, not our own queueing.
- *
- * UDP falls back to TCP interleaved when SETUP over UDP is answered 461, or when the first
- * PLAY brings no packet within `udpFallbackMs` (a firewall or NAT eating the datagrams).
  */
-import { Deferred, Duration, Effect, Either, Fiber, Schedule, Scope, Stream } from "effect"
+import { Deferred, Effect, FiberHandle, Scope, Stream } from "effect"
 import { randomBytes } from "node:crypto"
-import { decodeRtcpCompound } from "../../src/protocol/rtcpDecode.js"
-import { ntpMiddle32 } from "../../src/protocol/rtcpNtp.js"
 import { formatRange } from "../../src/protocol/rtsp/headers/range.js"
+import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import { resolveControlUrl } from "../../src/protocol/sdp.js"
-import { makeUdpSocketPair, type UdpSocketError, type UdpSocketPair } from "../../src/net/UdpSocket.js"
+import { makeUdpSocketPair, type UdpSocketPair } from "../../src/net/UdpSocket.js"
 import { parseRtspUrl } from "../client/credentials.js"
 import {
   connect,
@@ -25,123 +21,24 @@ import {
   type PlayResult,
   type RtspConnection,
   RtspClientError,
-  type RtspResponseInfo,
-  type WireExchange
+  type RtspResponseInfo
 } from "../client/RtspClient.js"
-import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
 import { makeThinningSeries } from "../metrics/thinningSeries.js"
-import { makeMjpegReceiver, type ReceivedFrame, type ReceiverSnapshot } from "../receiver/mjpegReceiver.js"
-import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
+import { makeMjpegReceiver } from "../receiver/mjpegReceiver.js"
+import { keepAliveLoop } from "./keepAlive.js"
+import { DEFAULT_RTCP_INTERVAL_MS, makeRtcpReports } from "./rtcpReports.js"
+import type {
+  ClientSession,
+  ClientSessionOptions,
+  ClientSessionSnapshot,
+  ClientSessionState,
+  PlayRange,
+  RequestRecord
+} from "./types.js"
+import { fallbackPolicy, isUnsupportedTransport, silenceReason, silentFor, UNSUPPORTED_TRANSPORT_REASON } from "./udpFallback.js"
 
-export type SessionTransport = "udp" | "tcp"
-export type SessionDialect = "standard" | "classic"
-export type SessionState = "init" | "ready" | "playing" | "closed"
+export type * from "./types.js"
 
-export interface ClientSessionOptions {
-  readonly url: string
-  readonly transport?: SessionTransport
-  readonly dialect?: SessionDialect
-  /** Per request and for connecting (default 5 s). */
-  readonly timeoutMs?: number
-  readonly username?: string
-  readonly password?: string
-  /** UDP: after the first PLAY, no packet for this long switches to TCP (default 3000; 0 = never). A 461 to SETUP always does. */
-  readonly udpFallbackMs?: number
-  /** For the RTP timestamp step check (90000 / fps per frame). */
-  readonly expectedFps?: number
-  /** Receiver reports every this many ms while set up (default 5000; standard dialect only). */
-  readonly rtcpIntervalMs?: number
-  /** Sends GET_PARAMETER (or OPTIONS) at half the advertised session timeout (default true). */
-  readonly keepAlive?: boolean
-  /** Local address for the RTP/RTCP ports (default 0.0.0.0). */
-  readonly bindHost?: string
-  /** Called for every complete frame, in order, from the socket callback: keep it cheap. */
-  readonly onFrame?: (frame: ReceivedFrame, index: number) => void
-  /** Time zero of the recorded timeline, on performance.now()'s clock (default: creation). */
-  readonly epochMs?: number
-  /** Each RTSP request and response as text (see RtspClient's ConnectOptions.onExchange). */
-  readonly onExchange?: (exchange: WireExchange) => void
-  /** The RTSP connection was lost without our asking; the session is closed from then on. */
-  readonly onConnectionLost?: (error: RtspClientError) => void
-}
-
-export interface RequestRecord {
-  readonly method: string
-  /** 0 when no response came (timeout, closed connection). */
-  readonly status: number
-  readonly elapsedMs: number
-  /** Sent with `raw` (a scripted request, e.g. one expected to be refused). */
-  readonly raw?: true
-}
-
-export interface JitterSample {
-  readonly tMs: number
-  readonly jitterMs: number
-}
-
-export interface ClientSessionSnapshot {
-  readonly url: string
-  readonly dialect: SessionDialect
-  /** What is in use now: "tcp" after a fallback. */
-  readonly transport: SessionTransport
-  readonly fallback?: string
-  readonly state: SessionState
-  readonly sessionId?: string
-  readonly timeoutSeconds?: number
-  readonly receiver: ReceiverSnapshot
-  readonly requests: ReadonlyArray<RequestRecord>
-  readonly senderReports: number
-  readonly receiverReportsSent: number
-  readonly byeReceived: boolean
-  /** Frame arrivals since epochMs, ascending. */
-  readonly frameArrivalsMs: ReadonlyArray<number>
-  /** The intervals between consecutive frame arrivals (ms). */
-  readonly frameIntervalsMs: ReadonlyArray<number>
-  /** Jitter after a frame, at most one sample per 100 ms; thinned evenly past MAX_JITTER_SAMPLES (long runs stay bounded). */
-  readonly jitterSeries: ReadonlyArray<JitterSample>
-  /** RTP-Info of the first PLAY, for checking it against the first packet. */
-  readonly firstRtpInfo?: PlayResult["rtpInfo"]
-}
-
-export interface RawRequest {
-  readonly method: string
-  readonly uri?: string
-  readonly headers?: Record<string, string>
-  readonly version?: string
-}
-
-export interface PlayRange {
-  readonly start: number
-  readonly end?: number
-}
-
-export interface ClientSession {
-  readonly options: Effect.Effect<RtspResponseInfo, RtspClientError>
-  readonly describe: Effect.Effect<DescribeResult, RtspClientError>
-  /** DESCRIBEs first in the standard dialect when no DESCRIBE was made (to find the track). */
-  readonly setup: Effect.Effect<void, RtspClientError | UdpSocketError>
-  readonly play: (range?: PlayRange) => Effect.Effect<PlayResult, RtspClientError | UdpSocketError>
-  readonly pause: Effect.Effect<RtspResponseInfo, RtspClientError>
-  readonly teardown: Effect.Effect<RtspResponseInfo, RtspClientError>
-  /** Any request, answered with whatever status; defaults to the session's URL. */
-  readonly raw: (request: RawRequest) => Effect.Effect<RtspResponseInfo, RtspClientError>
-  /** Waits up to `ms` for an RTCP BYE (end of stream); true if it came. */
-  readonly awaitBye: (ms: number) => Effect.Effect<boolean>
-  readonly snapshot: () => ClientSessionSnapshot
-  /** Cheap counters for live progress. */
-  readonly live: () => LiveCounters
-}
-
-export interface LiveCounters {
-  readonly state: SessionState
-  readonly framesReceived: number
-  readonly rtp: RtpStatsSnapshot
-}
-
-const DEFAULT_FALLBACK_MS = 3000
-const DEFAULT_RTCP_INTERVAL_MS = 5000
-/** RFC 2326 §12.37: the timeout when a server advertises none. */
-const DEFAULT_SESSION_TIMEOUT_S = 60
 const JITTER_SAMPLE_EVERY_MS = 100
 /** Jitter samples kept per session (see makeThinningSeries). */
 export const MAX_JITTER_SAMPLES = 2048
@@ -160,11 +57,16 @@ export const makeClientSession = (
     const epochMs = options.epochMs ?? performance.now()
     const receiver = makeMjpegReceiver({ dialect, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
     const ourSsrc = randomBytes(4).readUInt32BE(0)
-    const cname = `rtsp-harness-${ourSsrc.toString(16)}@${target.host}`
+    const rtcp = yield* makeRtcpReports({
+      ssrc: ourSsrc,
+      cname: `rtsp-harness-${ourSsrc.toString(16)}@${target.host}`,
+      stats: () => receiver.snapshot().rtp
+    })
+    const policy = fallbackPolicy(dialect, options.udpFallbackMs)
 
-    let transport: SessionTransport = dialect === "classic" ? "udp" : options.transport ?? "udp"
+    let transport: TransportKind = dialect === "classic" ? "udp" : options.transport ?? "udp"
     let fallback: string | undefined
-    let state: SessionState = "init"
+    let state: ClientSessionState = "init"
     let sessionId: string | undefined
     let timeoutSeconds: number | undefined
     let described: DescribeResult | undefined
@@ -173,17 +75,12 @@ export const makeClientSession = (
     let udp: UdpSocketPair | undefined
     let playedOnce = false
     let firstRtpInfo: PlayResult["rtpInfo"]
-    let senderReports = 0
-    let receiverReportsSent = 0
-    let byeReceived = false
-    let lastSr: LastSenderReport | undefined
-    let baseline = EMPTY_BASELINE
     let framesSeen = 0
     const jitter = makeThinningSeries({ everyMs: JITTER_SAMPLE_EVERY_MS, max: MAX_JITTER_SAMPLES })
     const requests: Array<RequestRecord> = []
     const firstPacket = yield* Deferred.make<void>()
-    const bye = yield* Deferred.make<void>()
-    let background: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>> = []
+    /** Receiver reports and keep-alives: one fiber while set up, none otherwise. */
+    const upkeep = yield* FiberHandle.make()
 
     let anyPacket = false
     const onRtp = (datagram: Uint8Array, arrivalMs: number): void => {
@@ -199,20 +96,6 @@ export const makeClientSession = (
       }
     }
 
-    const onRtcp = (datagram: Uint8Array, arrivalMs: number): void => {
-      const decoded = decodeRtcpCompound(datagram)
-      if (Either.isLeft(decoded)) return
-      for (const packet of decoded.right) {
-        if (packet._tag === "SenderReport") {
-          senderReports += 1
-          lastSr = { middle32: ntpMiddle32(packet.ntpTimestamp), arrivalMs }
-        } else if (packet._tag === "Goodbye") {
-          byeReceived = true
-          Deferred.unsafeDone(bye, Effect.void)
-        }
-      }
-    }
-
     const conn: RtspConnection = yield* connect(options.url, {
       dialect,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -225,7 +108,7 @@ export const makeClientSession = (
       },
       onInterleaved: (channel, payload, arrivalMs) => {
         if (channel === channels[0]) onRtp(payload, arrivalMs)
-        else if (channel === channels[1]) onRtcp(payload, arrivalMs)
+        else if (channel === channels[1]) rtcp.onRtcp(payload, arrivalMs)
       }
     })
 
@@ -262,42 +145,25 @@ export const makeClientSession = (
     const controlUrl = (): string =>
       described === undefined ? options.url : resolveControlUrl(described.contentBase, described.sdp.control ?? described.contentBase)
 
-    const sendReceiverReport = Effect.sync(() => {
-      const stats = receiver.snapshot().rtp
-      const { block, baseline: next } = reportBlockFor(stats, baseline, lastSr, performance.now())
-      baseline = next
-      const compound = receiverReportCompound(ourSsrc, cname, stats.packetsReceived > 0 ? block : undefined)
+    /** Our receiver report to wherever the server's RTCP goes: its channel, or its RTCP port. */
+    const sendRtcp = (compound: Uint8Array): boolean => {
       if (transport === "tcp") conn.sendInterleaved(channels[1], compound)
       else if (udp !== undefined && serverRtcpPort !== undefined) udp.rtcp.send([compound], serverRtcpPort, target.host)
-      else return
-      receiverReportsSent += 1
+      else return false
+      return true
+    }
+
+    /** Receiver reports and keep-alives, for as long as the session is set up (standard dialect). */
+    const startUpkeep = Effect.suspend(() => {
+      if (dialect === "classic") return Effect.void
+      const reports = rtcp.reportEvery(options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, sendRtcp)
+      const keepAlive = options.keepAlive === false
+        ? Effect.never
+        : keepAliveLoop((method) => recorded(method, conn.request(method, controlUrl())), timeoutSeconds)
+      return FiberHandle.run(upkeep, Effect.zip(reports, keepAlive, { concurrent: true }), { onlyIfMissing: true })
     })
 
-    const keepAliveOnce = Effect.gen(function* () {
-      const info = yield* recorded("GET_PARAMETER", conn.request("GET_PARAMETER", controlUrl()))
-      // Servers without GET_PARAMETER refresh the session on OPTIONS too (RFC 2326 §10.1).
-      if (info.status === 501 || info.status === 405) yield* recorded("OPTIONS", conn.request("OPTIONS", controlUrl()))
-    }).pipe(Effect.ignore)
-
-    /** Receiver reports and keep-alives, for as long as the session is set up. */
-    const startBackground = Effect.gen(function* () {
-      if (dialect === "classic" || background.length > 0) return
-      const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
-      const rtcpEvery = Math.max(100, options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS)
-      fibers.push(yield* Effect.forkIn(Effect.repeat(sendReceiverReport, Schedule.spaced(Duration.millis(rtcpEvery))), scope))
-      if (options.keepAlive !== false) {
-        const halfTimeoutMs = ((timeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_S) * 1000) / 2
-        const every = Duration.millis(Math.max(1000, halfTimeoutMs))
-        fibers.push(yield* Effect.forkIn(Effect.sleep(every).pipe(Effect.zipRight(keepAliveOnce), Effect.forever), scope))
-      }
-      background = fibers
-    })
-
-    const stopBackground = Effect.suspend(() => {
-      const fibers = background
-      background = []
-      return Fiber.interruptAll(fibers)
-    })
+    const stopUpkeep = FiberHandle.clear(upkeep)
 
     const bindUdp = Effect.gen(function* () {
       if (udp !== undefined) return udp
@@ -305,7 +171,7 @@ export const makeClientSession = (
         Scope.extend(scope)
       )
       pair.rtp.deliverTo(onRtp)
-      yield* Effect.forkIn(Stream.runForEach(pair.rtcp.messages, (m) => Effect.sync(() => onRtcp(m.data, performance.now()))), scope)
+      yield* Effect.forkIn(Stream.runForEach(pair.rtcp.messages, (m) => Effect.sync(() => rtcp.onRtcp(m.data, performance.now()))), scope)
       udp = pair
       return pair
     })
@@ -327,10 +193,6 @@ export const makeClientSession = (
         return result
       })
 
-    // A 461 to SETUP over UDP always moves to TCP (standard dialect); silence only when a wait is set.
-    const canUseTcp = dialect === "standard"
-    const silenceFallbackMs = canUseTcp ? options.udpFallbackMs ?? DEFAULT_FALLBACK_MS : 0
-
     const setup: ClientSession["setup"] = Effect.gen(function* () {
       if (dialect === "standard" && described === undefined) yield* describe
       const trackUrl = described?.trackUrl ?? options.url
@@ -338,9 +200,9 @@ export const makeClientSession = (
         ? yield* setupTcp(trackUrl)
         : yield* setupUdp(trackUrl).pipe(
           Effect.catchIf(
-            (error): error is RtspClientError => error instanceof RtspClientError && error.status === 461 && canUseTcp,
+            (error): error is RtspClientError => policy.onUnsupportedTransport && isUnsupportedTransport(error),
             () => {
-              fallback = "SETUP over UDP answered 461 Unsupported Transport"
+              fallback = UNSUPPORTED_TRANSPORT_REASON
               return setupTcp(trackUrl)
             }
           )
@@ -348,7 +210,7 @@ export const makeClientSession = (
       sessionId = result.sessionId
       timeoutSeconds = result.timeoutSeconds
       state = "ready"
-      yield* startBackground
+      yield* startUpkeep
     })
 
     const playRequest = (range: PlayRange | undefined) =>
@@ -360,13 +222,13 @@ export const makeClientSession = (
     /** The first PLAY over UDP brought nothing: start again over TCP, on the same connection. */
     const fallBackToTcp = (range: PlayRange | undefined, waitedMs: number) =>
       Effect.gen(function* () {
-        fallback = `no RTP over UDP within ${waitedMs} ms of PLAY`
+        fallback = silenceReason(waitedMs)
         yield* recorded("TEARDOWN", conn.teardown(controlUrl())).pipe(Effect.ignore)
-        yield* stopBackground
+        yield* stopUpkeep
         const result = yield* setupTcp(described?.trackUrl ?? options.url)
         sessionId = result.sessionId
         timeoutSeconds = result.timeoutSeconds
-        yield* startBackground
+        yield* startUpkeep
         return yield* playRequest(range)
       })
 
@@ -379,12 +241,9 @@ export const makeClientSession = (
         playedOnce = true
         state = "playing"
         if (first) firstRtpInfo = result.rtpInfo
-        if (first && transport === "udp" && silenceFallbackMs > 0) {
-          const arrived = yield* Deferred.await(firstPacket).pipe(Effect.timeout(Duration.millis(silenceFallbackMs)), Effect.isSuccess)
-          if (!arrived) {
-            result = yield* fallBackToTcp(range, silenceFallbackMs)
-            firstRtpInfo = result.rtpInfo
-          }
+        if (first && transport === "udp" && policy.silenceMs > 0 && (yield* silentFor(firstPacket, policy.silenceMs))) {
+          result = yield* fallBackToTcp(range, policy.silenceMs)
+          firstRtpInfo = result.rtpInfo
         }
         return result
       })
@@ -392,7 +251,7 @@ export const makeClientSession = (
     const pause = recorded("PAUSE", conn.pause(controlUrl())).pipe(Effect.tap(() => Effect.sync(() => (state = "ready"))))
 
     const teardown = recorded("TEARDOWN", conn.teardown(controlUrl())).pipe(
-      Effect.ensuring(Effect.zipRight(stopBackground, Effect.sync(() => (state = "closed"))))
+      Effect.ensuring(Effect.zipRight(stopUpkeep, Effect.sync(() => (state = "closed"))))
     )
 
     const raw: ClientSession["raw"] = (request) =>
@@ -412,9 +271,9 @@ export const makeClientSession = (
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
       receiver: receiver.snapshot(),
       requests: [...requests],
-      senderReports,
-      receiverReportsSent,
-      byeReceived,
+      senderReports: rtcp.senderReports(),
+      receiverReportsSent: rtcp.receiverReportsSent(),
+      byeReceived: rtcp.byeReceived(),
       // The receiver's frame statistics hold the arrivals already; only the epoch differs.
       frameArrivalsMs: receiver.frameArrivalsMs().map((ms) => ms - epochMs),
       frameIntervalsMs: receiver.frameIntervalsMs(),
@@ -430,7 +289,7 @@ export const makeClientSession = (
       pause,
       teardown,
       raw,
-      awaitBye: (ms) => Deferred.await(bye).pipe(Effect.timeout(Duration.millis(ms)), Effect.isSuccess),
+      awaitBye: rtcp.awaitBye,
       snapshot,
       live: () => ({ state, framesReceived: framesSeen, rtp: receiver.rtpSnapshot() })
     } satisfies ClientSession

@@ -7,9 +7,10 @@
  * the newest frame instead of queueing them, so memory stays bounded whatever the browser does.
  */
 import { Data, Effect, ExecutionStrategy, Exit, Fiber, Queue, Scope } from "effect"
+import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import { RtspClientError } from "../client/RtspClient.js"
-import type { LiveCounters } from "../session/ClientSession.js"
-import { type ClientSession, makeClientSession } from "../session/ClientSession.js"
+import { makeClientSession } from "../session/ClientSession.js"
+import type { ClientSession, LiveCounters } from "../session/types.js"
 import { checkRtspUrl } from "../client/credentials.js"
 import { describeError } from "./errorText.js"
 import { makeLiveWindow } from "./liveWindow.js"
@@ -18,9 +19,7 @@ import {
   frameMessage,
   type PageAction,
   type PageState,
-  type PageStatus,
-  type WebDialect,
-  type WebTransport
+  type PageStatus
 } from "./status.js"
 
 export class PageActionError extends Data.TaggedError("PageActionError")<{
@@ -31,8 +30,8 @@ export class PageActionError extends Data.TaggedError("PageActionError")<{
 
 export interface SetupRequest {
   readonly url: string
-  readonly transport: WebTransport
-  readonly dialect: WebDialect
+  readonly transport: TransportKind
+  readonly dialect: Dialect
 }
 
 export interface Viewer {
@@ -96,7 +95,7 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
     let error: string | undefined
     let request: SetupRequest | undefined
     let sessionId: string | undefined
-    let transport: WebTransport | undefined
+    let transport: TransportKind | undefined
     let fallback: string | undefined
     let frames = 0
     let live = makeLiveWindow()

@@ -18,6 +18,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Schema } from "effect"
+import { type Dialect, DIALECTS, TRANSPORT_KINDS, type TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import type { PageActionError, PageSession } from "./PageSession.js"
 import { PAGE_ID_PATTERN, type PageRegistry } from "./registry.js"
 import type { PageStatus } from "./status.js"
@@ -25,8 +26,8 @@ import type { ViewerHub } from "./viewerSocket.js"
 
 const SetupBody = Schema.Struct({
   url: Schema.String,
-  transport: Schema.optionalWith(Schema.Literal("udp", "tcp"), { default: () => "udp" as const }),
-  dialect: Schema.optionalWith(Schema.Literal("standard", "classic"), { default: () => "standard" as const })
+  transport: Schema.optionalWith(Schema.Literal(...TRANSPORT_KINDS), { default: (): TransportKind => "udp" }),
+  dialect: Schema.optionalWith(Schema.Literal(...DIALECTS), { default: (): Dialect => "standard" })
 })
 
 const ACTION_STATUS: Readonly<Record<PageActionError["reason"], number>> = { BadRequest: 400, NotAllowed: 409, Rtsp: 502 }
@@ -58,6 +59,17 @@ const respond = (session: PageSession, action: Effect.Effect<PageStatus, PageAct
     Effect.catchTag("PageActionError", (e) => Effect.succeed(failure(ACTION_STATUS[e.reason], e.message, session.status())))
   )
 
+/** A route for a well-formed page session id (which may not exist yet): 400 otherwise. */
+const withPageId = <E, R>(
+  run: (id: string, request: HttpServerRequest.HttpServerRequest) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+) =>
+  Effect.gen(function* () {
+    const id = yield* pageId
+    if (id === undefined) return failure(400, "bad page session id")
+    const request = yield* HttpServerRequest.HttpServerRequest
+    return yield* run(id, request)
+  })
+
 const existing = (registry: PageRegistry, run: (session: PageSession) => Effect.Effect<HttpServerResponse.HttpServerResponse>) =>
   Effect.flatMap(pageId, (id) => {
     const session = id === undefined ? undefined : registry.get(id)
@@ -71,34 +83,32 @@ export const webRoutes = (registry: PageRegistry, viewers: ViewerHub, maxSession
     HttpRouter.get("/api/sessions/:id", existing(registry, (s) => Effect.sync(() => HttpServerResponse.unsafeJson({ status: s.status() })))),
     HttpRouter.get(
       "/api/sessions/:id/ws",
-      Effect.gen(function* () {
-        const id = yield* pageId
-        if (id === undefined) return failure(400, "bad page session id")
-        const request = yield* HttpServerRequest.HttpServerRequest
-        if (!sameOrigin(request.headers)) return failure(403, "this page belongs to another site")
-        const socket = yield* request.upgrade
-        const session = yield* Effect.either(registry.getOrCreate(id))
-        if (session._tag === "Left") yield* viewers.refuse(socket, session.left.message)
-        else yield* viewers.serve(socket, session.right)
-        return HttpServerResponse.empty()
-      }).pipe(
+      withPageId((id, request) =>
+        Effect.gen(function* () {
+          if (!sameOrigin(request.headers)) return failure(403, "this page belongs to another site")
+          const socket = yield* request.upgrade
+          const session = yield* Effect.either(registry.getOrCreate(id))
+          if (session._tag === "Left") yield* viewers.refuse(socket, session.left.message)
+          else yield* viewers.serve(socket, session.right)
+          return HttpServerResponse.empty()
+        })
+      ).pipe(
         Effect.scoped,
         Effect.catchTag("RequestError", () => Effect.succeed(failure(426, "this address wants a WebSocket")))
       )
     ),
     HttpRouter.post(
       "/api/sessions/:id/setup",
-      Effect.gen(function* () {
-        const id = yield* pageId
-        if (id === undefined) return failure(400, "bad page session id")
-        const request = yield* HttpServerRequest.HttpServerRequest
-        if (!(request.headers["content-type"] ?? "").startsWith("application/json")) return failure(415, "expected a JSON body")
-        const body = yield* Effect.either(HttpServerRequest.schemaBodyJson(SetupBody))
-        if (body._tag === "Left") return failure(400, "expected a JSON body { url, transport: udp|tcp, dialect: standard|classic }")
-        const session = yield* Effect.either(registry.getOrCreate(id))
-        if (session._tag === "Left") return failure(503, session.left.message)
-        return yield* respond(session.right, session.right.setup(body.right))
-      })
+      withPageId((id, request) =>
+        Effect.gen(function* () {
+          if (!(request.headers["content-type"] ?? "").startsWith("application/json")) return failure(415, "expected a JSON body")
+          const body = yield* Effect.either(HttpServerRequest.schemaBodyJson(SetupBody))
+          if (body._tag === "Left") return failure(400, "expected a JSON body { url, transport: udp|tcp, dialect: standard|classic }")
+          const session = yield* Effect.either(registry.getOrCreate(id))
+          if (session._tag === "Left") return failure(503, session.left.message)
+          return yield* respond(session.right, session.right.setup(body.right))
+        })
+      )
     ),
     HttpRouter.post("/api/sessions/:id/play", existing(registry, (s) => respond(s, s.play))),
     HttpRouter.post("/api/sessions/:id/pause", existing(registry, (s) => respond(s, s.pause))),

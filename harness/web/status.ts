@@ -2,12 +2,11 @@
  * The web player's page-session state as the page sees it: which buttons the RTSP state allows,
  * and the status message pushed to the page (and returned by every action). Pure data.
  */
+import type { Dialect, SessionState, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
-/** The classic lab's states; "closed" (after TEARDOWN) is INIT again for the buttons. */
-export type PageState = "init" | "ready" | "playing"
+/** The RTSP states the buttons follow; "closed" (after TEARDOWN) is INIT again for them. */
+export type PageState = SessionState
 export type PageAction = "setup" | "play" | "pause" | "teardown"
-export type WebTransport = "udp" | "tcp"
-export type WebDialect = "standard" | "classic"
 
 /** Setup in INIT; Play in READY; Pause in PLAYING; Teardown once set up. Nothing while a request runs. */
 export const allowedActions = (state: PageState, busy: boolean): ReadonlyArray<PageAction> => {
@@ -29,8 +28,8 @@ export interface PageStatus {
   readonly busy: boolean
   readonly allowed: ReadonlyArray<PageAction>
   readonly url?: string
-  readonly transport?: WebTransport
-  readonly dialect?: WebDialect
+  readonly transport?: TransportKind
+  readonly dialect?: Dialect
   readonly sessionId?: string
   /** Why UDP was given up for TCP, when it was. */
   readonly fallback?: string

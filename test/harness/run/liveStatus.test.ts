@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { formatLiveStatus, makeLiveStatusTracker } from "../../../harness/run/liveStatus.js"
-import type { LiveCounters, SessionState } from "../../../harness/session/ClientSession.js"
+import type { ClientSessionState, LiveCounters } from "../../../harness/session/ClientSession.js"
 import { makeRtpReceiverStats } from "../../../harness/metrics/rtpStats.js"
 
-const source = (state: () => SessionState, frames: () => number, lost = 0) => {
+const source = (state: () => ClientSessionState, frames: () => number, lost = 0) => {
   const stats = makeRtpReceiverStats({ clockRate: 90000 })
   stats.onPacket({ sequenceNumber: 0, timestamp: 0, marker: true, arrivalMs: 0, payloadBytes: 1 })
   stats.onPacket({ sequenceNumber: 1 + lost, timestamp: 4500, marker: true, arrivalMs: 50, payloadBytes: 1 })
@@ -13,7 +13,7 @@ const source = (state: () => SessionState, frames: () => number, lost = 0) => {
 describe("live status", () => {
   it("fps is per playing client over the last tick; a session that stopped adds nothing", () => {
     let framesA = 0
-    let stateB: SessionState = "playing"
+    let stateB: ClientSessionState = "playing"
     const a = source(() => "playing", () => framesA)
     const b = source(() => stateB, () => 40, 2)
     const next = makeLiveStatusTracker()

@@ -1,0 +1,83 @@
+/**
+ * A session's RTCP, both ways: sender reports and BYE coming in (counted, the last SR kept for
+ * LSR/DLSR), receiver reports going out every few seconds (RFC 3550 §6.4.2). The bytes of a
+ * report are receiverReport.ts's; this file holds the running state and the periodic sender.
+ */
+import { Deferred, Duration, Effect, Either, Schedule } from "effect"
+import { decodeRtcpCompound } from "../../src/protocol/rtcpDecode.js"
+import { ntpMiddle32 } from "../../src/protocol/rtcpNtp.js"
+import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
+
+export const DEFAULT_RTCP_INTERVAL_MS = 5000
+/** Reports are never sent more often than this, whatever the options say. */
+const MIN_RTCP_INTERVAL_MS = 100
+
+export interface RtcpReportsOptions {
+  readonly ssrc: number
+  readonly cname: string
+  /** The receiver's statistics now. */
+  readonly stats: () => RtpStatsSnapshot
+}
+
+/** Sends a compound to the server's RTCP port or channel; false when there is nowhere to send it yet. */
+export type SendRtcp = (compound: Uint8Array) => boolean
+
+export interface RtcpReports {
+  /** Handles one RTCP compound from the server (socket callback; never throws). */
+  readonly onRtcp: (datagram: Uint8Array, arrivalMs: number) => void
+  /** Sends one receiver report now, if there is somewhere to send it. */
+  readonly sendReport: (send: SendRtcp) => Effect.Effect<void>
+  /** Sends a report every `intervalMs` (at least 100 ms), forever. */
+  readonly reportEvery: (intervalMs: number, send: SendRtcp) => Effect.Effect<never>
+  /** Waits up to `ms` for an RTCP BYE; true if it came. */
+  readonly awaitBye: (ms: number) => Effect.Effect<boolean>
+  readonly senderReports: () => number
+  readonly receiverReportsSent: () => number
+  readonly byeReceived: () => boolean
+}
+
+export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<RtcpReports> =>
+  Effect.gen(function* () {
+    const bye = yield* Deferred.make<void>()
+    let senderReports = 0
+    let receiverReportsSent = 0
+    let byeReceived = false
+    let lastSr: LastSenderReport | undefined
+    let baseline = EMPTY_BASELINE
+
+    const onRtcp = (datagram: Uint8Array, arrivalMs: number): void => {
+      const decoded = decodeRtcpCompound(datagram)
+      if (Either.isLeft(decoded)) return
+      for (const packet of decoded.right) {
+        if (packet._tag === "SenderReport") {
+          senderReports += 1
+          lastSr = { middle32: ntpMiddle32(packet.ntpTimestamp), arrivalMs }
+        } else if (packet._tag === "Goodbye") {
+          byeReceived = true
+          Deferred.unsafeDone(bye, Effect.void)
+        }
+      }
+    }
+
+    const sendReport = (send: SendRtcp) => Effect.sync(() => {
+      const stats = options.stats()
+      const { block, baseline: next } = reportBlockFor(stats, baseline, lastSr, performance.now())
+      baseline = next
+      const compound = receiverReportCompound(options.ssrc, options.cname, stats.packetsReceived > 0 ? block : undefined)
+      if (send(compound)) receiverReportsSent += 1
+    })
+
+    return {
+      onRtcp,
+      sendReport,
+      reportEvery: (intervalMs, send) =>
+        Effect.repeat(sendReport(send), Schedule.spaced(Duration.millis(Math.max(MIN_RTCP_INTERVAL_MS, intervalMs)))).pipe(
+          Effect.zipRight(Effect.never)
+        ),
+      awaitBye: (ms) => Deferred.await(bye).pipe(Effect.timeout(Duration.millis(ms)), Effect.isSuccess),
+      senderReports: () => senderReports,
+      receiverReportsSent: () => receiverReportsSent,
+      byeReceived: () => byeReceived
+    }
+  })
