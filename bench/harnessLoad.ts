@@ -16,6 +16,7 @@ import { basename, dirname, resolve } from "node:path"
 import { analyzeMjpeg } from "../src/media/analyze.js"
 import { packetizeRfc2435 } from "../src/protocol/jpeg/rfc2435Packetizer.js"
 import { encodeRtpPacket } from "../src/protocol/rtp.js"
+import { frameRtpTimestamp, JPEG_PAYLOAD_TYPE } from "../src/protocol/rtpJpeg.js"
 import { makeMjpegReceiver } from "../harness/receiver/mjpegReceiver.js"
 import { runScenario } from "../harness/run/runScenario.js"
 import type { LiveStatus } from "../harness/run/liveStatus.js"
@@ -34,7 +35,7 @@ const median = (values: ReadonlyArray<number>): number => {
 }
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits))
 
-/** The sample as the datagrams a server sends: RTP header + RFC 2435 payload, 4500 ticks a frame. */
+/** The sample as the datagrams a server sends: RTP header + RFC 2435 payload, timestamps at the file's rate. */
 const sampleDatagrams = (sample: string): { readonly datagrams: ReadonlyArray<Buffer>; readonly frames: number } => {
   const analysis = analyzeMjpeg(readFileSync(sample), { fileName: sample })
   const frames = analysis.rfc2435Frames ?? []
@@ -44,7 +45,7 @@ const sampleDatagrams = (sample: string): { readonly datagrams: ReadonlyArray<Bu
     const payloads = Either.getOrThrow(packetizeRfc2435(frame, { mtu: 1400 }))
     payloads.forEach((payload, i) => {
       datagrams.push(encodeRtpPacket({
-        header: { marker: i === payloads.length - 1, payloadType: 26, sequenceNumber: seq++ & 0xffff, timestamp: index * 4500, ssrc: 0x1234, csrcs: [] },
+        header: { marker: i === payloads.length - 1, payloadType: JPEG_PAYLOAD_TYPE, sequenceNumber: seq++ & 0xffff, timestamp: frameRtpTimestamp(0, index, analysis.fps), ssrc: 0x1234, csrcs: [] },
         payload: Buffer.from(payload),
         paddingLength: 0
       }))

@@ -9,6 +9,7 @@ import { MAX_CLIENTS, type Scenario } from "../scenario/schema.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { runWithProgress } from "./run.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const clients = Options.integer("clients").pipe(
   Options.withDescription(`How many sessions, 1 to ${MAX_CLIENTS}`),
@@ -17,7 +18,7 @@ const clients = Options.integer("clients").pipe(
 const fpsMin = Options.float("fps-min").pipe(Options.optional, Options.withDescription("Fail unless every client kept at least this frame rate"))
 const lossMax = Options.float("loss-max").pipe(Options.optional, Options.withDescription("Fail if any client lost more than this % of packets"))
 
-export const loadTestScenario = (url: string, n: number, durationMs: number, rampUpMs: number, transport: "udp" | "tcp", fps: Option.Option<number>, loss: Option.Option<number>): Scenario => ({
+export const loadTestScenario = (url: string, n: number, durationMs: number, rampUpMs: number, transport: TransportKind, fps: Option.Option<number>, loss: Option.Option<number>): Scenario => ({
   name: `load ${n}`,
   url,
   transport,

@@ -12,6 +12,7 @@ import { CliExit } from "../../src/common/cliExit.js"
 import type { Scenario } from "../scenario/schema.js"
 import { sessionRows, table } from "./render.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const dumpDir = Options.directory("dump-dir").pipe(
   Options.optional,
@@ -30,7 +31,7 @@ const dialect = Options.choice("dialect", ["standard", "classic"] as const).pipe
   Options.withDescription("standard RTSP, or the classic teaching lab's (bare file name, whole JPEG per datagram, UDP only)")
 )
 
-export const playScenario = (url: string, durationMs: number, transport: "udp" | "tcp", dialectName: "standard" | "classic"): Scenario => ({
+export const playScenario = (url: string, durationMs: number, transport: TransportKind, dialectName: Dialect): Scenario => ({
   name: "play",
   url,
   transport: dialectName === "classic" ? "udp" : transport,

@@ -2,6 +2,7 @@
  * Human output of the harness: aligned two-column tables of what a session or a run measured,
  * and the PASS/FAIL table of checks. Pure: data in, lines out.
  */
+import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import type { RunAggregate } from "../metrics/aggregate.js"
 import type { PercentileSummary } from "../metrics/percentile.js"
 import type { ExpectationCheck } from "../run/expectations.js"
@@ -37,7 +38,7 @@ export const sessionRows = (m: SessionMetrics): ReadonlyArray<readonly [string, 
   ["start-up", m.startupMs === undefined ? "—" : `${fixed(m.startupMs, 1)} ms (PLAY sent to first whole frame)`],
   ["inter-frame intervals", intervals(m.intervalMs)],
   ["bitrate", `${fixed(m.bitrateKbps, 0)} kbit/s`],
-  ["RTP timestamps", m.timestampsConsistent ? "steady step per frame" : "irregular (a frame lost, or not 90000/fps)"],
+  ["RTP timestamps", m.timestampsConsistent ? "steady step per frame" : `irregular (a frame lost, or not ${JPEG_CLOCK_RATE}/fps)`],
   ["RTCP", `SR received ${m.senderReports}, RR sent ${m.receiverReportsSent}, BYE ${m.byeReceived ? "received" : "not seen"}`],
   ["RTSP reply time", timings(m.rtspMs)]
 ]
