@@ -1,84 +1,17 @@
-import { NodeContext } from "@effect/platform-node"
+/** MediaLibrary.resolve: serving by path, alias and symlink, refusals, caching and reloads, concurrency, fps and MTU. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber } from "effect"
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import { encodeLabMjpeg } from "../../src/media/container.js"
-import { type MediaLibraryOptions, make, MediaNotFound, type MediaNotFoundReason, MediaUnavailable, type ServedMedia } from "../../src/media/MediaLibrary.js"
-import { labFile, makeJpeg, makeNoiseJpeg, noise } from "./craft.js"
+import { Effect, Fiber } from "effect"
+import { mkdirSync, statSync, utimesSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { MediaNotFound, type MediaNotFoundReason, MediaUnavailable, type ServedMedia } from "../../src/media/MediaLibrary.js"
+import { labFile, makeNoiseJpeg } from "./craft.js"
+import { a, b, c, type Fixture, lab, same, withFixture } from "./mediaLibraryKit.js"
 
-const MOVIE = resolve("video/movie.Mjpeg")
-const a = await makeJpeg({ background: "#336699" })
-const b = await makeJpeg({ background: "#993366" })
-const c = await makeJpeg({ background: "#669933" })
-const progressive = await makeJpeg({ progressive: true })
 const bigNoise = await makeNoiseJpeg(256, 160, 90)
-
-/** Identity, without letting vitest print (or diff) megabytes of buffers when it fails. */
-const same = (actual: unknown, expected: unknown) => expect(actual === expected, "expected the very same object").toBe(true)
 
 /** The failure of a resolve; a success becomes a short string, so that a failing test does not print the whole file. */
 const failure = <E, R>(effect: Effect.Effect<ServedMedia, E, R>): Effect.Effect<E, string, R> =>
   Effect.flip(Effect.map(effect, (media) => `unexpectedly served ${media.urlPath}`))
-
-const lab = (frames: ReadonlyArray<Buffer>): Buffer => Either.getOrThrow(encodeLabMjpeg(frames))
-
-interface Fixture {
-  /** The media root, named `video` like the project's own folder. */
-  readonly root: string
-  /** A valid MJPEG file next to the root, that nothing may ever serve. */
-  readonly outside: string
-  /** Real paths passed to onLoad, in order. */
-  readonly loads: Array<string>
-  readonly library: (options?: Partial<MediaLibraryOptions>) => ReturnType<typeof make>
-}
-
-/**
- * tmp/xxx/video/                     the root
- *   movie.Mjpeg                      copy of the project's sample (standard + classic)
- *   sub/clip one.mjpeg               3 small frames, raw container
- *   progressive.mjpg                 classic only
- *   noise.Mjpeg                      random bytes: neither dialect
- *   empty.Mjpeg                      neither dialect
- *   notes.txt, dir.mjpeg/            not MJPEG files
- *   link.Mjpeg -> movie.Mjpeg        symlink inside
- *   escape.Mjpeg -> ../outside/secret.Mjpeg, linkdir -> ../outside   symlinks out
- * tmp/xxx/outside/secret.Mjpeg, tmp/xxx/secret.Mjpeg   valid files outside the root
- */
-const fixture = Effect.acquireRelease(
-  Effect.sync((): Fixture => {
-    const base = mkdtempSync(join(tmpdir(), "effect-rtsp-library-"))
-    const root = join(base, "video")
-    const outsideDir = join(base, "outside")
-    mkdirSync(join(root, "sub"), { recursive: true })
-    mkdirSync(join(root, "dir.mjpeg"))
-    mkdirSync(outsideDir)
-    copyFileSync(MOVIE, join(root, "movie.Mjpeg"))
-    writeFileSync(join(root, "sub", "clip one.mjpeg"), Buffer.concat([a, b, c]))
-    writeFileSync(join(root, "progressive.mjpg"), lab([progressive, progressive]))
-    writeFileSync(join(root, "noise.Mjpeg"), noise(4096, 11))
-    writeFileSync(join(root, "empty.Mjpeg"), Buffer.alloc(0))
-    writeFileSync(join(root, "notes.txt"), "not a video")
-    const outside = join(outsideDir, "secret.Mjpeg")
-    writeFileSync(outside, lab([a, b]))
-    writeFileSync(join(base, "secret.Mjpeg"), lab([a, b]))
-    symlinkSync("movie.Mjpeg", join(root, "link.Mjpeg"))
-    symlinkSync(join("..", "outside", "secret.Mjpeg"), join(root, "escape.Mjpeg"))
-    symlinkSync(join("..", "outside"), join(root, "linkdir"))
-    const loads: Array<string> = []
-    return {
-      root,
-      outside,
-      loads,
-      library: (options = {}) => make({ root, mtu: 1400, onLoad: (path) => loads.push(path), ...options })
-    }
-  }),
-  (f) => Effect.sync(() => rmSync(resolve(f.root, ".."), { recursive: true, force: true }))
-)
-
-const withFixture = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, NodeContext.NodeContext>) =>
-  Effect.flatMap(fixture, body).pipe(Effect.provide(NodeContext.layer))
 
 /** Moves the file's mtime well away from now, so that a change is visible whatever the clock's resolution. */
 const touch = (path: string, secondsAhead: number) => {
@@ -367,45 +300,6 @@ describe("MediaLibrary.resolve", () => {
         expect(error.message).toContain("cannot be packetized for RFC 2435")
         expect(error.message).toContain("big.Mjpeg cannot be served in either dialect")
         expect(error._tag === "MediaUnavailable" && error.problems.map((p) => p.code)).toContain("TooLargeForClassic")
-      })
-    ))
-})
-
-describe("MediaLibrary.scan", () => {
-  it.scoped("lists every MJPEG file under the root: servable ones and refused ones with reasons", () =>
-    withFixture((f) =>
-      Effect.gen(function*() {
-        // Links that a naive recursive listing would follow: to the root itself, out of it, to a folder seen already.
-        symlinkSync(".", join(f.root, "loop"))
-        symlinkSync("..", join(f.root, "up"))
-        symlinkSync("sub", join(f.root, "zsub"))
-        const library = yield* f.library()
-        const { servable, refused } = yield* library.scan
-        expect(servable.map((m) => m.urlPath)).toEqual(["link.Mjpeg", "movie.Mjpeg", "progressive.mjpg", "sub/clip one.mjpeg"])
-        expect(refused.map((r) => r.urlPath)).toEqual(["empty.Mjpeg", "escape.Mjpeg", "noise.Mjpeg"])
-        for (const r of refused) expect(r.reason, r.urlPath).toContain(r.urlPath)
-        expect(refused.find((r) => r.urlPath === "escape.Mjpeg")!.reason).toContain("outside the media folder")
-        // The link and the movie are one file, loaded once; nothing outside the root was read.
-        expect(f.loads.filter((p) => p.endsWith("movie.Mjpeg"))).toHaveLength(1)
-        expect(f.loads.every((p) => p.startsWith(f.root))).toBe(true)
-        // A scan warms the cache for resolve: the same frames, not a second load. (The wrapper object may
-        // differ: link.Mjpeg and movie.Mjpeg are scanned concurrently and either may claim the load.)
-        const resolved = yield* library.resolve("movie.Mjpeg")
-        expect(resolved.urlPath).toBe("movie.Mjpeg")
-        same(resolved.file, servable[1]!.file)
-        same(servable[0]!.file, servable[1]!.file)
-        expect(f.loads.filter((p) => p.endsWith("movie.Mjpeg"))).toHaveLength(1)
-      })
-    ))
-
-  it.scoped("a missing media folder is one refusal, not a failure", () =>
-    withFixture((f) =>
-      Effect.gen(function*() {
-        const library = yield* f.library({ root: join(f.root, "nope") })
-        const { servable, refused } = yield* library.scan
-        expect(servable).toEqual([])
-        expect(refused.length).toBe(1)
-        expect(refused[0]!.reason).toContain("cannot be read")
       })
     ))
 })
