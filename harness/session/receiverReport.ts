@@ -4,6 +4,7 @@
  * the previous report's counters and the last sender report in; the compound's bytes out.
  */
 import { encodeRtcpCompound } from "../../src/protocol/rtcpEncode.js"
+import { fractionLostByte } from "../../src/protocol/rtcpFractionLost.js"
 import { ntpShortFromMillis } from "../../src/protocol/rtcpNtp.js"
 import { type ReportBlock, SdesItemType } from "../../src/protocol/rtcpTypes.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
@@ -32,11 +33,10 @@ export const reportBlockFor = (
   const received = stats.packetsReceived - stats.duplicates
   const expectedInterval = stats.packetsExpected - baseline.expected
   const lostInterval = expectedInterval - (received - baseline.received)
-  const fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval))
   return {
     block: {
       ssrc: stats.ssrc,
-      fractionLost,
+      fractionLost: fractionLostByte(expectedInterval, lostInterval),
       cumulativeLost: stats.packetsExpected - received,
       highestSeq: stats.highestSeqExtended,
       jitter: stats.jitterUnits,

@@ -4,7 +4,7 @@
  * by session id, so PAUSE and TEARDOWN are `FiberMap.remove`.
  */
 import { Effect, FiberMap } from "effect"
-import { decodeRtcpCompound } from "../protocol/rtcp.js"
+import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import type { ServerContext, SessionEntry } from "./context.js"
 import { recordLateness } from "./loadShedding.js"
@@ -131,7 +131,7 @@ export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: Ses
       touch(ctx, entry)
       const stats = entry.session.stats
       stats.receiverReports++
-      stats.fractionLost = block.fractionLost / 256
+      stats.fractionLost = fractionLostRatio(block.fractionLost)
       stats.cumulativeLost = block.cumulativeLost
       stats.jitterSeconds = block.jitter / JPEG_CLOCK_RATE
       ctx.metrics.receiverReport()
