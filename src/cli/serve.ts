@@ -40,6 +40,7 @@ export interface ServeOptions {
   /** RTSP_LOG_LEVEL. */
   readonly logLevelEnv: Option.Option<LogLevelName>
   readonly httpPort: Option.Option<number>
+  readonly udpBatching: "on" | "off"
 }
 
 /** Everything the serve handler needs: the server's config and how to log. */
@@ -61,7 +62,8 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   sessionTimeoutSeconds: options.sessionTimeout,
   maxSessions: options.maxSessions,
   maxConnections: options.maxConnections,
-  httpPort: Option.getOrUndefined(options.httpPort)
+  httpPort: Option.getOrUndefined(options.httpPort),
+  udpBatching: options.udpBatching === "on"
 })
 
 /**
@@ -193,6 +195,13 @@ const httpPort = optionalNumber(
   portProblem
 )
 
+const UDP_BATCHING = ["on", "off"] as const
+const udpBatching = Options.choice("udp-batching", UDP_BATCHING).pipe(
+  Options.withDefault<"on" | "off">("on"),
+  Options.withFallbackConfig(Config.literal(...UDP_BATCHING)("RTSP_UDP_BATCHING")),
+  described("on: each frame's UDP datagrams leave in one kernel call (Linux GSO) where the platform can; off: one send per packet.", "RTSP_UDP_BATCHING", "on")
+)
+
 const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
   Options.optional,
   described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
@@ -230,7 +239,8 @@ const serveOptions = {
   logFormat,
   logLevel,
   logLevelEnv: logLevelFromEnv,
-  httpPort
+  httpPort,
+  udpBatching
 }
 
 // --- running ------------------------------------------------------------------

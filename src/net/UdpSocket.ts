@@ -43,6 +43,11 @@ export interface UdpSocket {
    * (performance.now() ms), and no longer buffered for `messages`. The handler must not throw.
    */
   readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void) => void
+  /** The OS socket behind it, for the native send path; undefined where node does not show it. */
+  readonly fd: () => number | undefined
+  readonly family: "IPv4" | "IPv6"
+  /** Counts a failed send made around node (the native path), so sendErrors covers every path. */
+  readonly countSendError: () => void
 }
 
 export interface UdpSocketOptions {
@@ -95,6 +100,17 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
       closeQuietly(socket)
     })
   })
+
+/**
+ * node:dgram keeps its handle under a symbol (the `_handle` getter is deprecated and warns); the
+ * handle's fd is what a native sendmsg needs. Absent on platforms or versions that hide it.
+ */
+const fdOf = (socket: Dgram.Socket): number | undefined => {
+  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "state symbol")
+  const handle: unknown = state === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle
+  const fd = typeof handle === "object" && handle !== null && "fd" in handle ? handle.fd : undefined
+  return typeof fd === "number" && fd >= 0 ? fd : undefined
+}
 
 const closeQuietly = (socket: Dgram.Socket): void => {
   try {
@@ -188,6 +204,11 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
 
     const bound = socket.address()
     return {
+      fd: () => fdOf(socket),
+      family: bound.family === "IPv6" ? "IPv6" : "IPv4",
+      countSendError: () => {
+        sendErrors++
+      },
       port: bound.port,
       address: bound.address,
       send,

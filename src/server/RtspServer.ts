@@ -9,6 +9,7 @@ import type { FileSystem, Path } from "@effect/platform"
 import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
 import * as MediaLibrary from "../media/MediaLibrary.js"
 import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
+import { makeUdpFrameSender, type UdpSendPath } from "../net/udpFrameSender.js"
 import { makeUdpSocketPair } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
 import { handleConnection } from "./connection.js"
@@ -35,7 +36,12 @@ export interface RtspServerInfo {
   readonly rtpPort: number
   readonly rtcpPort: number
   readonly sessions: () => ReadonlyArray<SessionSummary>
+  /** How RTP frames leave the server now (the fast path can fall back while running). */
+  readonly udpSendPath: () => UdpSendPath
 }
+
+export const describeSendPath = (path: UdpSendPath): string =>
+  path._tag === "Gso" ? "gso (one kernel call per frame)" : `plain (one send per packet: ${path.reason})`
 
 export class RtspServer extends Context.Tag("effect-rtsp/RtspServer")<RtspServer, RtspServerInfo>() {}
 
@@ -73,6 +79,7 @@ export const make = (config: ServerConfig) =>
     const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024 }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
+    const rtpSender = yield* makeUdpFrameSender(udp.rtp, { batching: config.udpBatching })
     const streams = yield* FiberMap.make<string>()
     const ctx: ServerContext = {
       config,
@@ -81,6 +88,7 @@ export const make = (config: ServerConfig) =>
       scheduler,
       clock,
       rtp: udp.rtp,
+      rtpSender,
       rtcp: udp.rtcp,
       sessions: new Map(),
       sessionsByRtcpPeer: new Map(),
@@ -124,6 +132,7 @@ export const make = (config: ServerConfig) =>
     const address = server.address()
     const port = typeof address === "object" && address !== null ? address.port : config.port
     yield* Effect.logInfo(`RTSP server listening on ${config.host}:${port}, RTP/RTCP on UDP ${udp.rtp.port}/${udp.rtcp.port}`)
+    yield* Effect.logInfo(`UDP send path: ${describeSendPath(rtpSender.path())}`)
     const scan = yield* library.scan
     for (const media of scan.servable) {
       const dialects = [media.file.standard.servable ? "standard" : "", media.file.classic.servable ? "classic" : ""].filter(Boolean).join(" and ")
@@ -136,6 +145,7 @@ export const make = (config: ServerConfig) =>
       port,
       rtpPort: udp.rtp.port,
       rtcpPort: udp.rtcp.port,
+      udpSendPath: rtpSender.path,
       sessions: () => [...ctx.sessions.values()].map((entry) => ({
         id: entry.session.id,
         dialect: entry.session.dialect,

@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly tcpQueueFrames: number
   /** Port for /metrics and /healthz; undefined = no HTTP endpoint. */
   readonly httpPort: number | undefined
+  /** Send each frame's UDP datagrams in one kernel call (GSO) where the platform can; false forces one send per packet. */
+  readonly udpBatching: boolean
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -46,5 +48,6 @@ export const defaultServerConfig: ServerConfig = {
   maxHeaderBytes: 8192,
   idleConnectionTimeoutSeconds: 30,
   tcpQueueFrames: 8,
-  httpPort: undefined
+  httpPort: undefined,
+  udpBatching: true
 }

@@ -5,6 +5,7 @@
 import type { Socket } from "node:net"
 import type { Clock, FiberMap } from "effect"
 import type { MediaLibrary } from "../media/MediaLibrary.js"
+import type { UdpFrameSender } from "../net/udpFrameSender.js"
 import type { UdpSocket } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
 import type { FrameScheduler } from "./FrameScheduler.js"
@@ -42,6 +43,8 @@ export interface ServerContext {
   readonly scheduler: FrameScheduler["Type"]
   readonly clock: Clock.Clock
   readonly rtp: UdpSocket
+  /** How RTP frames leave `rtp`: one kernel call per frame (GSO) or one send per packet. */
+  readonly rtpSender: UdpFrameSender
   readonly rtcp: UdpSocket
   readonly sessions: Map<string, SessionEntry>
   /** UDP sessions by the address:port their RTCP comes from. */

@@ -5,6 +5,7 @@
  * Effect per packet.
  */
 import type { Socket } from "node:net"
+import type { UdpFrameSender } from "../net/udpFrameSender.js"
 import type { UdpSocket } from "../net/UdpSocket.js"
 import { encodeRtcpCompound, ntpFromUnixMillis, SdesItemType } from "../protocol/rtcp.js"
 import { RTP_FIXED_HEADER_SIZE as RTP_HEADER, writeRtpHeader } from "../protocol/rtp.js"
@@ -19,16 +20,14 @@ export interface PacketSink {
 }
 
 export const udpSink = (
-  rtp: UdpSocket,
+  rtp: UdpFrameSender,
   rtcp: UdpSocket,
   address: string,
   rtpPort: number,
   rtcpPort: number | undefined
 ): PacketSink => ({
   sendFrame: (headers, payloads) => {
-    for (let i = 0; i < payloads.length; i++) {
-      rtp.send([headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER), payloads[i]!], rtpPort, address)
-    }
+    rtp.sendFrame(headers, RTP_HEADER, payloads, rtpPort, address)
     return true
   },
   sendRtcp: (packet) => {

@@ -63,6 +63,8 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
             entry.sink.sendRtcp(senderReport(session, frameIndex, now))
           }
         }
+        const fallback = ctx.rtpSender.takeFallback()
+        if (fallback !== undefined) return Effect.logWarning(`UDP send path: plain from now on (${fallback})`)
         // The first drop is worth a line; the total is logged when the session ends.
         return !sent.sent && session.stats.framesDropped === 1
           ? Effect.logWarning("receiver too slow: dropping whole frames").pipe(Effect.annotateLogs(sessionLog(entry)))

@@ -83,7 +83,7 @@ export const chooseTransport = (
 const PER_FRAME_OVERHEAD_BYTES = 64 * 16
 
 export const sinkFor = (ctx: ServerContext, conn: ConnectionState, media: ServedMedia, transport: SessionTransport): PacketSink => {
-  if (transport._tag === "Udp") return udpSink(ctx.rtp, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
+  if (transport._tag === "Udp") return udpSink(ctx.rtpSender, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
   const largestFrame = media.file.frameBytes.max + PER_FRAME_OVERHEAD_BYTES
   return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrame)
 }

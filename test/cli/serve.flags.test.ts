@@ -27,7 +27,8 @@ const allFlags = [
   "--max-sessions", "10",
   "--max-connections", "20",
   "--log-format", "json",
-  "--http-port", "9100"
+  "--http-port", "9100",
+  "--udp-batching", "off"
 ]
 
 describe("serveConfigFrom", () => {
@@ -46,7 +47,8 @@ describe("serveConfigFrom", () => {
       logFormat: "json",
       logLevel: Option.some("debug"),
       logLevelEnv: Option.none(),
-      httpPort: Option.some(0)
+      httpPort: Option.some(0),
+      udpBatching: "off"
     }
     expect(serveConfigFrom(options)).toEqual({
       ...defaultServerConfig,
@@ -60,7 +62,8 @@ describe("serveConfigFrom", () => {
       sessionTimeoutSeconds: 5,
       maxSessions: 1,
       maxConnections: 2,
-      httpPort: 0
+      httpPort: 0,
+      udpBatching: false
     })
     const none = serveConfigFrom({ ...options, fps: Option.none(), httpPort: Option.none() })
     expect([none.fps, none.httpPort]).toEqual([undefined, undefined])
@@ -90,7 +93,8 @@ describe("effect-rtsp serve: flags and environment", () => {
         sessionTimeoutSeconds: 30,
         maxSessions: 10,
         maxConnections: 20,
-        httpPort: 9100
+        httpPort: 9100,
+        udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "info", format: "json" })
     }))
@@ -110,14 +114,15 @@ describe("effect-rtsp serve: flags and environment", () => {
         sessionTimeoutSeconds: 45,
         maxSessions: 50,
         maxConnections: 60,
-        httpPort: 9200
+        httpPort: 9200,
+        udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "debug", format: "json" })
     }))
 
   it.effect("a flag beats its environment variable", () =>
     Effect.gen(function*() {
-      const settings = yield* settingsOf([...allFlags, "--log-level", "warning"], { ...allEnv, RTSP_LOOP: "false", RTSP_LOG_FORMAT: "pretty" })
+      const settings = yield* settingsOf([...allFlags, "--log-level", "warning"], { ...allEnv, RTSP_LOOP: "false", RTSP_LOG_FORMAT: "pretty", RTSP_UDP_BATCHING: "on" })
       expect(settings.server).toEqual({
         ...defaultServerConfig,
         host: "127.0.0.1",
@@ -130,7 +135,8 @@ describe("effect-rtsp serve: flags and environment", () => {
         sessionTimeoutSeconds: 30,
         maxSessions: 10,
         maxConnections: 20,
-        httpPort: 9100
+        httpPort: 9100,
+        udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "warning", format: "json" })
     }))

@@ -51,5 +51,6 @@ export const allEnv: Record<string, string> = {
   RTSP_MAX_CONNECTIONS: "60",
   RTSP_LOG_LEVEL: "debug",
   RTSP_LOG_FORMAT: "json",
-  RTSP_HTTP_PORT: "9200"
+  RTSP_HTTP_PORT: "9200",
+  RTSP_UDP_BATCHING: "off"
 }
