@@ -56,10 +56,13 @@ const frameHashes = (file: string): Array<string> =>
   readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0 && !l.startsWith("#")).map((l) => l.split(",").pop()!.trim())
 
 let server: TestServer
+/** The same server with one dgram send per packet (--udp-batching off): both UDP paths must play the same. */
+let plainServer: TestServer
 let sourceHashes: Array<string> = []
 
 beforeAll(async () => {
   server = await startTestServer()
+  plainServer = await startTestServer({ udpBatching: false })
   if (!ffmpegTool.skip) {
     const analysis = analyzeMjpeg(readFileSync("video/movie.Mjpeg"), { fileName: "movie.Mjpeg" })
     writeFileSync(join(dir, "source.mjpeg"), Buffer.concat(analysis.frames.map((f) => f.jpeg)))
@@ -71,13 +74,22 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close()
+  await plainServer?.close()
 })
 
 describe("interop: the sample played from our server", () => {
-  for (const transport of ["udp", "tcp"] as const) {
-    it.skipIf(ffmpegTool.skip)(`ffmpeg over ${transport}: all 200 frames, exactly the source pixels (requires ffmpeg)`, async () => {
+  const cases = [
+    { transport: "udp", plain: false, label: "udp" },
+    { transport: "udp", plain: true, label: "udp, one send per packet" },
+    { transport: "tcp", plain: false, label: "tcp" }
+  ] as const
+  for (const { transport, plain, label } of cases) {
+    const serving = () => (plain ? plainServer : server)
+    const tag = `${transport}${plain ? "-plain" : ""}`
+    it.skipIf(ffmpegTool.skip)(`ffmpeg over ${label}: all 200 frames, exactly the source pixels (requires ffmpeg)`, async () => {
+      const server = serving()
       expect(sourceHashes.length).toBe(200)
-      const out = join(dir, `ffmpeg-${transport}.md5`)
+      const out = join(dir, `ffmpeg-${tag}.md5`)
       const result = await run("ffmpeg", [
         "-hide_banner", "-loglevel", "error", "-rtsp_transport", transport, "-i", server.url(), "-f", "framemd5", "-y", out
       ], 40_000)
@@ -86,8 +98,9 @@ describe("interop: the sample played from our server", () => {
       expect(frameHashes(out)).toEqual(sourceHashes)
     })
 
-    it.skipIf(gstTool.skip)(`GStreamer over ${transport}: decodes all 200 frames in order (requires gst-launch-1.0)`, async () => {
-      const frames = join(dir, `gst-${transport}`)
+    it.skipIf(gstTool.skip)(`GStreamer over ${label}: decodes all 200 frames in order (requires gst-launch-1.0)`, async () => {
+      const server = serving()
+      const frames = join(dir, `gst-${tag}`)
       await run("mkdir", ["-p", frames], 5000)
       // gst-launch ends by itself at the RTCP BYE; on a loaded machine it is stopped once all
       // 200 frames are written (what is checked is the frames, not how the pipeline ends).
