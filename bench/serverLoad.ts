@@ -1,7 +1,8 @@
 /**
  * The server load cases of `npm run bench`, one JSON line each:
  *
- * - `server.sessions` (one per N in BENCH_SESSIONS, default "1,200,1000"):
+ * - `server.sessions` (one per N in BENCH_SESSIONS, default "1,200,500,1000", each with
+ *   --udp-batching on and off (BENCH_UDP_BATCHING, default "on,off")):
  *   a fresh server process looping the sample, N concurrent UDP sessions
  *   from the load client, measured over a window of steady state
  *   (BENCH_WINDOW_SECONDS, default 10) once every session is set up (or
@@ -52,7 +53,7 @@ const MIN_SESSIONS_FOR_MEMORY = 50
 const SATURATED_PCT = 90
 
 const sessionCounts = (): ReadonlyArray<number> =>
-  (process.env.BENCH_SESSIONS ?? "1,200,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+  (process.env.BENCH_SESSIONS ?? "1,200,500,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
 
 const windowSeconds = (): number => {
   const n = Number(process.env.BENCH_WINDOW_SECONDS ?? "10")
@@ -222,15 +223,20 @@ const waitForServerEmpty = async (server: ServerProcess, limitMs: number): Promi
   }
 }
 
-const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number): Promise<void> => {
+/** BENCH_UDP_BATCHING="on,off" (the default) runs every session count on both send paths. */
+const batchingModes = (): ReadonlyArray<boolean> =>
+  (process.env.BENCH_UDP_BATCHING ?? "on,off").split(",").map((s) => s.trim()).filter((s) => s === "on" || s === "off").map((s) => s === "on")
+
+const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, udpBatching: boolean): Promise<void> => {
   const caseStart = performance.now()
-  const profile = profileFor(`server-sessions-${sessions}`)
+  const profile = profileFor(`server-sessions-${sessions}-batching-${udpBatching ? "on" : "off"}`)
   const server = await spawnServer({
     media: dirname(options.sample),
     loop: true,
     maxSessions: Math.max(2000, sessions + 16),
     cpuProfile: profile,
-    exposeGc: true
+    exposeGc: true,
+    udpBatching
   })
   let client: LoadClient | undefined
   try {
@@ -302,8 +308,16 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const baseHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
     const teardown: Teardown = { ...torn, seconds: teardownSeconds, liveHeapMiB: baseHeapMiB }
     const exitCode = await stopQuietly(server)
+    const summary = summarize(options, measured, teardown)
+    const cpuPct = summary.serverCpuPctOfOneCore
+    const pps = summary.packetsPerSec
     print({
-      ...summarize(options, measured, teardown),
+      case: summary.case,
+      udpBatching: udpBatching ? "on" : "off",
+      udpSendPath: server.udpSendPath,
+      ...summary,
+      // CPU time per RTP packet the clients received in the window (≈ sent: loss is reported beside it).
+      serverUsPerPacket: typeof cpuPct === "number" && typeof pps === "number" && pps > 0 ? round((cpuPct / 100) * 1e6 / pps, 2) : null,
       caseSeconds: round((performance.now() - caseStart) / 1000, 1),
       ...(exitCode !== 0 ? { serverExitCode: exitCode, serverStderr: server.stderrTail().slice(-500) } : {}),
       ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {})
@@ -384,6 +398,10 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
       print({ ...line, error: messageOf(error) })
     }
   }
-  for (const n of sessionCounts()) await guarded({ case: "server.sessions", sessions: n }, () => sessionsCase(options, n, seconds))
+  for (const n of sessionCounts()) {
+    for (const udpBatching of batchingModes()) {
+      await guarded({ case: "server.sessions", sessions: n, udpBatching: udpBatching ? "on" : "off" }, () => sessionsCase(options, n, seconds, udpBatching))
+    }
+  }
   if (process.env.BENCH_PLAYBACK !== "0") await guarded({ case: "server.playback" }, () => playbackCase(options))
 }

@@ -2,7 +2,7 @@
  * The RTSP server in a process of its own, for the load benchmark
  * (bench/serverLoad.ts), so that its CPU and memory can be read from /proc:
  *
- *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H]
+ *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H] [--udp-batching off]
  *
  * It listens with free ports (RTSP and the RTP/RTCP pair), prints ONE JSON
  * line on stdout once it listens ({"ready":true,"pid","port","rtpPort","rtcpPort"}),
@@ -21,7 +21,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { defaultServerConfig, type ServerConfig } from "../src/server/config.js"
 import { loggerLayer } from "../src/server/logging.js"
 import * as Metrics from "../src/server/Metrics.js"
-import { RtspServer, layer as serverLayer } from "../src/server/RtspServer.js"
+import { describeSendPath, RtspServer, layer as serverLayer } from "../src/server/RtspServer.js"
 
 /** The one line the bench waits for. */
 export interface ServerReadyLine {
@@ -30,6 +30,7 @@ export interface ServerReadyLine {
   readonly port: number
   readonly rtpPort: number
   readonly rtcpPort: number
+  readonly udpSendPath: string
 }
 
 const argValue = (args: ReadonlyArray<string>, flag: string): string | undefined => {
@@ -70,7 +71,8 @@ const config: ServerConfig = {
   mediaRoot: argValue(args, "--media") ?? "video",
   loop: args.includes("--loop"),
   maxSessions: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxSessions),
-  maxConnections: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxConnections)
+  maxConnections: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxConnections),
+  udpBatching: argValue(args, "--udp-batching") !== "off"
 }
 
 const toMs = (nanos: number): number => Math.round(nanos / 1e4) / 100
@@ -115,7 +117,7 @@ const announce = Layer.effectDiscard(Effect.gen(function* () {
       process.stdout.write(JSON.stringify({ id, stats }) + "\n")
     }
   })
-  const line: ServerReadyLine = { ready: true, pid: process.pid, port: info.port, rtpPort: info.rtpPort, rtcpPort: info.rtcpPort }
+  const line: ServerReadyLine = { ready: true, pid: process.pid, port: info.port, rtpPort: info.rtpPort, rtcpPort: info.rtcpPort, udpSendPath: describeSendPath(info.udpSendPath()) }
   yield* Effect.sync(() => process.stdout.write(JSON.stringify(line) + "\n"))
 }))
 

@@ -19,12 +19,16 @@ export interface ServerProcessOptions {
   readonly cpuProfile?: { readonly dir: string; readonly name: string } | undefined
   /** Runs node with --expose-gc, so that stats({ gc: true }) can measure the live heap. */
   readonly exposeGc?: boolean | undefined
+  /** false: --udp-batching off (one dgram send per packet). */
+  readonly udpBatching?: boolean | undefined
 }
 
 export interface ServerProcess {
   readonly pid: number
   readonly port: number
   readonly rtpPort: number
+  /** The UDP send path the server reported at start. */
+  readonly udpSendPath: string
   /** utime and stime of the whole process (all threads), in clock ticks. */
   readonly cpuTicks: () => CpuTicks
   readonly rssKiB: () => number
@@ -87,6 +91,7 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
     if (options.exposeGc) nodeFlags.push("--expose-gc")
     const args = [...nodeFlags, entryPath, "--media", options.media, "--max-sessions", String(options.maxSessions)]
     if (options.loop) args.push("--loop")
+    if (options.udpBatching === false) args.push("--udp-batching", "off")
     const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] })
     const killOnExit = () => child.kill("SIGKILL")
     process.once("exit", killOnExit)
@@ -135,6 +140,7 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
         pid,
         port: ready.port,
         rtpPort: ready.rtpPort,
+        udpSendPath: ready.udpSendPath,
         cpuTicks: () => readCpuTicks(pid),
         rssKiB: () => readRssKiB(pid),
         stderrTail: () => stderr,
