@@ -64,6 +64,25 @@ static int send_message(int fd, const void *to, socklen_t to_length, struct iove
   }
 }
 
+/* The datagrams gathered for one message: equal segments, the last may be shorter. */
+struct batch {
+  struct iovec iov[2 * MAX_SEGMENTS];
+  int segments;
+  size_t segment_size;
+  size_t bytes;
+  int calls;
+};
+
+/* Sends the gathered message (if any) and empties the batch; 0, or -errno. */
+static int flush(int fd, const void *to, socklen_t to_length, struct batch *batch) {
+  if (batch->segments == 0) return 0;
+  int result = send_message(fd, to, to_length, batch->iov, 2 * batch->segments, batch->segments, (uint16_t)batch->segment_size);
+  batch->segments = 0;
+  batch->bytes = 0;
+  if (result == 0) batch->calls++;
+  return result;
+}
+
 static napi_value send_frame(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -108,10 +127,7 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
     to_length = sizeof to4;
   }
 
-  struct iovec iov[2 * MAX_SEGMENTS];
-  int segments = 0;
-  size_t segment_size = 0, message_bytes = 0;
-  int calls = 0;
+  struct batch batch = { .segments = 0, .segment_size = 0, .bytes = 0, .calls = 0 };
   for (uint32_t i = 0; i < count; i++) {
     napi_value element;
     uint8_t *payload;
@@ -124,35 +140,26 @@ static napi_value send_frame(napi_env env, napi_callback_info info) {
     if (size > MAX_MESSAGE_BYTES) return int_value(env, -EMSGSIZE);
     /* A message carries equal segments, the last may be shorter: a larger one, a full message or
        one that would pass the size limit starts the next message. */
-    if (segments > 0 && (size > segment_size || segments == MAX_SEGMENTS || message_bytes + size > MAX_MESSAGE_BYTES)) {
-      int result = send_message(fd, to, to_length, iov, 2 * segments, segments, (uint16_t)segment_size);
+    if (batch.segments > 0 && (size > batch.segment_size || batch.segments == MAX_SEGMENTS || batch.bytes + size > MAX_MESSAGE_BYTES)) {
+      int result = flush(fd, to, to_length, &batch);
       if (result < 0) return int_value(env, result);
-      calls++;
-      segments = 0;
-      message_bytes = 0;
     }
-    if (segments == 0) segment_size = size;
-    iov[2 * segments].iov_base = headers + (size_t)header_size * i;
-    iov[2 * segments].iov_len = (size_t)header_size;
-    iov[2 * segments + 1].iov_base = payload;
-    iov[2 * segments + 1].iov_len = payload_length;
-    segments++;
-    message_bytes += size;
+    if (batch.segments == 0) batch.segment_size = size;
+    batch.iov[2 * batch.segments].iov_base = headers + (size_t)header_size * i;
+    batch.iov[2 * batch.segments].iov_len = (size_t)header_size;
+    batch.iov[2 * batch.segments + 1].iov_base = payload;
+    batch.iov[2 * batch.segments + 1].iov_len = payload_length;
+    batch.segments++;
+    batch.bytes += size;
     /* A shorter datagram must be its message's last. */
-    if (size < segment_size) {
-      int result = send_message(fd, to, to_length, iov, 2 * segments, segments, (uint16_t)segment_size);
+    if (size < batch.segment_size) {
+      int result = flush(fd, to, to_length, &batch);
       if (result < 0) return int_value(env, result);
-      calls++;
-      segments = 0;
-      message_bytes = 0;
     }
   }
-  if (segments > 0) {
-    int result = send_message(fd, to, to_length, iov, 2 * segments, segments, (uint16_t)segment_size);
-    if (result < 0) return int_value(env, result);
-    calls++;
-  }
-  return int_value(env, calls);
+  int result = flush(fd, to, to_length, &batch);
+  if (result < 0) return int_value(env, result);
+  return int_value(env, batch.calls);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
