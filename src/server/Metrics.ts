@@ -70,7 +70,11 @@ export interface MetricsSnapshot {
   readonly responses: Readonly<Record<string, number>>
   /** Live sessions by id. */
   readonly sessions: Readonly<Record<string, SessionMetricsSnapshot>>
+  /** How RTP leaves the server ("gso" or "plain"), once a server has told metrics where to read it. */
+  readonly udpSendPath?: UdpSendPathName
 }
+
+export type UdpSendPathName = "gso" | "plain"
 
 /**
  * Server-wide counters (they outlive sessions) are bumped here; per-session
@@ -90,6 +94,8 @@ export interface ServerMetrics {
   readonly framesDropped: (frames: number) => void
   /** Server total: one more receiver report arrived. */
   readonly receiverReport: () => void
+  /** Where the server's current UDP send path can be read (it can fall back while running). */
+  readonly readUdpSendPath: (read: () => UdpSendPathName) => void
   readonly snapshot: () => MetricsSnapshot
   /** Prometheus text exposition format 0.0.4 */
   readonly render: () => string
@@ -102,6 +108,8 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   "ANNOUNCE", "DESCRIBE", "GET_PARAMETER", "OPTIONS", "PAUSE", "PLAY",
   "RECORD", "REDIRECT", "SETUP", "SET_PARAMETER", "TEARDOWN"
 ])
+
+const UDP_SEND_PATHS: ReadonlyArray<UdpSendPathName> = ["gso", "plain"]
 
 /** The label order of the exposition: classic before standard. */
 const DIALECT_LABELS: ReadonlyArray<Dialect> = [...DIALECTS].sort()
@@ -146,6 +154,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   const requests = new Map<string, number>()
   const responses = new Map<string, number>()
   const sessions = new Map<string, MeteredSession>()
+  let sendPath: (() => UdpSendPathName) | undefined
 
   const countByState = (): Record<SessionState, number> => {
     const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0 }
@@ -165,7 +174,8 @@ export const makeServerMetrics = (): ServerMetrics => {
     sessionsEnded: sortedRecord(ended),
     requests: sortedRecord(requests),
     responses: sortedRecord(responses),
-    sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)]))
+    sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)])),
+    ...(sendPath === undefined ? {} : { udpSendPath: sendPath() })
   })
 
   const render = (): string => {
@@ -234,6 +244,15 @@ export const makeServerMetrics = (): ServerMetrics => {
       "Interarrival jitter in the latest RTCP receiver report of each live session.",
       perSession((r) => r.jitterSeconds)
     )
+    if (sendPath !== undefined) {
+      const current = sendPath()
+      family(
+        "rtsp_udp_send_path",
+        "gauge",
+        "How RTP leaves the server: gso (one kernel call per frame) or plain (one send per packet); 1 for the path in use.",
+        UDP_SEND_PATHS.map((path) => ({ labels: [["path", path]], value: path === current ? 1 : 0 }))
+      )
+    }
     return out.join("\n") + "\n"
   }
 
@@ -265,6 +284,9 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     receiverReport: () => {
       receiverReports++
+    },
+    readUdpSendPath: (read) => {
+      sendPath = read
     },
     snapshot,
     render

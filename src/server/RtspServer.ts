@@ -80,6 +80,7 @@ export const make = (config: ServerConfig) =>
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
     const rtpSender = yield* makeUdpFrameSender(udp.rtp, { batching: config.udpBatching })
+    metrics.readUdpSendPath(() => (rtpSender.path()._tag === "Gso" ? "gso" : "plain"))
     const streams = yield* FiberMap.make<string>()
     const ctx: ServerContext = {
       config,

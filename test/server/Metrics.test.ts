@@ -230,3 +230,18 @@ describe("Metrics.layer", () => {
       expect(second.snapshot().requests).toEqual({ OPTIONS: 1 })
     }).pipe(Effect.provide(metricsLayer)))
 })
+
+describe("ServerMetrics: the UDP send path", () => {
+  it("is rendered and snapshotted once a server says where to read it, as it is at that moment", () => {
+    const m = makeServerMetrics()
+    expect(m.render()).not.toContain("rtsp_udp_send_path")
+    expect(m.snapshot().udpSendPath).toBeUndefined()
+    let path: "gso" | "plain" = "gso"
+    m.readUdpSendPath(() => path)
+    expect(m.render()).toContain("rtsp_udp_send_path{path=\"gso\"} 1\nrtsp_udp_send_path{path=\"plain\"} 0\n")
+    expect(m.snapshot().udpSendPath).toBe("gso")
+    path = "plain" // a fallback while running
+    expect(m.render()).toContain("rtsp_udp_send_path{path=\"gso\"} 0\nrtsp_udp_send_path{path=\"plain\"} 1\n")
+    expect(m.snapshot().udpSendPath).toBe("plain")
+  })
+})

@@ -84,8 +84,10 @@ describe("UDP send paths", () => {
     expect(strip(on.packets)).toEqual(strip(off.packets))
   })
 
-  it("each server says which path it uses", () => {
+  it("each server says which path it uses, and /metrics says it too", () => {
     expect(servers.off!.info.udpSendPath()).toEqual({ _tag: "Plain", reason: "turned off (--udp-batching off)" })
+    expect(servers.off!.metrics.render()).toContain("rtsp_udp_send_path{path=\"plain\"} 1\n")
+    expect(servers.on!.metrics.snapshot().udpSendPath).toBe(servers.on!.info.udpSendPath()._tag === "Gso" ? "gso" : "plain")
     const path = servers.on!.info.udpSendPath()
     if (process.platform === "linux" && process.env.CI === "true") expect(path).toEqual({ _tag: "Gso" })
     else if (path._tag === "Plain") console.log(`[skip] the fast path here: ${path.reason}`)
