@@ -85,7 +85,9 @@ export const makeUdpFrameSender = (socket: UdpSocket, options: { readonly batchi
     return {
       sendFrame: (headers, headerSize, payloads, port, address) => {
         if (path._tag === "Plain") return plain(headers, headerSize, payloads, port, address)
-        const result = addon.sendFrame(fd, ipv6, address, port, headers, headerSize, payloads)
+        // A dual-stack socket reaches IPv4 peers at their mapped address (node:dgram does the same).
+        const target = ipv6 && !address.includes(":") ? `::ffff:${address}` : address
+        const result = addon.sendFrame(fd, ipv6, target, port, headers, headerSize, payloads)
         if (result >= 0) return
         const errno = -result
         if (FATAL_ERRNOS.has(errno)) {

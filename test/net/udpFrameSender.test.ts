@@ -66,6 +66,18 @@ describe("UDP frame sender", () => {
       }))
   }
 
+  it.scopedLive("a dual-stack socket reaches an IPv4 peer, every datagram whole", () =>
+    Effect.gen(function*() {
+      const socket = yield* makeUdpSocket({ host: "::", port: 0 })
+      const sender = yield* makeUdpFrameSender(socket, { batching: true })
+      const sink = yield* receiver
+      const { headers, payloads, expected } = frame([1400, 1400, 200])
+      sender.sendFrame(headers, 12, payloads, sink.port, "127.0.0.1")
+      yield* waitUntil(() => sink.arrivals.length >= 3, 2000)
+      expect(sink.arrivals.map((a, i) => a.data.equals(expected[i]!))).toEqual([true, true, true])
+      expect(socket.sendErrors()).toBe(0)
+    }))
+
   it.scopedLive("says which path it takes: forced off is plain with the reason", () =>
     Effect.gen(function*() {
       const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
