@@ -148,7 +148,13 @@ interface Teardown {
   readonly liveHeapMiB: number
 }
 
-const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown): Record<string, unknown> => {
+/** Which send path the server ran on: named right after the case, so a reader sees it first. */
+interface SendPathLabel {
+  readonly udpBatching: "on" | "off"
+  readonly udpSendPath: string
+}
+
+const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown, path: SendPathLabel): Record<string, unknown> => {
   const windowMs = m.window.seconds * 1000
   const fps = m.window.sessions.map((s) => sessionFps(s.frames, s.spanMs, windowMs, 1000 / options.fps))
   const expected = m.window.sessions.reduce((sum, s) => sum + s.expected, 0)
@@ -171,6 +177,7 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown)
   if (m.udpRcvbufErrors > 0) notes.push(`${m.udpRcvbufErrors} datagrams dropped by full client receive buffers (host RcvbufErrors)`)
   return {
     case: "server.sessions",
+    ...path,
     sample: options.sample,
     sessions: m.sessions,
     sessionsUp: m.sessionsUp,
@@ -188,6 +195,8 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown)
     interFrameMsMax: round(percentile(m.window.frameIntervalsMs, 100), 2),
     windowSeconds: round(m.window.seconds, 2),
     packetsPerSec: Math.round(received / m.window.seconds),
+    // CPU time per RTP packet the clients received in the window (≈ sent: loss is reported beside it).
+    serverUsPerPacket: received > 0 ? round((serverCpuPct / 100) * 1e6 / (received / m.window.seconds), 2) : null,
     packetsLost: expected - received,
     clientCpuPctOfOneCore: round(clientCpuPct, 1),
     hostCpuPctOfOneCore: round(hostCpuPct, 1),
@@ -308,16 +317,8 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const baseHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
     const teardown: Teardown = { ...torn, seconds: teardownSeconds, liveHeapMiB: baseHeapMiB }
     const exitCode = await stopQuietly(server)
-    const summary = summarize(options, measured, teardown)
-    const cpuPct = summary.serverCpuPctOfOneCore
-    const pps = summary.packetsPerSec
     print({
-      case: summary.case,
-      udpBatching: udpBatching ? "on" : "off",
-      udpSendPath: server.udpSendPath,
-      ...summary,
-      // CPU time per RTP packet the clients received in the window (≈ sent: loss is reported beside it).
-      serverUsPerPacket: typeof cpuPct === "number" && typeof pps === "number" && pps > 0 ? round((cpuPct / 100) * 1e6 / pps, 2) : null,
+      ...summarize(options, measured, teardown, { udpBatching: udpBatching ? "on" : "off", udpSendPath: server.udpSendPath }),
       caseSeconds: round((performance.now() - caseStart) / 1000, 1),
       ...(exitCode !== 0 ? { serverExitCode: exitCode, serverStderr: server.stderrTail().slice(-500) } : {}),
       ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {})

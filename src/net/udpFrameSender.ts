@@ -10,6 +10,7 @@
  */
 import { createRequire } from "node:module"
 import { Effect } from "effect"
+import { mapIpv4 } from "./address.js"
 import type { UdpSocket } from "./UdpSocket.js"
 
 export type UdpSendPath = { readonly _tag: "Gso" } | { readonly _tag: "Plain"; readonly reason: string }
@@ -86,8 +87,7 @@ export const makeUdpFrameSender = (socket: UdpSocket, options: { readonly batchi
       sendFrame: (headers, headerSize, payloads, port, address) => {
         if (path._tag === "Plain") return plain(headers, headerSize, payloads, port, address)
         // A dual-stack socket reaches IPv4 peers at their mapped address (node:dgram does the same).
-        const target = ipv6 && !address.includes(":") ? `::ffff:${address}` : address
-        const result = addon.sendFrame(fd, ipv6, target, port, headers, headerSize, payloads)
+        const result = addon.sendFrame(fd, ipv6, ipv6 ? mapIpv4(address) : address, port, headers, headerSize, payloads)
         if (result >= 0) return
         const errno = -result
         if (FATAL_ERRNOS.has(errno)) {

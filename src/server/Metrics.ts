@@ -16,7 +16,7 @@ import {
   TRANSPORT_KINDS,
   type TransportKind
 } from "../protocol/rtsp/vocabulary.js"
-import type { SessionStats } from "./session.js"
+import { type SessionStats, transportKind } from "./session.js"
 
 /** The latest RTCP receiver report of a session. */
 export interface ReceiverReportMetrics {
@@ -114,8 +114,6 @@ const UDP_SEND_PATHS: ReadonlyArray<UdpSendPathName> = ["gso", "plain"]
 /** The label order of the exposition: classic before standard. */
 const DIALECT_LABELS: ReadonlyArray<Dialect> = [...DIALECTS].sort()
 
-const transportKindOf = (session: MeteredSession): TransportKind => (session.transport._tag === "Udp" ? "udp" : "tcp")
-
 const lastReceiverReport = (stats: Readonly<SessionStats>): ReceiverReportMetrics | undefined =>
   stats.receiverReports === 0
     ? undefined
@@ -123,7 +121,7 @@ const lastReceiverReport = (stats: Readonly<SessionStats>): ReceiverReportMetric
 
 const sessionSnapshot = (session: MeteredSession): SessionMetricsSnapshot => ({
   dialect: session.dialect,
-  transport: transportKindOf(session),
+  transport: transportKind(session.transport),
   state: session.state,
   framesSent: session.stats.framesSent,
   packetsSent: session.stats.packetsSent,
@@ -268,7 +266,7 @@ export const makeServerMetrics = (): ServerMetrics => {
     sessionStarted: (session) => {
       if (sessions.has(session.id)) return
       sessions.set(session.id, session)
-      increment(started, `${session.dialect} ${transportKindOf(session)}`)
+      increment(started, `${session.dialect} ${transportKind(session.transport)}`)
     },
     sessionEnded: (sessionId, reason) => {
       if (!sessions.delete(sessionId)) return

@@ -29,10 +29,10 @@ import {
 } from "./errors.js"
 import { admitSession } from "./loadShedding.js"
 import { PUBLIC_METHODS } from "./refusals.js"
-import { frameTimestamp, newSession } from "./session.js"
+import { frameTimestamp, newSession, transportKind } from "./session.js"
 import { endSession, indexRtcpPeer, isStreaming, registerSession, startStream, stopStream, touch } from "./sessionLifecycle.js"
 import { allowedIn, isSupportedMethod, transition, type SupportedMethod } from "./stateMachine.js"
-import { chooseTransport, parseTransportHeader, sinkFor, transportKind, transportReply } from "./transportNegotiation.js"
+import { chooseTransport, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
 import { unmapIpv4 } from "../net/address.js"
 
 export interface Reply {

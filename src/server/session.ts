@@ -6,7 +6,11 @@
 import { randomBytes, randomInt } from "node:crypto"
 import type { ServedMedia } from "../media/MediaLibrary.js"
 import { frameRtpTimestamp } from "../protocol/rtpJpeg.js"
-import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
+import type { Dialect, SessionState, TransportKind } from "../protocol/rtsp/vocabulary.js"
+
+/** The vocabulary word for where a session's packets go (logs, metrics). */
+export const transportKind = (transport: { readonly _tag: "Udp" | "Interleaved" }): TransportKind =>
+  transport._tag === "Udp" ? "udp" : "tcp"
 
 /** Where a session's packets go: a UDP destination, or channels on its RTSP connection. */
 export type SessionTransport =

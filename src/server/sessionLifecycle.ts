@@ -9,7 +9,7 @@ import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import type { ServerContext, SessionEntry } from "./context.js"
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
-import { transportKind } from "./transportNegotiation.js"
+import { transportKind } from "./session.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
 export const SENDER_REPORT_INTERVAL_MS = 5000

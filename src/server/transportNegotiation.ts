@@ -6,14 +6,10 @@
 import { Effect, Either } from "effect"
 import type { ServedMedia } from "../media/MediaLibrary.js"
 import { formatTransportSpec, parseTransport, type TransportSpec } from "../protocol/rtsp/headers/transport.js"
-import type { TransportKind } from "../protocol/rtsp/vocabulary.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { MalformedHeader, UnsupportedTransport } from "./errors.js"
 import { interleavedSink, type PacketSink, udpSink } from "./rtpSender.js"
 import type { Session, SessionTransport } from "./session.js"
-
-/** The vocabulary word for a session's transport (logs, metrics). */
-export const transportKind = (transport: SessionTransport): TransportKind => (transport._tag === "Udp" ? "udp" : "tcp")
 
 /** The Transport header's specs, or why there are none to choose from. */
 export const parseTransportHeader = (

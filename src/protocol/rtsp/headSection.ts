@@ -63,7 +63,7 @@ const parseStartLine = (line: string): StartLine | undefined => {
 }
 
 /** What a complete header section means for framing and for the caller. */
-export type HeadAnalysis =
+type HeadAnalysis =
   | { readonly _tag: "Ok"; readonly start: StartLine; readonly headers: RtspHeaders; readonly contentLength: number }
   /** Well framed but malformed: skip `contentLength` body bytes and report `error`. */
   | { readonly _tag: "Skip"; readonly error: RtspParseError; readonly headers: RtspHeaders; readonly contentLength: number }
