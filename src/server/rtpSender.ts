@@ -14,6 +14,8 @@ import { INTERLEAVED_HEADER_SIZE, serializeInterleaved, writeInterleavedHeader }
 import { frameTimestamp, type Session } from "./session.js"
 
 export interface PacketSink {
+  /** Where the next frame's headers are written before sendFrame: reused memory where the sink allows. */
+  readonly headerBuffer: (bytes: number) => Buffer
   /** Sends one frame's packets (headers[12*i..] precedes payloads[i]); false when the frame was dropped. */
   readonly sendFrame: (headers: Buffer, payloads: ReadonlyArray<Buffer>) => boolean
   readonly sendRtcp: (packet: Buffer) => void
@@ -26,6 +28,7 @@ export const udpSink = (
   rtpPort: number,
   rtcpPort: number | undefined
 ): PacketSink => ({
+  headerBuffer: rtp.headerBuffer,
   sendFrame: (headers, payloads) => {
     rtp.sendFrame(headers, RTP_HEADER, payloads, rtpPort, address)
     return true
@@ -36,27 +39,36 @@ export const udpSink = (
 })
 
 /**
- * Interleaved RTP on the RTSP connection. The socket's own write buffer is
- * the bounded queue: when more than `maxQueuedBytes` wait to be written, the
+ * Interleaved RTP on the RTSP connection, one write per frame: the `$`
+ * prefixes, headers and payloads are laid out in one buffer, since a
+ * queued write keeps its buffer. The socket's own write buffer is the
+ * bounded queue: when more than `maxQueuedBytes` wait to be written, the
  * whole frame is dropped, so a slow reader loses frames, never parts of one,
  * and never holds up other sessions.
  */
 export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel: number, maxQueuedBytes: number): PacketSink => {
   const writable = (): boolean => !socket.destroyed && socket.writable
+  // The headers are copied into the frame's buffer at once, so one scratch buffer serves every frame.
+  let scratch = Buffer.allocUnsafeSlow(RTP_HEADER * 64)
   return {
+    headerBuffer: (bytes) => {
+      if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(bytes)
+      return scratch.subarray(0, bytes)
+    },
     sendFrame: (headers, payloads) => {
       if (!writable() || socket.writableLength > maxQueuedBytes) return false
-      const prefixes = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE * payloads.length)
-      socket.cork()
+      let total = 0
+      for (const payload of payloads) total += INTERLEAVED_HEADER_SIZE + RTP_HEADER + payload.length
+      const frame = Buffer.allocUnsafe(total)
+      let at = 0
       for (let i = 0; i < payloads.length; i++) {
         const payload = payloads[i]!
-        const at = INTERLEAVED_HEADER_SIZE * i
-        writeInterleavedHeader(prefixes, at, rtpChannel, RTP_HEADER + payload.length)
-        socket.write(prefixes.subarray(at, at + INTERLEAVED_HEADER_SIZE))
-        socket.write(headers.subarray(i * RTP_HEADER, (i + 1) * RTP_HEADER))
-        socket.write(payload)
+        writeInterleavedHeader(frame, at, rtpChannel, RTP_HEADER + payload.length)
+        at += INTERLEAVED_HEADER_SIZE
+        at += headers.copy(frame, at, i * RTP_HEADER, (i + 1) * RTP_HEADER)
+        at += payload.copy(frame, at)
       }
-      socket.uncork()
+      socket.write(frame)
       return true
     },
     sendRtcp: (packet) => {
@@ -83,7 +95,7 @@ export const sendFrame = (session: Session, sink: PacketSink, frameIndex: number
   const frameCount = session.media.file.frames.length
   const payloads = payloadsOf(session, frameIndex % frameCount)
   const timestamp = frameTimestamp(session, frameIndex)
-  const headers = Buffer.allocUnsafe(RTP_HEADER * payloads.length)
+  const headers = sink.headerBuffer(RTP_HEADER * payloads.length)
   const last = payloads.length - 1
   // Classic: no marker (the lab client ignores it); standard: marker on the last packet of a frame.
   const markLast = session.dialect === "standard"

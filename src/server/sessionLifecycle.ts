@@ -87,7 +87,8 @@ export const startStream = (ctx: ServerContext, entry: SessionEntry): Effect.Eff
 
 /** Stops the streaming fiber and waits for it: no frame is sent after this returns. */
 export const stopStream = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
-  FiberMap.remove(ctx.streams, entry.session.id)
+  // A frame the fiber queued for the end of the turn leaves now, before any reply or BYE.
+  FiberMap.remove(ctx.streams, entry.session.id).pipe(Effect.zipRight(Effect.sync(ctx.rtpSender.flush)))
 
 export const isStreaming = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<boolean> =>
   FiberMap.has(ctx.streams, entry.session.id)

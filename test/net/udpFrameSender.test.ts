@@ -66,6 +66,65 @@ describe("UDP frame sender", () => {
       }))
   }
 
+  it.scopedLive("frames for many receivers queued in one turn all arrive whole, each at its own receiver, from the socket's port", () =>
+    Effect.gen(function*() {
+      const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0, sendBufferBytes: 8 * 1024 * 1024 })
+      const sender = yield* makeUdpFrameSender(socket, { batching: true })
+      const sinks = [yield* receiver, yield* receiver, yield* receiver]
+      for (const sink of sinks) sink.socket.setRecvBufferSize(8 * 1024 * 1024)
+      const sizes = [1400, 1400, 1400, 300]
+      const expected: Array<Array<Buffer>> = sinks.map(() => [])
+      // Six frames per receiver in one synchronous burst, headers written into the lent buffer.
+      for (let round = 0; round < 6; round++) {
+        sinks.forEach((sink, r) => {
+          const { headers, payloads, expected: datagrams } = frame(sizes)
+          const lent = sender.headerBuffer(headers.length)
+          headers.copy(lent)
+          lent[0] = round * 16 + r
+          sender.sendFrame(lent, 12, payloads, sink.port, "127.0.0.1")
+          expected[r]!.push(...datagrams.map((d, i) => (i === 0 ? Buffer.concat([Buffer.of(round * 16 + r), d.subarray(1)]) : d)))
+        })
+      }
+      yield* waitUntil(() => sinks.every((sink, r) => sink.arrivals.length >= expected[r]!.length), 2000)
+      sinks.forEach((sink, r) => {
+        expect(sink.arrivals.map((a) => a.data.equals(expected[r]!.shift()!))).toEqual(Array.from({ length: 24 }, () => true))
+        expect(new Set(sink.arrivals.map((a) => a.fromPort))).toEqual(new Set([socket.port]))
+      })
+      expect(socket.sendErrors()).toBe(0)
+    }))
+
+  it.scopedLive("more headers in one turn than the queue holds are sent in parts, none lost", () =>
+    Effect.gen(function*() {
+      const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
+      // Room for the headers of two 8-packet frames: ten frames go in five parts.
+      const sender = yield* makeUdpFrameSender(socket, { batching: true, queueBytes: 2 * 8 * 12 })
+      const sink = yield* receiver
+      const payloads = Array.from({ length: 8 }, () => Buffer.alloc(1, 7))
+      for (let f = 0; f < 10; f++) {
+        const headers = sender.headerBuffer(12 * payloads.length).fill(f)
+        sender.sendFrame(headers, 12, payloads, sink.port, "127.0.0.1")
+      }
+      yield* waitUntil(() => sink.arrivals.length >= 80, 2000)
+      expect(sink.arrivals.length).toBe(80)
+      expect(sink.arrivals.map((a) => a.data.length === 13 && a.data[0]!)).toEqual(Array.from({ length: 80 }, (_, i) => Math.floor(i / 8)))
+    }))
+
+  it.scopedLive("a frame to an address the fast path cannot read fails alone: the frames around it arrive", () =>
+    Effect.gen(function*() {
+      const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
+      const sender = yield* makeUdpFrameSender(socket, { batching: true })
+      const sink = yield* receiver
+      const { headers, payloads, expected } = frame([1400, 1400, 100])
+      sender.sendFrame(headers, 12, payloads, sink.port, "127.0.0.1")
+      sender.sendFrame(headers, 12, payloads, sink.port, "not-an-address")
+      sender.sendFrame(headers, 12, payloads, sink.port, "127.0.0.1")
+      sender.flush()
+      // It is sent again the plain way, where node:dgram refuses each of its three datagrams.
+      yield* waitUntil(() => sink.arrivals.length >= 6 && socket.sendErrors() >= 3, 2000)
+      expect(sink.arrivals.map((a, i) => a.data.equals(expected[i % 3]!))).toEqual([true, true, true, true, true, true])
+      expect(socket.sendErrors()).toBe(3)
+    }))
+
   it.scopedLive("a dual-stack socket reaches an IPv4 peer, every datagram whole", () =>
     Effect.gen(function*() {
       const socket = yield* makeUdpSocket({ host: "::", port: 0 })
