@@ -8,6 +8,10 @@
  *   (BENCH_WINDOW_SECONDS, default 10) once every session is set up (or
  *   given up: a ramp that outlasts SETUP_DEADLINE_MS stops there, and
  *   sessionsUp says how many made it).
+ * - `server.sessions` with `server: "gstreamer"` (one per N in BENCH_PEER_SESSIONS, default
+ *   "200,500"): GStreamer's RTSP server looping the sample under the same load client, with
+ *   cpuRatioOursToPeer = our CPU (batching on, same N, this run) / its CPU. Skipped, with a line
+ *   saying so, where it is not installed.
  * - `server.playback` (skip with BENCH_PLAYBACK=0): one session plays the
  *   whole file once; playSeconds = last frame arrival - first + 1/fps.
  *
@@ -23,7 +27,8 @@ import { cpus } from "node:os"
 import { basename, dirname, resolve } from "node:path"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClient.js"
-import { clockTicksPerSecond, type ServerProcess, spawnServer } from "./serverSpawn.js"
+import { gstreamerAvailable, type ServerUnderTest, startGstreamer, startOurServer } from "./contenders.js"
+import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
 import { messageOf } from "../src/common/errorText.js"
@@ -55,6 +60,10 @@ const SATURATED_PCT = 90
 const sessionCounts = (): ReadonlyArray<number> =>
   (process.env.BENCH_SESSIONS ?? "1,200,500,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
 
+/** BENCH_PEER_SESSIONS (default "200,500"; "" for none): session counts GStreamer's RTSP server is run at. */
+const peerSessionCounts = (): ReadonlyArray<number> =>
+  (process.env.BENCH_PEER_SESSIONS ?? "200,500").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+
 const windowSeconds = (): number => {
   const n = Number(process.env.BENCH_WINDOW_SECONDS ?? "10")
   return Number.isFinite(n) && n > 0 ? n : 10
@@ -81,7 +90,7 @@ const print = (line: Record<string, unknown>): void => {
 }
 
 /** Stops the server even when the case failed half-way; never throws. */
-const stopQuietly = async (server: ServerProcess): Promise<number | null> => {
+const stopQuietly = async (server: Pick<ServerUnderTest, "stop">): Promise<number | null> => {
   try {
     return await server.stop()
   } catch {
@@ -148,13 +157,12 @@ interface Teardown {
   readonly liveHeapMiB: number
 }
 
-/** Which send path the server ran on: named right after the case, so a reader sees it first. */
-interface SendPathLabel {
-  readonly udpBatching: "on" | "off"
-  readonly udpSendPath: string
-}
+/** Which server ran, on which send path: named right after the case, so a reader sees it first. */
+type ContenderLabel =
+  | { readonly server: "effect-rtsp"; readonly udpBatching: "on" | "off"; readonly udpSendPath: string | null }
+  | { readonly server: "gstreamer" }
 
-const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown, path: SendPathLabel): Record<string, unknown> => {
+const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown, label: ContenderLabel): Record<string, unknown> => {
   const windowMs = m.window.seconds * 1000
   const fps = m.window.sessions.map((s) => sessionFps(s.frames, s.spanMs, windowMs, 1000 / options.fps))
   const expected = m.window.sessions.reduce((sum, s) => sum + s.expected, 0)
@@ -173,11 +181,11 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown,
   if (hostCpuPct >= SATURATED_PCT * cores) notes.push(`host CPU saturated (${hostCpuPct.toFixed(0)} % of ${cores * 100} %)`)
   if (m.sessionsUp < m.sessions) notes.push(`${m.sessions - m.sessionsUp} sessions never started (see setupErrors); fps and loss cover the ${m.sessionsUp} that did`)
   if (serverSessions < MIN_SESSIONS_FOR_MEMORY) notes.push(`per-session memory figures are noise below ${MIN_SESSIONS_FOR_MEMORY} sessions`)
-  if (m.serverStats === undefined) notes.push("the server did not answer a stats request within 5 s (its event loop was starved)")
+  if (m.serverStats === undefined && label.server === "effect-rtsp") notes.push("the server did not answer a stats request within 5 s (its event loop was starved)")
   if (m.udpRcvbufErrors > 0) notes.push(`${m.udpRcvbufErrors} datagrams dropped by full client receive buffers (host RcvbufErrors)`)
   return {
     case: "server.sessions",
-    ...path,
+    ...label,
     sample: options.sample,
     sessions: m.sessions,
     sessionsUp: m.sessionsUp,
@@ -197,6 +205,7 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown,
     packetsPerSec: Math.round(received / m.window.seconds),
     // CPU time per RTP packet the clients received in the window (≈ sent: loss is reported beside it).
     serverUsPerPacket: received > 0 ? round((serverCpuPct / 100) * 1e6 / (received / m.window.seconds), 2) : null,
+    clientUsPerPacket: received > 0 ? round((clientCpuPct / 100) * 1e6 / (received / m.window.seconds), 2) : null,
     packetsLost: expected - received,
     clientCpuPctOfOneCore: round(clientCpuPct, 1),
     hostCpuPctOfOneCore: round(hostCpuPct, 1),
@@ -223,11 +232,11 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown,
 }
 
 /** Waits (bounded) until the server holds no session and no connection, so that a heap baseline taken next is clean. */
-const waitForServerEmpty = async (server: ServerProcess, limitMs: number): Promise<void> => {
+const waitForServerEmpty = async (stats: NonNullable<ServerUnderTest["stats"]>, limitMs: number): Promise<void> => {
   const start = performance.now()
   while (performance.now() - start < limitMs) {
-    const stats = await server.stats().catch(() => undefined)
-    if (stats !== undefined && stats.sessions === 0 && stats.connections === 0) return
+    const now = await stats().catch(() => undefined)
+    if (now !== undefined && now.sessions === 0 && now.connections === 0) return
     await sleep(100)
   }
 }
@@ -236,17 +245,13 @@ const waitForServerEmpty = async (server: ServerProcess, limitMs: number): Promi
 const batchingModes = (): ReadonlyArray<boolean> =>
   (process.env.BENCH_UDP_BATCHING ?? "on,off").split(",").map((s) => s.trim()).filter((s) => s === "on" || s === "off").map((s) => s === "on")
 
-const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, udpBatching: boolean): Promise<void> => {
+/** The live heap after a full collection, from the server's own stats; NaN where it has none. */
+const liveHeapOf = (server: ServerUnderTest): Promise<number> =>
+  server.stats === undefined ? Promise.resolve(Number.NaN) : server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
+
+/** One load case against a started server; prints its line and returns it. The server is stopped in every case. */
+const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, server: ServerUnderTest, label: ContenderLabel): Promise<Record<string, unknown>> => {
   const caseStart = performance.now()
-  const profile = profileFor(`server-sessions-${sessions}-batching-${udpBatching ? "on" : "off"}`)
-  const server = await spawnServer({
-    media: dirname(options.sample),
-    loop: true,
-    maxSessions: Math.max(2000, sessions + 16),
-    cpuProfile: profile,
-    exposeGc: true,
-    udpBatching
-  })
   let client: LoadClient | undefined
   try {
     await sleep(IDLE_SETTLE_MS)
@@ -256,7 +261,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     client = await startLoad({
       host: "127.0.0.1",
       port: server.port,
-      mediaPath: basename(options.sample),
+      mediaPath: server.mediaPath,
       sessions,
       concurrency: SETUP_CONCURRENCY,
       recvBufferBytes: RECV_BUFFER_BYTES,
@@ -267,7 +272,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const setupSeconds = (performance.now() - setupStart) / 1000
     await sleep(SETTLE_MS)
 
-    await server.stats().catch(() => undefined) // resets the server's loop-delay histogram
+    await server.stats?.().catch(() => undefined) // resets the server's loop-delay histogram
     const udp0 = udpCounters()
     const host0 = hostCpu()
     const cpu0 = server.cpuTicks()
@@ -285,9 +290,9 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const clientCpu = process.cpuUsage(clientCpu0)
     const cpu1 = server.cpuTicks()
     const hostBusyTicks = hostCpu().busy - host0.busy
-    const serverStats = await server.stats().catch(() => undefined)
+    const serverStats = await server.stats?.().catch(() => undefined)
     // After the window, so the pause of a full collection disturbs nothing measured.
-    const liveHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
+    const liveHeapMiB = await liveHeapOf(server)
     const measured: Measured = {
       sessions,
       window,
@@ -313,20 +318,40 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const torn = await client.teardown()
     client = undefined
     const teardownSeconds = (performance.now() - teardownStart) / 1000
-    await waitForServerEmpty(server, DRAIN_LIMIT_MS)
-    const baseHeapMiB = await server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
-    const teardown: Teardown = { ...torn, seconds: teardownSeconds, liveHeapMiB: baseHeapMiB }
+    if (server.stats !== undefined) await waitForServerEmpty(server.stats, DRAIN_LIMIT_MS)
+    const teardown: Teardown = { ...torn, seconds: teardownSeconds, liveHeapMiB: await liveHeapOf(server) }
     const exitCode = await stopQuietly(server)
-    print({
-      ...summarize(options, measured, teardown, { udpBatching: udpBatching ? "on" : "off", udpSendPath: server.udpSendPath }),
+    const line = {
+      ...summarize(options, measured, teardown, label),
       caseSeconds: round((performance.now() - caseStart) / 1000, 1),
-      ...(exitCode !== 0 ? { serverExitCode: exitCode, serverStderr: server.stderrTail().slice(-500) } : {}),
-      ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {})
-    })
+      ...(exitCode !== 0 ? { serverExitCode: exitCode, serverStderr: server.stderrTail().slice(-500) } : {})
+    }
+    return line
   } finally {
     if (client) await client.teardown().catch(() => undefined)
     await stopQuietly(server)
   }
+}
+
+const ourSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, udpBatching: boolean): Promise<Record<string, unknown>> => {
+  const profile = profileFor(`server-sessions-${sessions}-batching-${udpBatching ? "on" : "off"}`)
+  const server = await startOurServer({ sample: options.sample, maxSessions: Math.max(2000, sessions + 16), udpBatching, cpuProfile: profile })
+  const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: udpBatching ? "on" : "off", udpSendPath: server.udpSendPath })
+  const printed = { ...line, ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {}) }
+  print(printed)
+  return printed
+}
+
+/**
+ * GStreamer's RTSP server under the same load client, with our CPU over its CPU at the same
+ * session count in this run (ours with batching on; below 1 means we used less).
+ */
+const gstreamerSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, ours: Record<string, unknown> | undefined): Promise<void> => {
+  const line = await sessionsCase(options, sessions, seconds, await startGstreamer(), { server: "gstreamer" })
+  const ourCpu = ours?.serverCpuPctOfOneCore
+  const theirCpu = line.serverCpuPctOfOneCore
+  const ratio = typeof ourCpu === "number" && typeof theirCpu === "number" && theirCpu > 0 ? round(ourCpu / theirCpu, 2) : null
+  print({ ...line, ourCpuPctOfOneCore: ourCpu ?? null, cpuRatioOursToPeer: ratio })
 }
 
 /** Waits (bounded) until `frameCount` frames arrived or the stream has been silent for `silenceMs`. */
@@ -399,9 +424,21 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
       print({ ...line, error: messageOf(error) })
     }
   }
+  const oursBatched = new Map<number, Record<string, unknown>>()
   for (const n of sessionCounts()) {
     for (const udpBatching of batchingModes()) {
-      await guarded({ case: "server.sessions", sessions: n, udpBatching: udpBatching ? "on" : "off" }, () => sessionsCase(options, n, seconds, udpBatching))
+      await guarded({ case: "server.sessions", server: "effect-rtsp", sessions: n, udpBatching: udpBatching ? "on" : "off" }, async () => {
+        const line = await ourSessionsCase(options, n, seconds, udpBatching)
+        if (udpBatching) oursBatched.set(n, line)
+      })
+    }
+  }
+  const peerCounts = peerSessionCounts()
+  if (peerCounts.length > 0 && !gstreamerAvailable()) {
+    print({ case: "server.sessions", server: "gstreamer", skipped: "GStreamer's RTSP server is not installed (python3-gst-1.0, gir1.2-gst-rtsp-server-1.0)" })
+  } else {
+    for (const n of peerCounts) {
+      await guarded({ case: "server.sessions", server: "gstreamer", sessions: n }, () => gstreamerSessionsCase(options, n, seconds, oursBatched.get(n)))
     }
   }
   if (process.env.BENCH_PLAYBACK !== "0") await guarded({ case: "server.playback" }, () => playbackCase(options))

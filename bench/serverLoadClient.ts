@@ -1,7 +1,8 @@
 /**
  * The load client of the server benchmark: N standard-dialect RTSP sessions
- * over UDP, each with its own TCP connection (SETUP, PLAY, TEARDOWN, parsed
- * with the project's RTSP parser) and its own RTP socket. RTCP from the
+ * over UDP, each with its own TCP connection (DESCRIBE, SETUP of the MJPEG
+ * track the SDP names, PLAY, TEARDOWN, parsed with the project's RTSP
+ * parser) and its own RTP socket, so any RTSP server can be the peer. RTCP from the
  * server for every session goes to one shared socket and is only counted.
  * The client sends no RTCP: the server keeps a silent standard session for
  * its timeout plus grace (70 s by default), longer than any bench case.
@@ -17,6 +18,7 @@ import { connect, type Socket } from "node:net"
 import { performance } from "node:perf_hooks"
 import { getHeader, type RtspResponse } from "../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../src/protocol/rtsp/parser.js"
+import { findMjpegMedia, parseSdp, resolveControlUrl } from "../src/protocol/sdp.js"
 import { messageOf } from "../src/common/errorText.js"
 
 export interface LoadClientOptions {
@@ -240,6 +242,18 @@ const pool = async (count: number, concurrency: number, work: (i: number) => Pro
 
 // --- the client ----------------------------------------------------------------------------
 
+/** DESCRIBE, then the URL to SETUP the MJPEG track with, as a player resolves it from the SDP. */
+const describeTrack = async (control: RtspControl, url: string): Promise<string> => {
+  const described = await control.request("DESCRIBE", url, [["Accept", "application/sdp"]])
+  if (described.response.statusCode !== 200) throw new Error(`DESCRIBE answered ${described.response.statusCode}`)
+  const sdp = parseSdp(described.response.body.toString("utf8"))
+  if (sdp._tag === "Left") throw new Error(`DESCRIBE: unreadable SDP (${sdp.left.message})`)
+  const track = findMjpegMedia(sdp.right)
+  if (track === undefined) throw new Error("DESCRIBE: the SDP has no MJPEG track")
+  const base = getHeader(described.response.headers, "Content-Base") ?? url
+  return resolveControlUrl(resolveControlUrl(base, sdp.right.control), track.control)
+}
+
 /** Sets up and plays every session (failures are recorded on the session, not thrown). */
 export const startLoad = async (options: LoadClientOptions): Promise<LoadClient> => {
   const window: Window = { active: false, intervals: [] }
@@ -270,7 +284,8 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
       const control = await openControl(options.host, options.port, options.requestTimeoutMs)
       session.control = control
       const rtpPort = session.rtp.address().port
-      const setup = await control.request("SETUP", `${url}/streamid=0`, [["Transport", `RTP/AVP;unicast;client_port=${rtpPort}-${rtcpPort}`]])
+      const trackUrl = await describeTrack(control, url)
+      const setup = await control.request("SETUP", trackUrl, [["Transport", `RTP/AVP;unicast;client_port=${rtpPort}-${rtcpPort}`]])
       if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
       const sessionId = getHeader(setup.response.headers, "Session")?.split(";")[0]?.trim()
       if (!sessionId) throw new Error("SETUP reply without a Session header")

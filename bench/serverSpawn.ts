@@ -89,6 +89,8 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
       ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.name}.cpuprofile`]
       : []
     if (options.exposeGc) nodeFlags.push("--expose-gc")
+    // BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=2 …": V8 flags for the server process, to compare heap settings.
+    nodeFlags.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== ""))
     const args = [...nodeFlags, entryPath, "--media", options.media, "--max-sessions", String(options.maxSessions)]
     if (options.loop) args.push("--loop")
     if (options.udpBatching === false) args.push("--udp-batching", "off")

@@ -41,7 +41,7 @@ export interface RtspServerInfo {
 }
 
 export const describeSendPath = (path: UdpSendPath): string =>
-  path._tag === "Gso" ? "gso (one kernel call per frame)" : `plain (one send per packet: ${path.reason})`
+  path._tag === "Gso" ? "gso (each turn's frames in one kernel call)" : `plain (one send per packet: ${path.reason})`
 
 export class RtspServer extends Context.Tag("effect-rtsp/RtspServer")<RtspServer, RtspServerInfo>() {}
 
@@ -132,7 +132,6 @@ export const make = (config: ServerConfig) =>
 
     const address = server.address()
     const port = typeof address === "object" && address !== null ? address.port : config.port
-    yield* Effect.logInfo(`RTSP server listening on ${config.host}:${port}, RTP/RTCP on UDP ${udp.rtp.port}/${udp.rtcp.port}`)
     yield* Effect.logInfo(`UDP send path: ${describeSendPath(rtpSender.path())}`)
     const scan = yield* library.scan
     for (const media of scan.servable) {

@@ -43,7 +43,7 @@ export interface ServerContext {
   readonly scheduler: FrameScheduler["Type"]
   readonly clock: Clock.Clock
   readonly rtp: UdpSocket
-  /** How RTP frames leave `rtp`: one kernel call per frame (GSO) or one send per packet. */
+  /** How RTP frames leave `rtp`: many frames per kernel call (GSO in sendmmsg) or one send per packet. */
   readonly rtpSender: UdpFrameSender
   readonly rtcp: UdpSocket
   readonly sessions: Map<string, SessionEntry>

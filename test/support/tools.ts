@@ -4,7 +4,7 @@
  * so a CI machine without the tool cannot pass silently.
  */
 import { spawnSync } from "node:child_process"
-import { existsSync } from "node:fs"
+import { GST_PYTHON } from "../../bench/gstRtspPeer.js"
 
 const probe = (command: string, versionFlag: string): boolean => {
   const result = spawnSync(command, [versionFlag], { stdio: "ignore" })
@@ -29,8 +29,7 @@ export const ffmpeg = (): Tool => tool("ffmpeg", "-version")
 export const ffprobe = (): Tool => tool("ffprobe", "-version")
 export const gstLaunch = (): Tool => tool("gst-launch-1.0", "--version")
 
-/** The Python that has GStreamer's bindings: Debian's own (`python3` on PATH may be a pyenv shim without `gi`). */
-export const GST_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+export { GST_PYTHON }
 
 /** GStreamer's RTSP server from Python (Debian: python3-gst-1.0, gir1.2-gst-rtsp-server-1.0), as gstRtspServer.ts runs it. */
 export const gstRtspServer = (): Tool => {

@@ -2,11 +2,12 @@
 A test peer we did not write: GStreamer's RTSP server serving one raw MJPEG
 file (concatenated JPEGs) as RFC 2435 JPEG over RTP, paced at the given rate.
 
-    gst-rtsp-server.py PORT FILE FPS [MOUNT [PT]]
+    gst-rtsp-server.py PORT FILE FPS [MOUNT [PT [loop]]]
 
 PORT 0 picks a free port; MOUNT defaults to movie.mjpeg; PT (the RTP payload
 type) to 26, the static JPEG type (96-127: a dynamic one, announced by
-a=rtpmap only). Prints `READY <port>` on stdout once listening; exits cleanly
+a=rtpmap only); `loop` plays the file over and over (the benchmark's load
+cases outlast one pass). Prints `READY <port>` on stdout once listening; exits cleanly
 (status 0) on SIGTERM or SIGINT.
 """
 import signal
@@ -19,10 +20,11 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 
-def launch_line(path, fps, pt):
+def launch_line(path, fps, pt, loop):
     location = path.replace("\\", "\\\\").replace('"', '\\"')
+    source = f'multifilesrc location="{location}" loop=true' if loop else f'filesrc location="{location}"'
     return (
-        f'( filesrc location="{location}" ! image/jpeg,framerate={fps}/1 ! jpegparse name=parse '
+        f'( {source} ! image/jpeg,framerate={fps}/1 ! jpegparse name=parse '
         f"! rtpjpegpay name=pay0 pt={pt} )"
     )
 
@@ -46,19 +48,20 @@ def stamp_frames(media, fps):
 
 
 def main(argv):
-    if len(argv) not in (4, 5, 6):
-        print(f"usage: {argv[0]} PORT FILE FPS [MOUNT [PT]]", file=sys.stderr)
+    if len(argv) not in (4, 5, 6, 7) or (len(argv) == 7 and argv[6] != "loop"):
+        print(f"usage: {argv[0]} PORT FILE FPS [MOUNT [PT [loop]]]", file=sys.stderr)
         return 2
     port, path, fps = int(argv[1]), argv[2], int(argv[3])
     mount = argv[4] if len(argv) >= 5 else "movie.mjpeg"
-    pt = int(argv[5]) if len(argv) == 6 else 26
+    pt = int(argv[5]) if len(argv) >= 6 else 26
+    loop = len(argv) == 7
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(port))
     factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(launch_line(path, fps, pt))
+    factory.set_launch(launch_line(path, fps, pt, loop))
     # One pipeline per client, so every client sees the file from its first frame.
     factory.set_shared(False)
     factory.connect("media-configure", lambda _factory, media: stamp_frames(media, fps))

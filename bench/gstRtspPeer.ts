@@ -1,0 +1,142 @@
+/**
+ * GStreamer's RTSP server as a peer (a server we did not write) for the
+ * interop tests and the benchmark, serving the sample at
+ * rtsp://127.0.0.1:<port>/movie.mjpeg. GStreamer cannot read the
+ * lab's .Mjpeg container, so the sample's frames are written, split by the
+ * project's own container code, to a raw concatenated-JPEG file in a temp dir.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { detectContainer, splitMjpeg } from "../src/media/container.js"
+
+/** The Python that has GStreamer's bindings: Debian's own (`python3` on PATH may be a pyenv shim without `gi`). */
+export const GST_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+/** The script sits beside this file's source: bench/ from the sources (tests), dist/bench/ from the build. */
+const SCRIPT = ((): string => {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const beside = join(here, "gst-rtsp-server.py")
+  return existsSync(beside) ? beside : join(here, "..", "..", "bench", "gst-rtsp-server.py")
+})()
+export const SAMPLE = "video/movie.Mjpeg"
+const MOUNT = "movie.mjpeg"
+const READY_TIMEOUT_MS = 10_000
+const TERM_GRACE_MS = 3_000
+
+export interface GstRtspServer {
+  readonly url: string
+  readonly port: number
+  /** The Python process (GStreamer's threads are its own). */
+  readonly pid: number
+  readonly close: () => Promise<void>
+}
+
+/** The sample's JPEG frames, in order, split with the project's container code. */
+export const sampleFrames = (file: string = SAMPLE): ReadonlyArray<Buffer> => {
+  const buf = readFileSync(file)
+  const container = detectContainer(buf)
+  if (container === undefined) throw new Error(`${file}: neither a lab .Mjpeg nor raw concatenated JPEGs`)
+  const { frames, problems } = splitMjpeg(buf, container)
+  if (problems.length > 0) throw new Error(`${file}: ${problems.map((p) => p.message).join("; ")}`)
+  return frames.map((f) => f.jpeg)
+}
+
+const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
+
+/** Resolves when the child has exited, or with false after `ms`. */
+const waitExit = (child: ChildProcess, ms: number): Promise<boolean> =>
+  exited(child)
+    ? Promise.resolve(true)
+    : new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        child.off("exit", onExit)
+        resolve(false)
+      }, ms)
+      const onExit = (): void => {
+        clearTimeout(timer)
+        resolve(true)
+      }
+      child.once("exit", onExit)
+    })
+
+/** SIGTERM, then SIGKILL if it has not gone within the grace period. */
+const stop = async (child: ChildProcess): Promise<void> => {
+  if (exited(child)) return
+  child.kill("SIGTERM")
+  if (await waitExit(child, TERM_GRACE_MS)) return
+  child.kill("SIGKILL")
+  await waitExit(child, TERM_GRACE_MS)
+}
+
+/** Waits (bounded) for the script's `READY <port>` line. */
+const awaitReady = (child: ChildProcess, stderr: () => string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    let stdout = ""
+    const done = (): void => {
+      clearTimeout(timer)
+      child.stdout?.off("data", onData)
+      child.off("exit", onExit)
+      child.off("error", onError)
+    }
+    const timer = setTimeout(() => {
+      done()
+      reject(new Error(`gst-rtsp-server.py printed no READY line within ${READY_TIMEOUT_MS} ms; stderr: ${stderr()}`))
+    }, READY_TIMEOUT_MS)
+    const onData = (chunk: Buffer): void => {
+      stdout += chunk.toString("utf8")
+      const match = /^READY (\d+)$/m.exec(stdout)
+      if (match?.[1] !== undefined) {
+        done()
+        resolve(Number(match[1]))
+      }
+    }
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      done()
+      reject(new Error(`gst-rtsp-server.py exited (${signal ?? code}) before it was ready; stderr: ${stderr()}`))
+    }
+    const onError = (error: Error): void => {
+      done()
+      reject(new Error(`cannot run ${GST_PYTHON}: ${error.message}`))
+    }
+    child.stdout?.on("data", onData)
+    child.once("exit", onExit)
+    child.once("error", onError)
+  })
+
+export interface GstRtspServerOptions {
+  /** The rate the file is paced at (default 20, the sample's). */
+  readonly fps?: number
+  /** RTP payload type (default 26, JPEG's static type; 96-127 is announced by a=rtpmap only). */
+  readonly payloadType?: number
+  /** Play the file over and over (default: once). */
+  readonly loop?: boolean
+}
+
+export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Promise<GstRtspServer> => {
+  const fps = options.fps ?? 20
+  const payloadType = options.payloadType ?? 26
+  const dir = mkdtempSync(join(tmpdir(), "gst-rtsp-"))
+  const file = join(dir, MOUNT)
+  writeFileSync(file, Buffer.concat(sampleFrames()))
+  const args = [SCRIPT, "0", file, String(fps), MOUNT, String(payloadType), ...(options.loop === true ? ["loop"] : [])]
+  const child = spawn(GST_PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] })
+  let stderr = ""
+  child.stderr?.on("data", (chunk: Buffer) => {
+    // Keep the tail only: enough to explain a failure.
+    stderr = (stderr + chunk.toString("utf8")).slice(-4000)
+  })
+  const close = async (): Promise<void> => {
+    await stop(child)
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    const port = await awaitReady(child, () => stderr.trim())
+    return { url: `rtsp://127.0.0.1:${port}/${MOUNT}`, port, pid: child.pid!, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
