@@ -4,7 +4,7 @@
  * neither the work per frame nor timer lateness adds up over a long run.
  * Time comes from Effect's Clock (TestClock in tests).
  */
-import { Clock, Context, Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer } from "effect"
 
 export interface ScheduleOptions {
   readonly fps: number
@@ -30,25 +30,34 @@ export const MAX_LATENESS_MS = 1000
 
 export const frameDueMillis = (startMillis: number, k: number, fps: number): number => startMillis + (k * 1000) / fps
 
+/**
+ * The hot loop of every playing session, so it costs one timer and a few Effect steps a frame:
+ * the clock is read once, time is read synchronously, and the loop continues from the sleep's
+ * callback. A frame that is already due (the session is behind) is sent in its own step, so
+ * the fiber stays interruptible between frames.
+ */
 export const runSchedule = (options: ScheduleOptions): Effect.Effect<ScheduleResult> =>
-  Effect.gen(function* () {
-    let t0 = yield* Clock.currentTimeMillis
+  Effect.clockWith((clock) => {
+    let t0 = clock.unsafeCurrentTimeMillis()
     let k = 0
     let frame = options.firstFrame
-    while (options.endFrame === undefined || frame < options.endFrame) {
+    const send = (due: number): Effect.Effect<ScheduleResult> => {
+      const followUp = options.sendFrame(frame, due)
+      frame++
+      k++
+      return followUp === undefined ? Effect.suspend(next) : Effect.zipRight(followUp, Effect.suspend(next))
+    }
+    const next = (): Effect.Effect<ScheduleResult> => {
+      if (options.endFrame !== undefined && frame >= options.endFrame) return Effect.succeed({ framesSent: k, nextFrame: frame })
       let due = frameDueMillis(t0, k, options.fps)
-      const now = yield* Clock.currentTimeMillis
+      const now = clock.unsafeCurrentTimeMillis()
       if (now - due > MAX_LATENESS_MS) {
         t0 = now - (k * 1000) / options.fps
         due = now
       }
-      if (due > now) yield* Effect.sleep(due - now)
-      const followUp = options.sendFrame(frame, due)
-      if (followUp !== undefined) yield* followUp
-      frame++
-      k++
+      return due > now ? Effect.zipRight(clock.sleep(Duration.millis(due - now)), Effect.suspend(() => send(due))) : send(due)
     }
-    return { framesSent: k, nextFrame: frame }
+    return Effect.suspend(next)
   })
 
 export class FrameScheduler extends Context.Tag("effect-rtsp/FrameScheduler")<
