@@ -5,6 +5,9 @@
  * which beats the default. Values are checked while the command line is
  * parsed, so a bad one is a usage error, whichever way it came in.
  *
+ * --workers N (or auto) above 1 runs a cluster: this process becomes the primary, which forks N
+ * server processes sharing the RTSP port (src/server/workers); 1 is the single process.
+ *
  * --log-level is also @effect/cli's built-in global option, which only
  * matches right after the command name (`serve --log-level debug --port 1`)
  * and then hides the flag from us; serve has its own --log-level so that the
@@ -12,7 +15,8 @@
  */
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import type { FileSystem, Path } from "@effect/platform"
-import { Config, Effect, FiberRef, Layer, LogLevel, Option } from "effect"
+import { Config, Effect, Either, FiberRef, Layer, LogLevel, Option } from "effect"
+import { availableParallelism } from "node:os"
 import { defaultServerConfig } from "../server/config.js"
 import type { ServerStartError } from "../server/errors.js"
 import type { ServerConfig } from "../server/config.js"
@@ -20,7 +24,11 @@ import * as HttpEndpoint from "../server/HttpEndpoint.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
+import { readyLine } from "../server/readyLine.js"
 import * as RtspServer from "../server/RtspServer.js"
+import type { ClusterError } from "../server/workers/errors.js"
+import { runCluster } from "../server/workers/runCluster.js"
+import { parseWorkerCount } from "../server/workers/workerCount.js"
 
 /** What the serve command line (flags and environment) resolves to. */
 export interface ServeOptions {
@@ -41,12 +49,16 @@ export interface ServeOptions {
   readonly logLevelEnv: Option.Option<LogLevelName>
   readonly httpPort: Option.Option<number>
   readonly udpBatching: "on" | "off"
+  /** Server processes; "auto" is already resolved to the core count. */
+  readonly workers: number
 }
 
-/** Everything the serve handler needs: the server's config and how to log. */
+/** Everything the serve handler needs: the server's config, how to log, and how many processes serve. */
 export interface ServeSettings {
   readonly server: ServerConfig
   readonly logging: LoggingOptions
+  /** 1: this process serves; more: it supervises that many worker processes (runCluster). */
+  readonly workers: number
 }
 
 /** The server config for parsed (already validated) options; settings without a flag keep their defaults. */
@@ -202,6 +214,22 @@ const udpBatching = Options.choice("udp-batching", UDP_BATCHING).pipe(
   described("on: each frame's UDP datagrams leave in one kernel call (Linux GSO) where the platform can; off: one send per packet.", "RTSP_UDP_BATCHING", "on")
 )
 
+const workers = Options.text("workers").pipe(
+  Options.withDefault("1"),
+  Options.withFallbackConfig(Config.string("RTSP_WORKERS")),
+  described(
+    "Server processes sharing the RTSP port, each with its own RTP/RTCP pair (--rtp-port + 2·i); auto: one per core. " +
+      "Above 1, this process supervises them and serves only the HTTP endpoint.",
+    "RTSP_WORKERS",
+    "1"
+  ),
+  Options.mapEffect((text) =>
+    Either.match(parseWorkerCount(text, availableParallelism()), {
+      onLeft: (problem) => Effect.fail(invalid(`--workers (RTSP_WORKERS): ${problem}`)),
+      onRight: Effect.succeed
+    }))
+)
+
 const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
   Options.optional,
   described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
@@ -240,7 +268,8 @@ const serveOptions = {
   logLevel,
   logLevelEnv: logLevelFromEnv,
   httpPort,
-  udpBatching
+  udpBatching,
+  workers
 }
 
 // --- running ------------------------------------------------------------------
@@ -249,7 +278,8 @@ const serveOptions = {
 const settingsFrom = (options: ServeOptions): Effect.Effect<ServeSettings> =>
   Effect.map(FiberRef.get(FiberRef.currentMinimumLogLevel), (current) => ({
     server: serveConfigFrom(options),
-    logging: { level: resolveLogLevel(options.logLevel, current, options.logLevelEnv), format: options.logFormat }
+    logging: { level: resolveLogLevel(options.logLevel, current, options.logLevelEnv), format: options.logFormat },
+    workers: options.workers
   }))
 
 /** The server, its metrics and (with an HTTP port) the metrics endpoint, sharing one Metrics. */
@@ -260,7 +290,9 @@ export const serveLayer = (
   ServerStartError | HttpEndpoint.HttpEndpointError,
   FileSystem.FileSystem | Path.Path
 > => {
-  const rtsp = RtspServer.layer(config)
+  // The ready line once the server listens and its media is scanned (src/server/readyLine.ts).
+  const rtsp = Layer.effectDiscard(Effect.flatMap(RtspServer.RtspServer, (info) =>
+    Effect.logInfo(readyLine(config.host, info.port, [info])))).pipe(Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined
     ? rtsp
@@ -268,9 +300,18 @@ export const serveLayer = (
   return withHttp.pipe(Layer.provideMerge(Metrics.layer))
 }
 
-/** Runs until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain), then runs every finalizer. */
-export const runServer = (settings: ServeSettings) =>
-  Layer.launch(serveLayer(settings.server)).pipe(Effect.provide(loggerLayer(settings.logging)))
+/**
+ * Runs until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain), then runs every finalizer:
+ * this process's server, or with --workers above 1 the cluster's primary.
+ */
+export const runServer = (
+  settings: ServeSettings
+): Effect.Effect<void, ServerStartError | HttpEndpoint.HttpEndpointError | ClusterError, FileSystem.FileSystem | Path.Path> =>
+{
+  const run: Effect.Effect<void, ServerStartError | HttpEndpoint.HttpEndpointError | ClusterError, FileSystem.FileSystem | Path.Path> =
+    settings.workers > 1 ? runCluster(settings) : Layer.launch(serveLayer(settings.server))
+  return run.pipe(Effect.provide(loggerLayer(settings.logging)))
+}
 
 /** The serve command with its handler given: tests pass one that records the settings. */
 export const makeServeCommand = <E, R>(handler: (settings: ServeSettings) => Effect.Effect<void, E, R>) =>

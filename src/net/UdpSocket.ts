@@ -87,7 +87,9 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
     socket.once("listening", onListening)
     socket.once("error", onError)
     try {
-      socket.bind(options.port, options.host)
+      // exclusive: in a cluster worker the socket is its own, never one handle shared through the
+      // primary (which would give every worker the same port and split the datagrams between them).
+      socket.bind({ port: options.port, address: options.host, exclusive: true })
     } catch (error) {
       // Bad arguments throw instead of emitting "error".
       cleanup()

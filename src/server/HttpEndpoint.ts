@@ -43,34 +43,56 @@ export interface Health {
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-const routes = (metrics: ServerMetrics, startedAtMillis: number) =>
+/** A /healthz answer: the JSON body and its HTTP status (200 when serving, 503 when not). */
+export interface HealthAnswer {
+  readonly httpStatus: number
+  readonly body: unknown
+}
+
+/**
+ * What the endpoint answers, read anew on every request: one server's own metrics, or a
+ * cluster primary's that asks its workers (which is why both are Effects).
+ */
+export interface EndpointReadings {
+  readonly metrics: Effect.Effect<string>
+  readonly health: Effect.Effect<HealthAnswer>
+}
+
+/** One server's readings: its Metrics, and its uptime counted from `startedAtMillis`. */
+export const serverReadings = (metrics: ServerMetrics, startedAtMillis: number): EndpointReadings => ({
+  metrics: Effect.sync(() => metrics.render()),
+  health: Effect.map(Clock.currentTimeMillis, (now) => {
+    const snapshot = metrics.snapshot()
+    const { init, ready, playing } = snapshot.sessionsByState
+    const health: Health = {
+      status: "ok",
+      uptimeSeconds: uptimeSeconds(startedAtMillis, now),
+      connections: snapshot.connections,
+      sessions: init + ready + playing
+    }
+    return { httpStatus: 200, body: health }
+  })
+})
+
+export const uptimeSeconds = (startedAtMillis: number, nowMillis: number): number =>
+  Math.max(0, Math.floor((nowMillis - startedAtMillis) / 1000))
+
+const routes = (readings: EndpointReadings) =>
   HttpRouter.empty.pipe(
     HttpRouter.get(
       "/metrics",
-      Effect.sync(() => HttpServerResponse.text(metrics.render(), { contentType: PROMETHEUS_CONTENT_TYPE }))
+      Effect.map(readings.metrics, (text) => HttpServerResponse.text(text, { contentType: PROMETHEUS_CONTENT_TYPE }))
     ),
     HttpRouter.get(
       "/healthz",
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const snapshot = metrics.snapshot()
-        const { init, ready, playing } = snapshot.sessionsByState
-        const health: Health = {
-          status: "ok",
-          uptimeSeconds: Math.max(0, Math.floor((now - startedAtMillis) / 1000)),
-          connections: snapshot.connections,
-          sessions: init + ready + playing
-        }
-        return HttpServerResponse.unsafeJson(health)
-      })
+      Effect.map(readings.health, (answer) => HttpServerResponse.unsafeJson(answer.body, { status: answer.httpStatus }))
     )
   ).pipe(
     Effect.catchTag("RouteNotFound", () => Effect.succeed(HttpServerResponse.text("not found\n", { status: 404 })))
   )
 
-const make = (options: HttpEndpointOptions) =>
+const make = (options: HttpEndpointOptions, readings: EndpointReadings) =>
   Effect.gen(function*() {
-    const metrics = yield* Metrics
-    const startedAt = yield* Clock.currentTimeMillis
     const server = yield* NodeHttpServer.make(() => createServer(), { host: options.host, port: options.port }).pipe(
       Effect.mapError((cause) =>
         new HttpEndpointError({
@@ -80,7 +102,7 @@ const make = (options: HttpEndpointOptions) =>
         })
       )
     )
-    yield* server.serve(routes(metrics, startedAt))
+    yield* server.serve(routes(readings))
     const address: HttpEndpointAddress = server.address._tag === "TcpAddress"
       ? { host: server.address.hostname, port: server.address.port }
       : { host: options.host, port: options.port }
@@ -88,7 +110,16 @@ const make = (options: HttpEndpointOptions) =>
     return address
   })
 
-/** Serves /metrics and /healthz for as long as the layer lives. */
+/** Serves /metrics and /healthz of the server's Metrics for as long as the layer lives. */
 export const layer = (options: HttpEndpointOptions): Layer.Layer<HttpEndpoint, HttpEndpointError, Metrics> =>
-  Layer.scoped(HttpEndpoint, make(options))
+  Layer.scoped(
+    HttpEndpoint,
+    Effect.gen(function*() {
+      const readings = serverReadings(yield* Metrics, yield* Clock.currentTimeMillis)
+      return yield* make(options, readings)
+    })
+  )
 
+/** Serves the given readings (a cluster primary's) for as long as the layer lives. */
+export const layerWith = (options: HttpEndpointOptions, readings: EndpointReadings): Layer.Layer<HttpEndpoint, HttpEndpointError> =>
+  Layer.scoped(HttpEndpoint, make(options, readings))

@@ -77,6 +77,18 @@ export interface MetricsSnapshot {
 export type UdpSendPathName = "gso" | "plain"
 
 /**
+ * Everything the exposition is rendered from, as plain data: the snapshot plus the
+ * breakdowns only the exposition shows. Plain data so it can cross processes (a cluster
+ * worker's answer to its primary) and be summed (sumSnapshots).
+ */
+export interface ExpositionSnapshot extends Omit<MetricsSnapshot, "udpSendPath"> {
+  /** Sessions created, by dialect and transport. */
+  readonly sessionsStartedBy: Readonly<Record<Dialect, Readonly<Record<TransportKind, number>>>>
+  /** Servers on each UDP send path: one server has 1 on the path in use, a sum counts servers. Absent until known. */
+  readonly udpSendPaths?: Readonly<Record<UdpSendPathName, number>>
+}
+
+/**
  * Server-wide counters (they outlive sessions) are bumped here; per-session
  * figures are read from the sessions themselves when rendered.
  */
@@ -97,6 +109,8 @@ export interface ServerMetrics {
   /** Where the server's current UDP send path can be read (it can fall back while running). */
   readonly readUdpSendPath: (read: () => UdpSendPathName) => void
   readonly snapshot: () => MetricsSnapshot
+  /** What render() renders, as plain data. */
+  readonly expositionSnapshot: () => ExpositionSnapshot
   /** Prometheus text exposition format 0.0.4 */
   readonly render: () => string
 }
@@ -176,82 +190,17 @@ export const makeServerMetrics = (): ServerMetrics => {
     ...(sendPath === undefined ? {} : { udpSendPath: sendPath() })
   })
 
-  const render = (): string => {
-    const out = new Array<string>()
-    const family = (name: string, type: "counter" | "gauge", help: string, samples: ReadonlyArray<Sample>) => {
-      out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`)
-      for (const sample of samples) out.push(`${name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`)
+  const expositionSnapshot = (): ExpositionSnapshot => {
+    const { udpSendPath, ...rest } = snapshot()
+    const startedBy = (dialect: Dialect): Record<TransportKind, number> => ({
+      udp: started.get(`${dialect} udp`) ?? 0,
+      tcp: started.get(`${dialect} tcp`) ?? 0
+    })
+    return {
+      ...rest,
+      sessionsStartedBy: { standard: startedBy("standard"), classic: startedBy("classic") },
+      ...(udpSendPath === undefined ? {} : { udpSendPaths: { gso: udpSendPath === "gso" ? 1 : 0, plain: udpSendPath === "plain" ? 1 : 0 } })
     }
-    const labelled = (label: string, counts: ReadonlyMap<string, number>): Array<Sample> =>
-      [...counts.entries()]
-        .sort(([a], [b]) => compareStrings(a, b))
-        .map(([value, count]) => ({ labels: [[label, value]], value: count }))
-    const liveSessions = [...sessions.entries()].sort(([a], [b]) => compareStrings(a, b))
-    const perSession = (pick: (r: ReceiverReportMetrics) => number): Array<Sample> =>
-      liveSessions.flatMap(([id, session]) => {
-        const report = lastReceiverReport(session.stats)
-        return report === undefined ? [] : [{ labels: [["session", id]], value: pick(report) }]
-      })
-    const byState = countByState()
-
-    family("rtsp_connections", "gauge", "Open RTSP control connections.", [{ labels: [], value: connections }])
-    family(
-      "rtsp_sessions",
-      "gauge",
-      "Live sessions by state.",
-      SESSION_STATES.map((state) => ({ labels: [["state", state]], value: byState[state] }))
-    )
-    family(
-      "rtsp_sessions_started_total",
-      "counter",
-      "Sessions created, by dialect and transport.",
-      DIALECT_LABELS.flatMap((dialect) =>
-        TRANSPORT_KINDS.map((transport) => ({
-          labels: [["dialect", dialect], ["transport", transport]],
-          value: started.get(`${dialect} ${transport}`) ?? 0
-        }))
-      )
-    )
-    family("rtsp_sessions_ended_total", "counter", "Sessions ended, by reason.", labelled("reason", ended))
-    family("rtsp_frames_sent_total", "counter", "Video frames sent.", [{ labels: [], value: framesSent }])
-    family("rtsp_rtp_packets_sent_total", "counter", "RTP packets sent.", [{ labels: [], value: packetsSent }])
-    family("rtsp_rtp_bytes_sent_total", "counter", "RTP bytes sent, headers included.", [{ labels: [], value: bytesSent }])
-    family(
-      "rtsp_frames_dropped_total",
-      "counter",
-      "Whole frames dropped because a receiver could not keep up.",
-      [{ labels: [], value: framesDropped }]
-    )
-    family("rtsp_requests_total", "counter", "RTSP requests received, by method.", labelled("method", requests))
-    family("rtsp_responses_total", "counter", "RTSP responses sent, by status code.", labelled("code", responses))
-    family(
-      "rtsp_rtcp_receiver_reports_total",
-      "counter",
-      "RTCP receiver reports received.",
-      [{ labels: [], value: receiverReports }]
-    )
-    family(
-      "rtsp_rtcp_fraction_lost",
-      "gauge",
-      "Fraction of packets lost (0..1) in the latest RTCP receiver report of each live session.",
-      perSession((r) => r.fractionLost)
-    )
-    family(
-      "rtsp_rtcp_jitter_seconds",
-      "gauge",
-      "Interarrival jitter in the latest RTCP receiver report of each live session.",
-      perSession((r) => r.jitterSeconds)
-    )
-    if (sendPath !== undefined) {
-      const current = sendPath()
-      family(
-        "rtsp_udp_send_path",
-        "gauge",
-        "How RTP leaves the server: gso (one kernel call per frame) or plain (one send per packet); 1 for the path in use.",
-        UDP_SEND_PATHS.map((path) => ({ labels: [["path", path]], value: path === current ? 1 : 0 }))
-      )
-    }
-    return out.join("\n") + "\n"
   }
 
   return {
@@ -287,17 +236,173 @@ export const makeServerMetrics = (): ServerMetrics => {
       sendPath = read
     },
     snapshot,
-    render
+    expositionSnapshot,
+    render: () => renderFamilies(exposedFamilies([{ labels: [], snapshot: expositionSnapshot() }]))
   }
 }
 
 export const layer: Layer.Layer<Metrics> = Layer.sync(Metrics, makeServerMetrics)
 
+// --- the exposition, as pure functions of snapshots ---------------------------
+
+/** A snapshot with the labels put before each of its samples: none for a server's own, `worker="1"` for a cluster worker's. */
+export interface LabelledSnapshot {
+  readonly labels: Sample["labels"]
+  readonly snapshot: ExpositionSnapshot
+}
+
+/**
+ * The server's metric families, each holding the samples of every source in turn. One family
+ * per name, whatever the number of sources: Prometheus refuses a name declared twice.
+ */
+export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array<MetricFamily> => {
+  const each = (samplesOf: (snapshot: ExpositionSnapshot) => ReadonlyArray<Sample>): Array<Sample> =>
+    sources.flatMap(({ labels, snapshot }) =>
+      samplesOf(snapshot).map((sample) => ({ labels: [...labels, ...sample.labels], value: sample.value })))
+  const single = (pick: (snapshot: ExpositionSnapshot) => number): Array<Sample> =>
+    each((snapshot) => [{ labels: [], value: pick(snapshot) }])
+  const labelled = (label: string, pick: (snapshot: ExpositionSnapshot) => Readonly<Record<string, number>>): Array<Sample> =>
+    each((snapshot) =>
+      Object.entries(pick(snapshot))
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([value, count]) => ({ labels: [[label, value]], value: count })))
+  const perSession = (pick: (r: ReceiverReportMetrics) => number): Array<Sample> =>
+    each((snapshot) =>
+      Object.entries(snapshot.sessions)
+        .sort(([a], [b]) => compareStrings(a, b))
+        .flatMap(([id, session]) =>
+          session.lastReceiverReport === undefined ? [] : [{ labels: [["session", id]], value: pick(session.lastReceiverReport) }]))
+
+  const families: Array<MetricFamily> = [
+    { name: "rtsp_connections", type: "gauge", help: "Open RTSP control connections.", samples: single((s) => s.connections) },
+    {
+      name: "rtsp_sessions",
+      type: "gauge",
+      help: "Live sessions by state.",
+      samples: each((s) => SESSION_STATES.map((state) => ({ labels: [["state", state]], value: s.sessionsByState[state] })))
+    },
+    {
+      name: "rtsp_sessions_started_total",
+      type: "counter",
+      help: "Sessions created, by dialect and transport.",
+      samples: each((s) =>
+        DIALECT_LABELS.flatMap((dialect) =>
+          TRANSPORT_KINDS.map((transport) => ({
+            labels: [["dialect", dialect], ["transport", transport]],
+            value: s.sessionsStartedBy[dialect][transport]
+          }))))
+    },
+    { name: "rtsp_sessions_ended_total", type: "counter", help: "Sessions ended, by reason.", samples: labelled("reason", (s) => s.sessionsEnded) },
+    { name: "rtsp_frames_sent_total", type: "counter", help: "Video frames sent.", samples: single((s) => s.framesSent) },
+    { name: "rtsp_rtp_packets_sent_total", type: "counter", help: "RTP packets sent.", samples: single((s) => s.packetsSent) },
+    { name: "rtsp_rtp_bytes_sent_total", type: "counter", help: "RTP bytes sent, headers included.", samples: single((s) => s.bytesSent) },
+    {
+      name: "rtsp_frames_dropped_total",
+      type: "counter",
+      help: "Whole frames dropped because a receiver could not keep up.",
+      samples: single((s) => s.framesDropped)
+    },
+    { name: "rtsp_requests_total", type: "counter", help: "RTSP requests received, by method.", samples: labelled("method", (s) => s.requests) },
+    { name: "rtsp_responses_total", type: "counter", help: "RTSP responses sent, by status code.", samples: labelled("code", (s) => s.responses) },
+    {
+      name: "rtsp_rtcp_receiver_reports_total",
+      type: "counter",
+      help: "RTCP receiver reports received.",
+      samples: single((s) => s.rtcpReceiverReports)
+    },
+    {
+      name: "rtsp_rtcp_fraction_lost",
+      type: "gauge",
+      help: "Fraction of packets lost (0..1) in the latest RTCP receiver report of each live session.",
+      samples: perSession((r) => r.fractionLost)
+    },
+    {
+      name: "rtsp_rtcp_jitter_seconds",
+      type: "gauge",
+      help: "Interarrival jitter in the latest RTCP receiver report of each live session.",
+      samples: perSession((r) => r.jitterSeconds)
+    }
+  ]
+  if (sources.some(({ snapshot }) => snapshot.udpSendPaths !== undefined)) {
+    families.push({
+      name: "rtsp_udp_send_path",
+      type: "gauge",
+      help: "How RTP leaves the server: gso (each turn's frames in one kernel call) or plain (one send per packet); 1 for the path in use.",
+      samples: each((s) => {
+        const paths = s.udpSendPaths
+        return paths === undefined ? [] : UDP_SEND_PATHS.map((path) => ({ labels: [["path", path]], value: paths[path] }))
+      })
+    })
+  }
+  return families
+}
+
+const total = <A>(items: ReadonlyArray<A>, pick: (item: A) => number): number => items.reduce((sum, item) => sum + pick(item), 0)
+
+const addRecords = (records: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> => {
+  const counts = new Map<string, number>()
+  for (const record of records) for (const [key, n] of Object.entries(record)) increment(counts, key, n)
+  return sortedRecord(counts)
+}
+
+/**
+ * Several servers' snapshots as one (a cluster's workers): counts and gauges add up, and the live
+ * sessions are all of theirs. Session ids are each server's own; in the rare case two servers drew
+ * the same one, the later server's session stands for both in the summed per-session series.
+ */
+export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): ExpositionSnapshot => {
+  const sendPaths = snapshots.flatMap((s) => (s.udpSendPaths === undefined ? [] : [s.udpSendPaths]))
+  const startedBy = (dialect: Dialect): Record<TransportKind, number> => ({
+    udp: total(snapshots, (s) => s.sessionsStartedBy[dialect].udp),
+    tcp: total(snapshots, (s) => s.sessionsStartedBy[dialect].tcp)
+  })
+  return {
+    connections: total(snapshots, (s) => s.connections),
+    sessionsByState: {
+      init: total(snapshots, (s) => s.sessionsByState.init),
+      ready: total(snapshots, (s) => s.sessionsByState.ready),
+      playing: total(snapshots, (s) => s.sessionsByState.playing)
+    },
+    framesSent: total(snapshots, (s) => s.framesSent),
+    packetsSent: total(snapshots, (s) => s.packetsSent),
+    bytesSent: total(snapshots, (s) => s.bytesSent),
+    framesDropped: total(snapshots, (s) => s.framesDropped),
+    rtcpReceiverReports: total(snapshots, (s) => s.rtcpReceiverReports),
+    sessionsStarted: total(snapshots, (s) => s.sessionsStarted),
+    sessionsEnded: addRecords(snapshots.map((s) => s.sessionsEnded)),
+    requests: addRecords(snapshots.map((s) => s.requests)),
+    responses: addRecords(snapshots.map((s) => s.responses)),
+    sessions: Object.fromEntries(snapshots.flatMap((s) => Object.entries(s.sessions))),
+    sessionsStartedBy: { standard: startedBy("standard"), classic: startedBy("classic") },
+    ...(sendPaths.length === 0
+      ? {}
+      : { udpSendPaths: { gso: total(sendPaths, (p) => p.gso), plain: total(sendPaths, (p) => p.plain) } })
+  }
+}
+
 // --- Prometheus text format 0.0.4 -------------------------------------------
 
-interface Sample {
+export interface Sample {
   readonly labels: ReadonlyArray<readonly [name: string, value: string]>
   readonly value: number
+}
+
+/** One metric name: its HELP and TYPE lines, then every sample. */
+export interface MetricFamily {
+  readonly name: string
+  readonly type: "counter" | "gauge"
+  readonly help: string
+  readonly samples: ReadonlyArray<Sample>
+}
+
+/** The text exposition of `families`, in their order, ending in a newline. */
+export const renderFamilies = (families: ReadonlyArray<MetricFamily>): string => {
+  const out = new Array<string>()
+  for (const family of families) {
+    out.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`)
+    for (const sample of family.samples) out.push(`${family.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`)
+  }
+  return out.join("\n") + "\n"
 }
 
 /** HELP text escapes backslash and newline. */

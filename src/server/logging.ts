@@ -16,6 +16,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number]
 export interface LoggingOptions {
   readonly level: LogLevelName
   readonly format: LogFormat
+  /** Put before every message (a cluster worker's "worker 1: "), so interleaved lines say whose they are. */
+  readonly messagePrefix?: string | undefined
 }
 
 const LEVELS: Readonly<Record<LogLevelName, LogLevel.LogLevel>> = {
@@ -40,6 +42,16 @@ export const isLogLevelName = (text: string): text is LogLevelName =>
 const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
   format === "json" ? Logger.withConsoleError(Logger.jsonLogger) : Logger.prettyLogger({ stderr: true })
 
+/** Effect hands loggers the arguments of Effect.log* as an array; the prefix joins the first text. */
+export const withMessagePrefix = (prefix: string, message: unknown): unknown => {
+  const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+  const [first, ...rest] = parts
+  return typeof first === "string" ? [prefix + first, ...rest] : [prefix.trimEnd(), ...parts]
+}
+
+const prefixed = (logger: Logger.Logger<unknown, void>, prefix: string | undefined): Logger.Logger<unknown, void> =>
+  prefix === undefined ? logger : Logger.mapInput(logger, (message: unknown) => withMessagePrefix(prefix, message))
+
 /**
  * Replaces the default logger with the chosen format (on stderr) and sets the
  * minimum level. NodeRuntime.runMain has already swapped the default logger
@@ -55,7 +67,7 @@ export const loggerLayer = (options: LoggingOptions): Layer.Layer<never> =>
         loggers.pipe(
           HashSet.remove(Logger.defaultLogger),
           HashSet.remove(Logger.prettyLoggerDefault),
-          HashSet.add(loggerFor(options.format))
+          HashSet.add(prefixed(loggerFor(options.format), options.messagePrefix))
         )),
       Effect.locallyScoped(FiberRef.currentMinimumLogLevel, toLogLevel(options.level))
     )

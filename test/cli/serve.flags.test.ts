@@ -28,7 +28,8 @@ const allFlags = [
   "--max-connections", "20",
   "--log-format", "json",
   "--http-port", "9100",
-  "--udp-batching", "off"
+  "--udp-batching", "off",
+  "--workers", "2"
 ]
 
 describe("serveConfigFrom", () => {
@@ -48,7 +49,8 @@ describe("serveConfigFrom", () => {
       logLevel: Option.some("debug"),
       logLevelEnv: Option.none(),
       httpPort: Option.some(0),
-      udpBatching: "off"
+      udpBatching: "off",
+      workers: 3
     }
     expect(serveConfigFrom(options)).toEqual({
       ...defaultServerConfig,
@@ -76,6 +78,7 @@ describe("effect-rtsp serve: flags and environment", () => {
       const settings = yield* settingsOf([])
       expect(settings.server).toEqual(defaultServerConfig)
       expect(settings.logging).toEqual({ level: "info", format: "pretty" })
+      expect(settings.workers).toBe(1)
     }))
 
   it.effect("takes every flag", () =>
@@ -97,6 +100,7 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "info", format: "json" })
+      expect(settings.workers).toBe(2)
     }))
 
   it.effect("takes every environment variable", () =>
@@ -118,6 +122,7 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "debug", format: "json" })
+      expect(settings.workers).toBe(3)
     }))
 
   it.effect("a flag beats its environment variable", () =>
@@ -139,6 +144,7 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false
       })
       expect(settings.logging).toEqual({ level: "warning", format: "json" })
+      expect(settings.workers).toBe(2)
     }))
 
   it.effect("mixes flags, environment and defaults per setting", () =>

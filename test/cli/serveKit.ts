@@ -52,5 +52,6 @@ export const allEnv: Record<string, string> = {
   RTSP_LOG_LEVEL: "debug",
   RTSP_LOG_FORMAT: "json",
   RTSP_HTTP_PORT: "9200",
-  RTSP_UDP_BATCHING: "off"
+  RTSP_UDP_BATCHING: "off",
+  RTSP_WORKERS: "3"
 }

@@ -1,0 +1,17 @@
+/**
+ * The line `effect-rtsp serve` logs once it serves: tools and tests wait for it and read the
+ * RTSP port from it (/RTSP server listening on [^:]+:(\d+)/). One server or a cluster, it is
+ * logged once, by the process that was started.
+ */
+
+export interface AnnouncedPair {
+  readonly rtpPort: number
+  readonly rtcpPort: number
+  /** The cluster worker that owns the pair; absent for a server on its own. */
+  readonly worker?: number
+}
+
+export const readyLine = (host: string, port: number, pairs: ReadonlyArray<AnnouncedPair>): string =>
+  `RTSP server listening on ${host}:${port}, RTP/RTCP on UDP ${
+    pairs.map((p) => `${p.rtpPort}/${p.rtcpPort}${p.worker === undefined ? "" : ` (worker ${p.worker})`}`).join(", ")
+  }`

@@ -1,0 +1,61 @@
+/**
+ * How a forked worker learns who it is and what to serve: two environment variables the primary
+ * sets (cluster.fork(env)). The index is plain text; the settings are JSON, decoded with a Schema
+ * whose type must be exactly ServerConfig, so a new config field cannot be dropped on the way.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import type { ServerConfig } from "../config.js"
+import { LOG_FORMATS, LOG_LEVEL_NAMES, type LoggingOptions } from "../logging.js"
+
+export const WORKER_INDEX_ENV = "EFFECT_RTSP_WORKER_INDEX"
+export const WORKER_SETTINGS_ENV = "EFFECT_RTSP_WORKER_SETTINGS"
+
+export interface WorkerSettings {
+  readonly index: number
+  readonly server: ServerConfig
+  readonly logging: LoggingOptions
+}
+
+const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
+  host: Schema.String,
+  port: Schema.Number,
+  mediaRoot: Schema.String,
+  fps: Schema.UndefinedOr(Schema.Number),
+  mtu: Schema.Number,
+  rtpPort: Schema.Number,
+  loop: Schema.Boolean,
+  sessionTimeoutSeconds: Schema.Number,
+  maxSessions: Schema.Number,
+  maxConnections: Schema.Number,
+  maxHeaderBytes: Schema.Number,
+  idleConnectionTimeoutSeconds: Schema.Number,
+  tcpQueueFrames: Schema.Number,
+  httpPort: Schema.UndefinedOr(Schema.Number),
+  udpBatching: Schema.Boolean
+})
+
+const settingsJson = Schema.parseJson(Schema.Struct({
+  server: serverConfigSchema,
+  logging: Schema.Struct({ level: Schema.Literal(...LOG_LEVEL_NAMES), format: Schema.Literal(...LOG_FORMATS) })
+}))
+
+/** The environment the primary forks worker `settings.index` with. */
+export const workerEnv = (settings: WorkerSettings): Record<string, string> => ({
+  [WORKER_INDEX_ENV]: String(settings.index),
+  // JSON leaves out undefined values; the Schema reads a missing fps or httpPort as undefined.
+  [WORKER_SETTINGS_ENV]: JSON.stringify({ server: settings.server, logging: { level: settings.logging.level, format: settings.logging.format } })
+})
+
+/** The settings in `env`; Left says what is missing or wrong. */
+export const readWorkerEnv = (env: Readonly<Record<string, string | undefined>>): Either.Either<WorkerSettings, string> => {
+  const indexText = env[WORKER_INDEX_ENV]
+  if (indexText === undefined || !/^\d+$/.test(indexText)) return Either.left(`${WORKER_INDEX_ENV} must be a worker index, got ${JSON.stringify(indexText ?? null)}`)
+  const json = env[WORKER_SETTINGS_ENV]
+  if (json === undefined) return Either.left(`${WORKER_SETTINGS_ENV} is not set`)
+  return Schema.decodeUnknownEither(settingsJson)(json).pipe(
+    Either.mapBoth({
+      onLeft: (error) => `${WORKER_SETTINGS_ENV}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+      onRight: ({ server, logging }) => ({ index: Number(indexText), server, logging })
+    })
+  )
+}
