@@ -1,12 +1,15 @@
 /**
  * The RTSP servers the load cases measure, behind one shape: ours in its
- * bench process (with its own stats channel) and GStreamer's RTSP server
+ * bench process (with its own stats channel), ours as `effect-rtsp serve
+ * --workers N` (the CLI, primary and workers measured together), and GStreamer's RTSP server
  * (the peer the interop tests use), both serving the sample in a loop. CPU
  * and memory come from /proc for the server's whole process tree.
  */
-import { spawnSync } from "node:child_process"
-import { basename, dirname } from "node:path"
+import { spawn, spawnSync } from "node:child_process"
+import { basename, dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { GST_PYTHON, startGstRtspServer } from "./gstRtspPeer.js"
+import { treeCpuTicks, treeRssKiB } from "./processTree.js"
 import { type CpuTicks, readCpuTicks, readRssKiB, type ServerProcess, spawnServer } from "./serverSpawn.js"
 
 export interface ServerUnderTest {
@@ -79,3 +82,68 @@ export const startGstreamer = async (): Promise<ServerUnderTest> => {
     stderrTail: () => ""
   }
 }
+
+export interface OurClusterOptions {
+  readonly sample: string
+  readonly workers: number
+  readonly maxSessions: number
+}
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "bin.js")
+const READY = /RTSP server listening on [^:]+:(\d+)/
+const CLUSTER_READY_TIMEOUT_MS = 30_000
+const CLUSTER_STOP_TIMEOUT_MS = 10_000
+
+/** `effect-rtsp serve --workers N` on free ports, looping the sample; resolved once it logs its ready line. */
+export const startOurCluster = (options: OurClusterOptions): Promise<ServerUnderTest> =>
+  new Promise((resolve, reject) => {
+    const args = [
+      CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--rtp-port", "0", "--media", dirname(options.sample), "--loop",
+      "--max-sessions", String(options.maxSessions), "--max-connections", String(options.maxSessions), "--workers", String(options.workers)
+    ]
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] })
+    const killOnExit = () => child.kill("SIGKILL")
+    process.once("exit", killOnExit)
+    let stderr = ""
+    let settled = false
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
+    const fail = (message: string) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      child.kill("SIGKILL")
+      reject(new Error(`${message}\n--- serve stderr ---\n${stderr.slice(-2000)}`))
+    }
+    const timer = setTimeout(() => fail(`serve --workers ${options.workers} logged no ready line within ${CLUSTER_READY_TIMEOUT_MS} ms`), CLUSTER_READY_TIMEOUT_MS)
+    child.once("exit", (code, signal) => fail(`serve --workers ${options.workers} exited before it was ready (code ${code}, signal ${signal})`))
+    child.once("error", (error) => fail(`cannot start serve: ${error.message}`))
+    child.stderr!.setEncoding("utf8")
+    child.stderr!.on("data", (text: string) => {
+      stderr = (stderr + text).slice(-8000)
+      const ready = READY.exec(stderr)
+      if (settled || ready === null) return
+      settled = true
+      clearTimeout(timer)
+      const pid = child.pid!
+      const sendPath = /UDP send path: (\S+)/.exec(stderr)?.[1] ?? null
+      resolve({
+        server: "effect-rtsp",
+        port: Number(ready[1]),
+        mediaPath: basename(options.sample),
+        udpSendPath: sendPath,
+        cpuTicks: () => treeCpuTicks(pid),
+        rssKiB: () => treeRssKiB(pid),
+        stats: undefined,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
+          const timeout = new Promise<"timeout">((done) => setTimeout(() => done("timeout"), CLUSTER_STOP_TIMEOUT_MS).unref())
+          const outcome = await Promise.race([exited, timeout])
+          process.off("exit", killOnExit)
+          if (outcome !== "timeout") return outcome
+          child.kill("SIGKILL")
+          return null
+        },
+        stderrTail: () => stderr
+      })
+    })
+  })

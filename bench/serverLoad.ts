@@ -8,6 +8,9 @@
  *   (BENCH_WINDOW_SECONDS, default 10) once every session is set up (or
  *   given up: a ramp that outlasts SETUP_DEADLINE_MS stops there, and
  *   sessionsUp says how many made it).
+ * - `server.sessions` with `workers` (BENCH_WORKERS, default "1,2", at each N in
+ *   BENCH_WORKERS_SESSIONS, default "500"): `effect-rtsp serve --workers N`, the CLI, with the
+ *   CPU and RSS of the primary and its workers together (no server-side stats: no heap figures).
  * - `server.sessions` with `server: "gstreamer"` (one per N in BENCH_PEER_SESSIONS, default
  *   "200,500"): GStreamer's RTSP server looping the sample under the same load client, with
  *   cpuRatioOursToPeer = our CPU (batching on, same N, this run) / its CPU. Skipped, with a line
@@ -27,7 +30,7 @@ import { cpus } from "node:os"
 import { basename, dirname, resolve } from "node:path"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClient.js"
-import { gstreamerAvailable, type ServerUnderTest, startGstreamer, startOurServer } from "./contenders.js"
+import { gstreamerAvailable, type ServerUnderTest, startGstreamer, startOurCluster, startOurServer } from "./contenders.js"
 import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
@@ -60,9 +63,15 @@ const SATURATED_PCT = 90
 const sessionCounts = (): ReadonlyArray<number> =>
   (process.env.BENCH_SESSIONS ?? "1,200,500,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
 
+const integers = (text: string): ReadonlyArray<number> =>
+  text.split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+
+/** BENCH_WORKERS (default "1,2") × BENCH_WORKERS_SESSIONS (default "500"; "" for none): `serve --workers N` cases. */
+const workerCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_WORKERS ?? "1,2")
+const workerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_WORKERS_SESSIONS ?? "500")
+
 /** BENCH_PEER_SESSIONS (default "200,500"; "" for none): session counts GStreamer's RTSP server is run at. */
-const peerSessionCounts = (): ReadonlyArray<number> =>
-  (process.env.BENCH_PEER_SESSIONS ?? "200,500").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+const peerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_PEER_SESSIONS ?? "200,500")
 
 const windowSeconds = (): number => {
   const n = Number(process.env.BENCH_WINDOW_SECONDS ?? "10")
@@ -159,7 +168,7 @@ interface Teardown {
 
 /** Which server ran, on which send path: named right after the case, so a reader sees it first. */
 type ContenderLabel =
-  | { readonly server: "effect-rtsp"; readonly udpBatching: "on" | "off"; readonly udpSendPath: string | null }
+  | { readonly server: "effect-rtsp"; readonly udpBatching: "on" | "off"; readonly udpSendPath: string | null; readonly workers?: number }
   | { readonly server: "gstreamer" }
 
 const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown, label: ContenderLabel): Record<string, unknown> => {
@@ -342,6 +351,12 @@ const ourSessionsCase = async (options: ServerBenchOptions, sessions: number, se
   return printed
 }
 
+/** `serve --workers N` (the CLI; CPU and RSS of the primary and its workers together). */
+const clusterSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, workers: number): Promise<void> => {
+  const server = await startOurCluster({ sample: options.sample, workers, maxSessions: Math.max(2000, sessions + 16) })
+  print(await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath, workers }))
+}
+
 /**
  * GStreamer's RTSP server under the same load client, with our CPU over its CPU at the same
  * session count in this run (ours with batching on; below 1 means we used less).
@@ -431,6 +446,11 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
         const line = await ourSessionsCase(options, n, seconds, udpBatching)
         if (udpBatching) oursBatched.set(n, line)
       })
+    }
+  }
+  for (const n of workerSessionCounts()) {
+    for (const workers of workerCounts()) {
+      await guarded({ case: "server.sessions", server: "effect-rtsp", sessions: n, workers }, () => clusterSessionsCase(options, n, seconds, workers))
     }
   }
   const peerCounts = peerSessionCounts()
