@@ -1,19 +1,35 @@
 /**
- * `rtsp-harness load <url> --clients N`: N sessions from one process, started evenly over the
- * ramp-up, each playing for --duration; live progress on stderr, the aggregate at the end.
- * With --fps-min/--loss-max it is a pass/fail load test.
+ * `rtsp-harness load <url> --clients N`: N sessions, started evenly over the ramp-up, each
+ * playing for --duration; live progress on stderr, the aggregate at the end. With
+ * --fps-min/--loss-max it is a pass/fail load test. --threads spreads the sessions over worker
+ * threads (default one per core; 1 = all in this process's event loop), with the same figures.
  */
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import { availableParallelism } from "node:os"
+import { runScenario } from "../run/runScenario.js"
+import { runScenarioOnThreads } from "../run/threadedRun.js"
 import { MAX_CLIENTS, type Scenario } from "../scenario/schema.js"
 import { commandLine, finishRun } from "./finishRun.js"
-import { runWithProgress } from "./run.js"
+import { withProgress } from "./run.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const clients = Options.integer("clients").pipe(
   Options.withDescription(`How many sessions, 1 to ${MAX_CLIENTS}`),
   Options.filterMap((n) => (n >= 1 && n <= MAX_CLIENTS ? Option.some(n) : Option.none()), `--clients must be a whole number from 1 to ${MAX_CLIENTS}`)
+)
+/** More threads than this gain nothing on any machine we know, and each costs memory. */
+export const MAX_THREADS = 64
+
+const threads = Options.text("threads").pipe(
+  Options.withDefault(String(availableParallelism())),
+  Options.withDescription(`Worker threads the sessions are spread over, 1 to ${MAX_THREADS} (default: the number of cores, here ${availableParallelism()}); 1 runs them all in this process`),
+  // Text, not Options.integer: one message for every bad value ("0", "-1", "1.5", "two").
+  Options.filterMap((text) => {
+    const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN
+    return n >= 1 && n <= MAX_THREADS ? Option.some(n) : Option.none()
+  }, `--threads must be a whole number from 1 to ${MAX_THREADS}`)
 )
 const fpsMin = Options.float("fps-min").pipe(Options.optional, Options.withDescription("Fail unless every client kept at least this frame rate"))
 const lossMax = Options.float("loss-max").pipe(Options.optional, Options.withDescription("Fail if any client lost more than this % of packets"))
@@ -38,6 +54,7 @@ export const loadCommand = Command.make(
   {
     url: urlArg,
     clients,
+    threads,
     duration: durationOption("duration", "30s", "How long each client plays (less if the stream ends)"),
     rampUp: durationOption("ramp-up", "5s", "Time over which the clients are started"),
     transport: transportOption,
@@ -52,7 +69,14 @@ export const loadCommand = Command.make(
   (options) =>
     Effect.gen(function* () {
       const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, options.transport, options.fpsMin, options.lossMax)
-      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, ...credentialsFrom(options) })
+      const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, ...credentialsFrom(options) }
+      // No more threads than clients; one thread is the plain in-process run, without a worker.
+      const threadCount = Math.min(options.threads, options.clients)
+      const result = yield* withProgress((progress) =>
+        threadCount === 1
+          ? runScenario(scenario, { ...settings, ...progress })
+          : runScenarioOnThreads(scenario, { ...settings, ...progress, threads: threadCount })
+      )
       yield* finishRun(result, { json: options.json, report: options.report, command: commandLine() })
     })
-).pipe(Command.withDescription("Load test: many sessions from one process, with live progress (clients up, fps, loss, jitter) and the totals at the end"))
+).pipe(Command.withDescription("Load test: many sessions, spread over worker threads (--threads), with live progress (clients up, fps, loss, jitter) and the totals at the end"))

@@ -7,7 +7,7 @@ import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Either, Option } from "effect"
 import { CliExit } from "../../src/common/cliExit.js"
-import { runScenario } from "../run/runScenario.js"
+import { type RunOptions, runScenario, type ScenarioRunResult } from "../run/runScenario.js"
 import { builtinScenarioPath, isBuiltinScenarioName } from "../scenario/builtins.js"
 import { decodeScenario, decodeScenarioValue, encodeScenario } from "../scenario/decode.js"
 import type { Scenario } from "../scenario/schema.js"
@@ -44,12 +44,16 @@ export const loadScenario = (nameOrPath: string, url: Option.Option<string>) =>
     return overridden.right
   })
 
-export const runWithProgress = (scenario: Scenario, options: Parameters<typeof runScenario>[1] = {}) => {
+/** A run with the live line on stderr: `run` gets the progress options to pass to its runner. */
+export const withProgress = (
+  run: (progress: Required<Pick<RunOptions, "onProgress" | "progressEveryMs">>) => Effect.Effect<ScenarioRunResult>
+): Effect.Effect<ScenarioRunResult> => {
   const progress = progressReporter()
-  return runScenario(scenario, { ...options, onProgress: progress.onProgress, progressEveryMs: progress.everyMs }).pipe(
-    Effect.ensuring(progress.done)
-  )
+  return run({ onProgress: progress.onProgress, progressEveryMs: progress.everyMs }).pipe(Effect.ensuring(progress.done))
 }
+
+export const runWithProgress = (scenario: Scenario, options: RunOptions = {}) =>
+  withProgress((progress) => runScenario(scenario, { ...options, ...progress }))
 
 export const runCommand = Command.make(
   "run",

@@ -6,7 +6,7 @@
  */
 import { Either } from "effect"
 import { decodeClassicPayload } from "../../src/protocol/jpeg/classic.js"
-import { makeRfc2435Depacketizer } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
+import { type DecodedFrame, makeRfc2435Depacketizer } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
 import { decodeRtpPacket } from "../../src/protocol/rtp.js"
 import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
@@ -52,6 +52,19 @@ export const makeMjpegReceiver = (options: { readonly dialect: Dialect; readonly
     return { jpeg, timestamp, arrivalMs }
   }
 
+  // The depacketizer builds a frame's JPEG on first read; passing the read on keeps it so, and a
+  // run that only counts frames (load) never copies their bytes.
+  const rebuiltFrameOf = (event: DecodedFrame, arrivalMs: number): ReceivedFrame => {
+    frameStats.onFrame({ timestamp: event.timestamp, arrivalMs })
+    return {
+      get jpeg() {
+        return event.jpeg
+      },
+      timestamp: event.timestamp,
+      arrivalMs
+    }
+  }
+
   // Per packet (the hot path): most packets complete nothing, and get the shared empty array.
   const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
     const decoded = decodeRtpPacket(datagram)
@@ -71,7 +84,7 @@ export const makeMjpegReceiver = (options: { readonly dialect: Dialect; readonly
     if (events.length === 0) return NONE
     const frames: Array<ReceivedFrame> = []
     for (const event of events) {
-      if (event._tag === "Frame") frames.push(frameOf(event.jpeg, event.timestamp, arrivalMs))
+      if (event._tag === "Frame") frames.push(rebuiltFrameOf(event, arrivalMs))
       else frameStats.onDropped(event.reason)
     }
     return frames

@@ -1,7 +1,12 @@
 /**
  * The live line of a run (`load` on a terminal): clients up, fps, loss, jitter, from the
  * sessions' cheap counters. fps is per playing client over the last tick (frames of the sessions
- * playing now), so a stall shows at once instead of being averaged away. Pure apart from the state it keeps between ticks.
+ * playing now), so a stall shows at once instead of being averaged away.
+ *
+ * Two halves, so a run spread over threads gives the same line as one in a single thread: each
+ * group of sessions is summed into raw counters (`LiveSums`, which add up exactly), and the one
+ * formula `liveStatusOf` turns the sums of every group into the line. Pure apart from the state
+ * the trackers keep between ticks.
  */
 import type { LiveCounters } from "../session/types.js"
 
@@ -21,20 +26,73 @@ export interface LiveStatus {
   readonly jitterMsMean: number
 }
 
+/** Raw counters of a group of sessions at one tick; sums of groups are the counters of their union. */
+export interface LiveSums {
+  readonly clients: number
+  readonly started: number
+  readonly playing: number
+  readonly finished: number
+  readonly failed: number
+  readonly frames: number
+  readonly packets: number
+  readonly expected: number
+  readonly lost: number
+  readonly jitterSum: number
+  /** Sessions that received a packet (the ones a jitter is known for). */
+  readonly jitterCount: number
+  /** Frames the sessions playing now received since the group's previous tick. */
+  readonly newFrames: number
+}
+
 export interface LiveSource {
   readonly live: () => LiveCounters
 }
 
-export const makeLiveStatusTracker = () => {
-  // Frames each session had at the previous tick: fps counts only sessions playing now.
+export const emptyLiveSums: LiveSums = {
+  clients: 0,
+  started: 0,
+  playing: 0,
+  finished: 0,
+  failed: 0,
+  frames: 0,
+  packets: 0,
+  expected: 0,
+  lost: 0,
+  jitterSum: 0,
+  jitterCount: 0,
+  newFrames: 0
+}
+
+export const addLiveSums = (a: LiveSums, b: LiveSums): LiveSums => ({
+  clients: a.clients + b.clients,
+  started: a.started + b.started,
+  playing: a.playing + b.playing,
+  finished: a.finished + b.finished,
+  failed: a.failed + b.failed,
+  frames: a.frames + b.frames,
+  packets: a.packets + b.packets,
+  expected: a.expected + b.expected,
+  lost: a.lost + b.lost,
+  jitterSum: a.jitterSum + b.jitterSum,
+  jitterCount: a.jitterCount + b.jitterCount,
+  newFrames: a.newFrames + b.newFrames
+})
+
+const countTrue = (flags: ReadonlyArray<boolean>): number => {
+  let n = 0
+  for (const flag of flags) if (flag) n += 1
+  return n
+}
+
+/** Sums a group's counters at each call; newFrames counts from the previous call. */
+export const makeLiveSumsTracker = () => {
+  // Frames each session had at the previous tick: newFrames counts only sessions playing now.
   const previousFrames = new Map<LiveSource, number>()
-  let previousMs = 0
   return (
-    elapsedMs: number,
     sessions: ReadonlyArray<LiveSource | undefined>,
     finished: ReadonlyArray<boolean>,
     failed: ReadonlyArray<boolean>
-  ): LiveStatus => {
+  ): LiveSums => {
     let started = 0
     let playing = 0
     let frames = 0
@@ -62,23 +120,61 @@ export const makeLiveStatusTracker = () => {
         jitterCount += 1
       }
     }
-    const spanS = (elapsedMs - previousMs) / 1000
-    const fps = playing > 0 && spanS > 0 ? newFrames / spanS / playing : 0
-    previousMs = elapsedMs
     return {
-      elapsedMs,
       clients: sessions.length,
       started,
       playing,
-      finished: finished.filter(Boolean).length,
-      failed: failed.filter(Boolean).length,
-      framesReceived: frames,
-      packetsReceived: packets,
-      fps,
-      lossPct: expected > 0 ? (lost / expected) * 100 : 0,
-      jitterMsMean: jitterCount > 0 ? jitterSum / jitterCount : 0
+      finished: countTrue(finished),
+      failed: countTrue(failed),
+      frames,
+      packets,
+      expected,
+      lost,
+      jitterSum,
+      jitterCount,
+      newFrames
     }
   }
+}
+
+/** The one formula: a tick's sums (over every session of the run) and the time since the previous tick → the live line's figures. */
+export const liveStatusOf = (elapsedMs: number, sinceTickMs: number, sums: LiveSums): LiveStatus => {
+  const spanS = sinceTickMs / 1000
+  return {
+    elapsedMs,
+    clients: sums.clients,
+    started: sums.started,
+    playing: sums.playing,
+    finished: sums.finished,
+    failed: sums.failed,
+    framesReceived: sums.frames,
+    packetsReceived: sums.packets,
+    fps: sums.playing > 0 && spanS > 0 ? sums.newFrames / spanS / sums.playing : 0,
+    lossPct: sums.expected > 0 ? (sums.lost / sums.expected) * 100 : 0,
+    jitterMsMean: sums.jitterCount > 0 ? sums.jitterSum / sums.jitterCount : 0
+  }
+}
+
+/** `liveStatusOf` with the previous tick's time kept: call once per tick. */
+export const makeLiveStatusClock = () => {
+  let previousMs = 0
+  return (elapsedMs: number, sums: LiveSums): LiveStatus => {
+    const status = liveStatusOf(elapsedMs, elapsedMs - previousMs, sums)
+    previousMs = elapsedMs
+    return status
+  }
+}
+
+/** Both halves in one process: the sessions' counters straight to the live line. */
+export const makeLiveStatusTracker = () => {
+  const sums = makeLiveSumsTracker()
+  const status = makeLiveStatusClock()
+  return (
+    elapsedMs: number,
+    sessions: ReadonlyArray<LiveSource | undefined>,
+    finished: ReadonlyArray<boolean>,
+    failed: ReadonlyArray<boolean>
+  ): LiveStatus => status(elapsedMs, sums(sessions, finished, failed))
 }
 
 export const formatLiveStatus = (s: LiveStatus): string =>

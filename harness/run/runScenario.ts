@@ -5,20 +5,26 @@
  *
  * A `wait` while playing ends early at an RTCP BYE: the stream is over, there is nothing left to
  * measure. A session still set up after the last step is torn down.
+ *
+ * `scenarioClients` is the part a worker thread runs for its share of the clients
+ * (`clientIndices`): client i starts at rampUp·i/clients after the shared epoch, whichever
+ * thread runs it, so a run split over threads keeps the ramp-up of one run in one thread.
  */
 import { Clock, Duration, Effect, Fiber, Schedule } from "effect"
-import { aggregateSessions, type RunAggregate } from "../metrics/aggregate.js"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { Scenario, Step } from "../scenario/schema.js"
 import { makeClientSession } from "../session/ClientSession.js"
-import type { ClientSession, ClientSessionOptions, ClientSessionSnapshot, RequestRecord } from "../session/types.js"
-import { type ClientVerdictInput, evaluateExpectations, type ExpectationCheck } from "./expectations.js"
-import { type LiveStatus, makeLiveStatusTracker } from "./liveStatus.js"
-import { type MethodTiming, rtspTimings, type SessionMetrics, sessionMetrics, sessionOutcome } from "./sessionMetrics.js"
+import type { ClientSession, ClientSessionOptions, RequestRecord } from "../session/types.js"
+import type { ClientVerdictInput } from "./expectations.js"
+import { type LiveStatus, type LiveSums, makeLiveStatusClock, makeLiveSumsTracker } from "./liveStatus.js"
+import { type ClientRun, type ScenarioRunResult, scenarioRunResult } from "./scenarioResult.js"
+import { type SessionMetrics, sessionMetrics } from "./sessionMetrics.js"
 import { messageOf } from "../../src/common/errorText.js"
 
+export type { ClientRun, ScenarioRunResult } from "./scenarioResult.js"
+
 /** What a run passes on to each client's ClientSession unchanged (documented there). */
-type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "expectedFps" | "bindHost">
+export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "expectedFps" | "bindHost">
 
 export interface RunOptions extends SessionSettings {
   /** Frames of every client (ClientSessionOptions.onFrame with the client's index), from the socket callback: keep it cheap. */
@@ -26,26 +32,19 @@ export interface RunOptions extends SessionSettings {
   /** Called every `progressEveryMs` (default 1000) while the run goes on. */
   readonly onProgress?: (status: LiveStatus) => Effect.Effect<void>
   readonly progressEveryMs?: number
-}
-
-export interface ClientRun extends ClientVerdictInput {
-  readonly snapshot?: ClientSessionSnapshot
-}
-
-export interface ScenarioRunResult {
-  readonly scenario: Scenario
-  /** Unix ms at the start. */
-  readonly startedAt: number
-  readonly durationMs: number
-  readonly clients: ReadonlyArray<ClientRun>
-  readonly aggregate: RunAggregate
-  /** RTSP response times per method, over every client. */
-  readonly rtspMs: Readonly<Record<string, MethodTiming>>
-  readonly checks: ReadonlyArray<ExpectationCheck>
-  readonly ok: boolean
+  /** Run only these of the scenario's clients (0 … clients-1), each at its own start delay; default all. */
+  readonly clientIndices?: ReadonlyArray<number>
+  /** Time zero of the run on performance.now()'s clock (start delays and timelines count from it); default now. */
+  readonly epochMs?: number
 }
 
 type StatusStep = ClientVerdictInput["statusSteps"][number]
+
+/** When client `index` starts, after the epoch: evenly over the ramp-up. */
+export const startDelayMs = (scenario: Scenario, index: number): number =>
+  scenario.clients > 1 ? (scenario.rampUp * index) / scenario.clients : 0
+
+const allClients = (scenario: Scenario): ReadonlyArray<number> => Array.from({ length: scenario.clients }, (_, i) => i)
 
 const runStep = (session: ClientSession, step: Step, index: number, statusSteps: Array<StatusStep>) => {
   switch (step.step) {
@@ -73,88 +72,99 @@ const runStep = (session: ClientSession, step: Step, index: number, statusSteps:
   }
 }
 
+export interface ScenarioClients {
+  /** Runs the clients to the end; their results in the order of the indices. */
+  readonly run: Effect.Effect<ReadonlyArray<ClientRun>>
+  /** The clients' live counters now (newFrames since the previous call). */
+  readonly liveSums: () => LiveSums
+}
+
+export const scenarioClients = (
+  scenario: Scenario,
+  options: Omit<RunOptions, "onProgress" | "progressEveryMs" | "epochMs"> & { readonly epochMs: number }
+): ScenarioClients => {
+  const indices = options.clientIndices ?? allClients(scenario)
+  const epochMs = options.epochMs
+  // Slot k belongs to client indices[k].
+  const live: Array<ClientSession | undefined> = indices.map(() => undefined)
+  const finished: Array<boolean> = indices.map(() => false)
+  const failed: Array<boolean> = indices.map(() => false)
+
+  const runClient = (index: number, slot: number): Effect.Effect<ClientRun> => {
+    const statusSteps: Array<StatusStep> = []
+    let session: ClientSession | undefined
+    const body = Effect.scoped(
+      Effect.gen(function* () {
+        session = yield* makeClientSession({
+          url: scenario.url,
+          transport: scenario.transport,
+          dialect: scenario.dialect,
+          epochMs,
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          ...(options.username === undefined ? {} : { username: options.username }),
+          ...(options.password === undefined ? {} : { password: options.password }),
+          ...(options.udpFallbackMs === undefined ? {} : { udpFallbackMs: options.udpFallbackMs }),
+          ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),
+          ...(options.bindHost === undefined ? {} : { bindHost: options.bindHost }),
+          ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) })
+        })
+        live[slot] = session
+        for (const [stepIndex, step] of scenario.steps.entries()) {
+          yield* runStep(session, step, stepIndex, statusSteps)
+        }
+        const state = session.live().state
+        if (state === "ready" || state === "playing") yield* session.teardown.pipe(Effect.ignore)
+      })
+    )
+    // Counted from the shared epoch, not from when this fiber began: a thread that started late keeps the schedule.
+    const untilStart = Effect.suspend(() => Effect.sleep(Duration.millis(Math.max(0, epochMs + startDelayMs(scenario, index) - performance.now()))))
+    return untilStart.pipe(
+      Effect.zipRight(body),
+      Effect.as({ ok: true as const }),
+      Effect.catchAll((error) => Effect.succeed({ ok: false as const, failureReason: messageOf(error) })),
+      Effect.map((outcome): ClientRun => {
+        finished[slot] = true
+        failed[slot] = !outcome.ok
+        const snapshot = session?.snapshot()
+        const requests: ReadonlyArray<RequestRecord> = snapshot?.requests ?? []
+        const metrics: SessionMetrics | undefined = snapshot === undefined ? undefined : sessionMetrics(snapshot)
+        return {
+          index,
+          ok: outcome.ok,
+          ...(outcome.ok ? {} : { failureReason: outcome.failureReason }),
+          ...(metrics === undefined ? {} : { metrics }),
+          requests,
+          statusSteps,
+          ...(snapshot === undefined ? {} : { snapshot })
+        }
+      })
+    )
+  }
+
+  const sums = makeLiveSumsTracker()
+  return {
+    run: Effect.forEach(indices, runClient, { concurrency: "unbounded" }),
+    liveSums: () => sums(live, finished, failed)
+  }
+}
+
+/** Runs `tick` every `everyMs` (the first after one interval) until interrupted; on a fixed beat, so a slow tick (threads answering late) does not push the next ones back. */
+export const progressLoop = (everyMs: number, tick: Effect.Effect<void>): Effect.Effect<never> =>
+  tick.pipe(Effect.repeat(Schedule.fixed(Duration.millis(everyMs))), Effect.delay(Duration.millis(everyMs)), Effect.zipRight(Effect.never))
+
 export const runScenario = (scenario: Scenario, options: RunOptions = {}): Effect.Effect<ScenarioRunResult> =>
   Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
-    const epochMs = performance.now()
-    const live: Array<ClientSession | undefined> = Array.from({ length: scenario.clients }, () => undefined)
-    const finished: Array<boolean> = Array.from({ length: scenario.clients }, () => false)
-    const failed: Array<boolean> = Array.from({ length: scenario.clients }, () => false)
-
-    const runClient = (index: number): Effect.Effect<ClientRun> => {
-      const statusSteps: Array<StatusStep> = []
-      let session: ClientSession | undefined
-      const body = Effect.scoped(
-        Effect.gen(function* () {
-          session = yield* makeClientSession({
-            url: scenario.url,
-            transport: scenario.transport,
-            dialect: scenario.dialect,
-            epochMs,
-            ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-            ...(options.username === undefined ? {} : { username: options.username }),
-            ...(options.password === undefined ? {} : { password: options.password }),
-            ...(options.udpFallbackMs === undefined ? {} : { udpFallbackMs: options.udpFallbackMs }),
-            ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),
-            ...(options.bindHost === undefined ? {} : { bindHost: options.bindHost }),
-            ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) })
-          })
-          live[index] = session
-          for (const [stepIndex, step] of scenario.steps.entries()) {
-            yield* runStep(session, step, stepIndex, statusSteps)
-          }
-          const state = session.live().state
-          if (state === "ready" || state === "playing") yield* session.teardown.pipe(Effect.ignore)
-        })
-      )
-      const delayMs = scenario.clients > 1 ? (scenario.rampUp * index) / scenario.clients : 0
-      return Effect.sleep(Duration.millis(delayMs)).pipe(
-        Effect.zipRight(body),
-        Effect.as({ ok: true as const }),
-        Effect.catchAll((error) => Effect.succeed({ ok: false as const, failureReason: messageOf(error) })),
-        Effect.map((outcome): ClientRun => {
-          finished[index] = true
-          failed[index] = !outcome.ok
-          const snapshot = session?.snapshot()
-          const requests: ReadonlyArray<RequestRecord> = snapshot?.requests ?? []
-          const metrics: SessionMetrics | undefined = snapshot === undefined ? undefined : sessionMetrics(snapshot)
-          return {
-            index,
-            ok: outcome.ok,
-            ...(outcome.ok ? {} : { failureReason: outcome.failureReason }),
-            ...(metrics === undefined ? {} : { metrics }),
-            requests,
-            statusSteps,
-            ...(snapshot === undefined ? {} : { snapshot })
-          }
-        })
-      )
-    }
+    const epochMs = options.epochMs ?? performance.now()
+    const clients = scenarioClients(scenario, { ...options, epochMs })
 
     const onProgress = options.onProgress
-    const liveStatus = makeLiveStatusTracker()
+    const status = makeLiveStatusClock()
     const progressFiber = onProgress === undefined
       ? undefined
-      : yield* Effect.fork(
-        Effect.suspend(() => onProgress(liveStatus(performance.now() - epochMs, live, finished, failed))).pipe(
-          Effect.repeat(Schedule.spaced(Duration.millis(options.progressEveryMs ?? 1000))),
-          Effect.delay(Duration.millis(options.progressEveryMs ?? 1000))
-        )
-      )
+      : yield* Effect.fork(progressLoop(options.progressEveryMs ?? 1000, Effect.suspend(() => onProgress(status(performance.now() - epochMs, clients.liveSums())))))
 
-    const clients = yield* Effect.forEach(Array.from({ length: scenario.clients }, (_, i) => i), runClient, { concurrency: "unbounded" })
+    const runs = yield* clients.run
     if (progressFiber !== undefined) yield* Fiber.interrupt(progressFiber)
-
-    const aggregate = aggregateSessions(clients.map((c) => sessionOutcome(c.ok, c.failureReason, c.snapshot)))
-    const checks = evaluateExpectations(scenario.expect, clients)
-    return {
-      scenario,
-      startedAt,
-      durationMs: performance.now() - epochMs,
-      clients,
-      aggregate,
-      rtspMs: rtspTimings(clients.flatMap((c) => c.requests)),
-      checks,
-      ok: checks.every((c) => c.ok)
-    }
+    return scenarioRunResult(scenario, runs, startedAt, performance.now() - epochMs)
   })

@@ -190,6 +190,16 @@ describe("rtsp-harness bad input: one clear line, non-zero exit, no stack trace"
     }
   })
 
+  it("--threads that is not a whole number from 1 to 64 is refused before anything runs", async () => {
+    for (const threads of ["0", "1.5", "-2", "two", "65"]) {
+      const ran = await harness(["load", server.url(), "--clients", "2", "--threads", threads])
+      expect(ran.code).toBe(1)
+      expect(ran.stderr.trim()).toBe("--threads must be a whole number from 1 to 64")
+      expect(ran.stdout).toBe("")
+      noStackTrace(ran)
+    }
+  })
+
   it("a bad scenario file names the path and the problem", async () => {
     const file = join(work, "bad.json")
     writeFileSync(file, JSON.stringify({ url: server.url(), steps: [{ step: "wait", duration: "soon" }], clients: 0 }))

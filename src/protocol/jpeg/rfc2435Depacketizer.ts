@@ -109,7 +109,7 @@ export const makeRfc2435Depacketizer = (): Rfc2435Depacketizer => {
     return lastHead.bytes
   }
 
-  const finish = (frame: FrameInProgress): DecodedFrame => {
+  const assemble = (frame: FrameInProgress): Buffer => {
     const { header } = frame
     const head = headerFor({
       type: header.type,
@@ -121,7 +121,7 @@ export const makeRfc2435Depacketizer = (): Rfc2435Depacketizer => {
     })
     const last = frame.chunks[frame.chunks.length - 1]
     const endsWithEoi = last !== undefined && last.length >= 2 && last[last.length - 2] === 0xff && last[last.length - 1] === 0xd9
-    // One allocation for the whole frame: the receive path runs this for every frame of every session.
+    // One allocation for the whole frame.
     const jpeg = Buffer.allocUnsafe(head.length + frame.received + (endsWithEoi ? 0 : EOI.length))
     let at = head.copy(jpeg, 0)
     for (const chunk of frame.chunks) {
@@ -129,7 +129,26 @@ export const makeRfc2435Depacketizer = (): Rfc2435Depacketizer => {
       at += chunk.length
     }
     if (!endsWithEoi) EOI.copy(jpeg, at)
-    return { _tag: "Frame", timestamp: frame.timestamp, jpeg, width: header.width, height: header.height, type: header.type, q: header.q }
+    return jpeg
+  }
+
+  const finish = (frame: FrameInProgress): DecodedFrame => {
+    const { header } = frame
+    let jpeg: Buffer | undefined
+    return {
+      _tag: "Frame",
+      timestamp: frame.timestamp,
+      // Built on first read, once: a load run counts every frame of every session and reads none
+      // (a fresh ~10 KB buffer per frame was most of its garbage).
+      get jpeg() {
+        jpeg ??= assemble(frame)
+        return jpeg
+      },
+      width: header.width,
+      height: header.height,
+      type: header.type,
+      q: header.q
+    }
   }
 
   const push = (packet: RtpJpegPacket): ReadonlyArray<DepacketizeEvent> => {

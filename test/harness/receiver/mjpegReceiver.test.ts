@@ -47,6 +47,16 @@ describe("MjpegReceiver", () => {
     expect(snapshot.rtp.packetsReceived).toBe(packetized.reduce((n, p) => n + p.length, 0))
   })
 
+  it("standard: a frame's JPEG (built on first read) is the same read at once or after the whole stream", () => {
+    const atOnce = makeMjpegReceiver({ dialect: "standard" })
+    const later = makeMjpegReceiver({ dialect: "standard" })
+    const stream = standardStream()
+    const read = stream.flatMap((p) => atOnce.onRtp(p.bytes, p.atMs).map((f) => Buffer.from(f.jpeg)))
+    const kept = stream.flatMap((p) => later.onRtp(p.bytes, p.atMs))
+    expect(kept.map((f) => f.jpeg)).toEqual(read)
+    expect(read[0]?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+  })
+
   it("standard: a lost packet loses exactly its frame, counted with the reason, and one packet lost", () => {
     const receiver = makeMjpegReceiver({ dialect: "standard", expectedFps: 20 })
     const stream = standardStream()
