@@ -211,7 +211,7 @@ const UDP_BATCHING = ["on", "off"] as const
 const udpBatching = Options.choice("udp-batching", UDP_BATCHING).pipe(
   Options.withDefault<"on" | "off">("on"),
   Options.withFallbackConfig(Config.literal(...UDP_BATCHING)("RTSP_UDP_BATCHING")),
-  described("on: each frame's UDP datagrams leave in one kernel call (Linux GSO) where the platform can; off: one send per packet.", "RTSP_UDP_BATCHING", "on")
+  described("on: the frames due in one event-loop turn leave in one kernel call, segmented by the kernel (Linux GSO), where the platform can; off: one send per packet.", "RTSP_UDP_BATCHING", "on")
 )
 
 const workers = Options.text("workers").pipe(

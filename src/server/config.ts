@@ -30,7 +30,7 @@ export interface ServerConfig {
   readonly tcpQueueFrames: number
   /** Port for /metrics and /healthz; undefined = no HTTP endpoint. */
   readonly httpPort: number | undefined
-  /** Send each frame's UDP datagrams in one kernel call (GSO) where the platform can; false forces one send per packet. */
+  /** Batch UDP sends where the platform can: the frames of one event-loop turn in one kernel call, segmented by the kernel (GSO); false forces one send per packet. */
   readonly udpBatching: boolean
 }
 
