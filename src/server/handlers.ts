@@ -141,7 +141,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       indexRtcpPeer(ctx, existing)
       return setupReply(ctx, existing)
     }
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions)
+    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
     const media = yield* resolveMedia(ctx, target, dialect)
     const session = newSession({
       dialect,

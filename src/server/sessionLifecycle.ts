@@ -53,7 +53,7 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
       sendFrame: (frameIndex, dueMillis) => {
         const sent = sendFrame(session, entry.sink, frameIndex)
         const now = ctx.clock.unsafeCurrentTimeMillis()
-        recordLateness(ctx.load, now - dueMillis)
+        recordLateness(ctx.load, now - dueMillis, now)
         session.nextFrame = frameIndex + 1
         if (sent.sent) ctx.metrics.framesSent(1, sent.packets, sent.bytes)
         else ctx.metrics.framesDropped(1)

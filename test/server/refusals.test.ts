@@ -11,7 +11,7 @@ import { Effect, Either } from "effect"
 import sharp from "sharp"
 import { getHeader, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { type RequestRefusal, ServerSaturated, SessionLimitReached } from "../../src/server/errors.js"
-import { admitSession, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
+import { admitSession, LATENESS_MEMORY_MS, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
 import { PUBLIC_METHODS, REFUSAL_STATUS } from "../../src/server/refusals.js"
 import { connectClient, type TestRtspClient } from "../support/rtspTestClient.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
@@ -112,17 +112,29 @@ describe("load shedding", () => {
   it.effect("admits under the limit, refuses at it and when frames go out late on average", () =>
     Effect.gen(function*() {
       const load = makeLoadTracker()
-      expect(Either.isRight(yield* Effect.either(admitSession(load, 1, 2)))).toBe(true)
-      const full = yield* Effect.flip(admitSession(load, 2, 2))
+      const t = 1_000_000
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 1, 2, t)))).toBe(true)
+      const full = yield* Effect.flip(admitSession(load, 2, 2, t))
       expect(full).toEqual(new SessionLimitReached({ limit: 2 }))
       // About the last 100 frames count: 300 frames 100 ms late push the average well past the threshold.
-      for (let i = 0; i < 300; i++) recordLateness(load, 100)
+      for (let i = 0; i < 300; i++) recordLateness(load, 100, t)
       expect(load.latenessMs).toBeGreaterThan(OVERLOAD_LATENESS_MS)
-      const saturated = yield* Effect.flip(admitSession(load, 0, 2))
+      const saturated = yield* Effect.flip(admitSession(load, 0, 2, t + 10))
       expect(saturated).toBeInstanceOf(ServerSaturated)
       expect(REFUSAL_STATUS[saturated._tag]).toBe(453)
       // Early frames count as on time, so the average recovers.
-      for (let i = 0; i < 1000; i++) recordLateness(load, -50)
+      for (let i = 0; i < 1000; i++) recordLateness(load, -50, t + 20)
       expect(load.latenessMs).toBeLessThan(OVERLOAD_LATENESS_MS)
+    }))
+
+  it.effect("a saturated spell is forgotten once no frame has gone out for a while", () =>
+    Effect.gen(function*() {
+      const load = makeLoadTracker()
+      const t = 1_000_000
+      for (let i = 0; i < 300; i++) recordLateness(load, 100, t)
+      expect(yield* Effect.flip(admitSession(load, 0, 2, t + LATENESS_MEMORY_MS))).toBeInstanceOf(ServerSaturated)
+      // The last session of the spell ended and nothing streams: the next SETUP is admitted.
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + LATENESS_MEMORY_MS + 1)))).toBe(true)
+      expect(load.latenessMs).toBe(0)
     }))
 })
