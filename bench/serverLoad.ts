@@ -135,8 +135,9 @@ interface Measured {
   readonly rtcpDatagrams: number
   /** Busy ticks of the whole host in the window (all cores). */
   readonly hostBusyTicks: number
-  /** The server's own view of the window; undefined when it did not answer. */
+  /** The server's own view of the window; undefined when it did not answer or has no stats channel. */
   readonly serverStats: ServerSelfStats | undefined
+  readonly hasStatsChannel: boolean
   /** Live heap (after a full GC) at the end of the window. */
   readonly liveHeapMiB: number
 }
@@ -190,7 +191,7 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown,
   if (hostCpuPct >= SATURATED_PCT * cores) notes.push(`host CPU saturated (${hostCpuPct.toFixed(0)} % of ${cores * 100} %)`)
   if (m.sessionsUp < m.sessions) notes.push(`${m.sessions - m.sessionsUp} sessions never started (see setupErrors); fps and loss cover the ${m.sessionsUp} that did`)
   if (serverSessions < MIN_SESSIONS_FOR_MEMORY) notes.push(`per-session memory figures are noise below ${MIN_SESSIONS_FOR_MEMORY} sessions`)
-  if (m.serverStats === undefined && label.server === "effect-rtsp") notes.push("the server did not answer a stats request within 5 s (its event loop was starved)")
+  if (m.serverStats === undefined && m.hasStatsChannel) notes.push("the server did not answer a stats request within 5 s (its event loop was starved)")
   if (m.udpRcvbufErrors > 0) notes.push(`${m.udpRcvbufErrors} datagrams dropped by full client receive buffers (host RcvbufErrors)`)
   return {
     case: "server.sessions",
@@ -313,6 +314,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
       serverSystemTicks: cpu1.system - cpu0.system,
       hostBusyTicks,
       serverStats,
+      hasStatsChannel: server.stats !== undefined,
       liveHeapMiB,
       clientCpuMicros: clientCpu.user + clientCpu.system,
       clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
