@@ -80,6 +80,27 @@ export const mjpegDescribeReply = (uri: string): FakeReply => ({
   body: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 26\r\na=control:track1\r\n"
 })
 
+/**
+ * A server of one MJPEG track over interleaved TCP only (UDP SETUP: 461) with session `sessionId`;
+ * `stream` starts once the PLAY reply has been written.
+ */
+export const interleavedMjpegServer = (sessionId: string, stream: (socket: net.Socket) => void): Effect.Effect<number, never, Scope.Scope> =>
+  fakeRtspServer((request, conn) => {
+    switch (request.method) {
+      case "DESCRIBE":
+        return mjpegDescribeReply(request.uri)
+      case "SETUP":
+        return (getHeader(request.headers, "Transport") ?? "").includes("RTP/AVP/TCP")
+          ? { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", `Session: ${sessionId};timeout=60`] }
+          : { status: 461 }
+      case "PLAY":
+        setImmediate(() => stream(conn.socket))
+        return { status: 200, headers: [`Session: ${sessionId}`] }
+      default:
+        return { status: 200, headers: [`Session: ${sessionId}`] }
+    }
+  })
+
 /** A port nothing listens on: bound, then released. */
 export const refusedPort = (): Effect.Effect<number> =>
   Effect.async<number>((resume) => {

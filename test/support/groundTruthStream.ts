@@ -13,9 +13,8 @@ import { packetizeRfc2435 } from "../../src/protocol/jpeg/rfc2435Packetizer.js"
 import { encodeRtcpCompound } from "../../src/protocol/rtcp.js"
 import { encodeRtpPacket } from "../../src/protocol/rtp.js"
 import { JPEG_PAYLOAD_TYPE } from "../../src/protocol/rtpJpeg.js"
-import { getHeader } from "../../src/protocol/rtsp/message.js"
 import { serializeInterleaved } from "../../src/protocol/rtsp/serializer.js"
-import { fakeRtspServer, mjpegDescribeReply } from "./fakeRtspServer.js"
+import { interleavedMjpegServer } from "./fakeRtspServer.js"
 
 export interface GroundTruthOptions {
   readonly frames: number
@@ -85,20 +84,5 @@ export const groundTruthServer = (options: GroundTruthOptions): Effect.Effect<nu
       sendFrame(0)
     }
 
-    return fakeRtspServer((request, conn) => {
-      switch (request.method) {
-        case "DESCRIBE":
-          return mjpegDescribeReply(request.uri)
-        case "SETUP":
-          return (getHeader(request.headers, "Transport") ?? "").includes("RTP/AVP/TCP")
-            ? { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 5eed;timeout=60"] }
-            : { status: 461 }
-        case "PLAY":
-          // After the reply has been written.
-          setImmediate(() => stream(conn.socket))
-          return { status: 200, headers: ["Session: 5eed"] }
-        default:
-          return { status: 200, headers: ["Session: 5eed"] }
-      }
-    })
+    return interleavedMjpegServer("5eed", stream)
   })

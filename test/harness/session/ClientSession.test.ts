@@ -11,9 +11,8 @@ import { parseJpeg } from "../../../src/protocol/jpeg/markers.js"
 import { toRfc2435Frame } from "../../../src/protocol/jpeg/rfc2435Frame.js"
 import { packetizeRfc2435 } from "../../../src/protocol/jpeg/rfc2435Packetizer.js"
 import { encodeRtpPacket } from "../../../src/protocol/rtp.js"
-import { getHeader } from "../../../src/protocol/rtsp/message.js"
 import { serializeInterleaved } from "../../../src/protocol/rtsp/serializer.js"
-import { fakeRtspServer, mjpegDescribeReply } from "../../support/fakeRtspServer.js"
+import { interleavedMjpegServer } from "../../support/fakeRtspServer.js"
 import { waitUntil } from "../../support/polling.js"
 import { sampleFrames } from "../../support/gstRtspServer.js"
 import type { WireExchange } from "../../../harness/client/RtspClient.js"
@@ -43,22 +42,7 @@ const tcpOnlyServer = Effect.suspend(() => {
       })
     })
   }
-  return fakeRtspServer((request, conn) => {
-    switch (request.method) {
-      case "DESCRIBE":
-        return mjpegDescribeReply(request.uri)
-      case "SETUP":
-        return (getHeader(request.headers, "Transport") ?? "").includes("RTP/AVP/TCP")
-          ? { status: 200, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1", "Session: 12345678;timeout=60"] }
-          : { status: 461 }
-      case "PLAY":
-        // After the reply has been written.
-        setImmediate(() => sendFrames(conn.socket))
-        return { status: 200, headers: ["Session: 12345678"] }
-      default:
-        return { status: 200, headers: ["Session: 12345678"] }
-    }
-  })
+  return interleavedMjpegServer("12345678", sendFrames)
 })
 
 /**
