@@ -1,32 +1,65 @@
 /**
  * The load-shedding policy: how late frames go out, all sessions together,
  * and when that refuses new sessions rather than degrading everyone.
+ *
+ * Lateness is averaged over every frame of the last second, not over the
+ * last N frames: with hundreds of sessions, N frames are a few milliseconds
+ * of streaming, and one garbage-collection pause would read as saturation.
+ * A server that sent no frame in the last second is not behind.
  */
 import { Effect } from "effect"
 import { ServerSaturated, SessionLimitReached } from "./errors.js"
 
+/** The second is kept as BUCKETS slots of BUCKET_MS each. */
+const BUCKETS = 4
+const BUCKET_MS = 250
+/** The span the average covers. */
+export const LATENESS_WINDOW_MS = BUCKETS * BUCKET_MS
+
 export interface LoadTracker {
-  /** Moving average of (send time - due time) over recent frames, in ms. */
-  latenessMs: number
-  /** When the last frame went out (ms on the server's clock). */
-  lastFrameAt: number
+  /** Sum and count of lateness (send time - due time, ms, early counts as 0) per slot. */
+  readonly sums: Float64Array
+  readonly counts: Float64Array
+  /** Start of the current slot (ms on the server's clock), and its index. */
+  slotStart: number
+  slot: number
 }
 
-export const makeLoadTracker = (): LoadTracker => ({ latenessMs: 0, lastFrameAt: Number.NEGATIVE_INFINITY })
+export const makeLoadTracker = (): LoadTracker => ({
+  sums: new Float64Array(BUCKETS),
+  counts: new Float64Array(BUCKETS),
+  slotStart: Number.NEGATIVE_INFINITY,
+  slot: 0
+})
 
-/**
- * With no frame sent for this long the average says nothing about the load any more: it is
- * only updated by frames, so after the last session of a busy spell ends it would otherwise
- * keep refusing every SETUP.
- */
-export const LATENESS_MEMORY_MS = 1000
-
-/** Weight of the newest frame in the lateness average: about the last 100 frames count. */
-const LATENESS_WEIGHT = 0.01
+/** Moves to the slot that holds `nowMs`, emptying the slots passed over. */
+const advance = (load: LoadTracker, nowMs: number): void => {
+  const passed = Math.floor((nowMs - load.slotStart) / BUCKET_MS)
+  if (passed <= 0) return
+  for (let i = 0; i < Math.min(passed, BUCKETS); i++) {
+    load.slot = (load.slot + 1) % BUCKETS
+    load.sums[load.slot] = 0
+    load.counts[load.slot] = 0
+  }
+  load.slotStart = passed >= BUCKETS ? nowMs : load.slotStart + passed * BUCKET_MS
+}
 
 export const recordLateness = (load: LoadTracker, latenessMs: number, nowMs: number): void => {
-  load.latenessMs += (Math.max(0, latenessMs) - load.latenessMs) * LATENESS_WEIGHT
-  load.lastFrameAt = nowMs
+  advance(load, nowMs)
+  load.sums[load.slot]! += Math.max(0, latenessMs)
+  load.counts[load.slot]! += 1
+}
+
+/** Mean lateness of the frames sent in the last second; 0 when none was. */
+export const averageLatenessMs = (load: LoadTracker, nowMs: number): number => {
+  advance(load, nowMs)
+  let sum = 0
+  let count = 0
+  for (let i = 0; i < BUCKETS; i++) {
+    sum += load.sums[i]!
+    count += load.counts[i]!
+  }
+  return count === 0 ? 0 : sum / count
 }
 
 /** Above this average lateness the server is saturated: SETUP is refused (453) rather than degrading everyone. */
@@ -40,7 +73,7 @@ export const admitSession = (
   nowMs: number
 ): Effect.Effect<void, SessionLimitReached | ServerSaturated> => {
   if (liveSessions >= maxSessions) return Effect.fail(new SessionLimitReached({ limit: maxSessions }))
-  if (nowMs - load.lastFrameAt > LATENESS_MEMORY_MS) load.latenessMs = 0
-  if (load.latenessMs > OVERLOAD_LATENESS_MS) return Effect.fail(new ServerSaturated({ latenessMs: load.latenessMs }))
+  const latenessMs = averageLatenessMs(load, nowMs)
+  if (latenessMs > OVERLOAD_LATENESS_MS) return Effect.fail(new ServerSaturated({ latenessMs }))
   return Effect.void
 }

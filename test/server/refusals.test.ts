@@ -11,7 +11,7 @@ import { Effect, Either } from "effect"
 import sharp from "sharp"
 import { getHeader, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { type RequestRefusal, ServerSaturated, SessionLimitReached } from "../../src/server/errors.js"
-import { admitSession, LATENESS_MEMORY_MS, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
+import { admitSession, averageLatenessMs, LATENESS_WINDOW_MS, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
 import { PUBLIC_METHODS, REFUSAL_STATUS } from "../../src/server/refusals.js"
 import { connectClient, type TestRtspClient } from "../support/rtspTestClient.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
@@ -109,32 +109,42 @@ describe("refusals on the wire", () => {
 })
 
 describe("load shedding", () => {
-  it.effect("admits under the limit, refuses at it and when frames go out late on average", () =>
+  const t = 1_000_000
+
+  it.effect("admits under the limit, refuses at it and when the last second's frames went out late on average", () =>
     Effect.gen(function*() {
       const load = makeLoadTracker()
-      const t = 1_000_000
       expect(Either.isRight(yield* Effect.either(admitSession(load, 1, 2, t)))).toBe(true)
       const full = yield* Effect.flip(admitSession(load, 2, 2, t))
       expect(full).toEqual(new SessionLimitReached({ limit: 2 }))
-      // About the last 100 frames count: 300 frames 100 ms late push the average well past the threshold.
-      for (let i = 0; i < 300; i++) recordLateness(load, 100, t)
-      expect(load.latenessMs).toBeGreaterThan(OVERLOAD_LATENESS_MS)
-      const saturated = yield* Effect.flip(admitSession(load, 0, 2, t + 10))
+      // A second of frames 100 ms late.
+      for (let i = 0; i < 1000; i++) recordLateness(load, 100, t + i)
+      expect(averageLatenessMs(load, t + 999)).toBe(100)
+      const saturated = yield* Effect.flip(admitSession(load, 0, 2, t + 999))
       expect(saturated).toBeInstanceOf(ServerSaturated)
       expect(REFUSAL_STATUS[saturated._tag]).toBe(453)
-      // Early frames count as on time, so the average recovers.
-      for (let i = 0; i < 1000; i++) recordLateness(load, -50, t + 20)
-      expect(load.latenessMs).toBeLessThan(OVERLOAD_LATENESS_MS)
+      // Then a second of frames on time (early counts as on time): the average recovers.
+      for (let i = 1000; i < 2000; i++) recordLateness(load, -50, t + i)
+      expect(averageLatenessMs(load, t + 1999)).toBeLessThan(OVERLOAD_LATENESS_MS)
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + 1999)))).toBe(true)
     }))
 
-  it.effect("a saturated spell is forgotten once no frame has gone out for a while", () =>
+  it.effect("one pause of many sessions' frames within a busy second is not saturation", () =>
     Effect.gen(function*() {
       const load = makeLoadTracker()
-      const t = 1_000_000
+      // 300 sessions at 20 fps: 6,000 frames a second, on time but for 300 frames delayed by a 50 ms pause.
+      for (let i = 0; i < 6000; i++) recordLateness(load, i >= 3000 && i < 3300 ? 50 : 0, t + i / 6)
+      expect(averageLatenessMs(load, t + 999)).toBeCloseTo(2.5, 5)
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + 999)))).toBe(true)
+    }))
+
+  it.effect("a saturated spell is forgotten once no frame has gone out for a second", () =>
+    Effect.gen(function*() {
+      const load = makeLoadTracker()
       for (let i = 0; i < 300; i++) recordLateness(load, 100, t)
-      expect(yield* Effect.flip(admitSession(load, 0, 2, t + LATENESS_MEMORY_MS))).toBeInstanceOf(ServerSaturated)
+      expect(yield* Effect.flip(admitSession(load, 0, 2, t + LATENESS_WINDOW_MS - 1))).toBeInstanceOf(ServerSaturated)
       // The last session of the spell ended and nothing streams: the next SETUP is admitted.
-      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + LATENESS_MEMORY_MS + 1)))).toBe(true)
-      expect(load.latenessMs).toBe(0)
+      expect(averageLatenessMs(load, t + LATENESS_WINDOW_MS)).toBe(0)
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + LATENESS_WINDOW_MS)))).toBe(true)
     }))
 })
