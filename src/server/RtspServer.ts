@@ -54,13 +54,20 @@ export const reapTiming = (timeoutSeconds: number): { readonly afterMs: number; 
   everyMs: Math.min(2000, (timeoutSeconds * 1000) / 2)
 })
 
+/**
+ * Connections the kernel queues before accept. Node's default (511) is below a burst of players
+ * connecting at once (a load test, viewers reconnecting after a network blip): a SYN beyond it
+ * is dropped and costs its client a 1 s retransmission. The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096
+
 const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, import("effect").Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<Server, ServerStartError>((resume) => {
       const server = createServer({ noDelay: true })
       const onError = (cause: Error) => resume(Effect.fail(new ServerStartError({ reason: "Listen", message: `cannot listen on ${config.host}:${config.port}: ${cause.message}`, cause })))
       server.once("error", onError)
-      server.listen(config.port, config.host, () => {
+      server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
         server.off("error", onError)
         resume(Effect.succeed(server))
       })
