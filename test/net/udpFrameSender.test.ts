@@ -125,6 +125,36 @@ describe("UDP frame sender", () => {
       expect(socket.sendErrors()).toBe(3)
     }))
 
+  it.scopedLive("on the fast path every frame's headers are written into the same reused memory; the plain path lends fresh buffers", () =>
+    Effect.gen(function*() {
+      const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
+      const fast = yield* makeUdpFrameSender(socket, { batching: true })
+      if (fast.path()._tag !== "Gso") {
+        if (process.env.CI === "true" && process.platform === "linux") expect.fail("CI builds the native UDP send path, but it is not in use")
+        console.log("[skip] header reuse on the fast path: the fast path is not available here")
+        return
+      }
+      const sink = yield* receiver
+      const payloads = [Buffer.alloc(100, 1), Buffer.alloc(50, 2)]
+      const memory = new Set<ArrayBufferLike>()
+      for (let turn = 0; turn < 3; turn++) {
+        for (let f = 0; f < 10; f++) {
+          const headers = fast.headerBuffer(24).fill(f)
+          memory.add(headers.buffer)
+          fast.sendFrame(headers, 12, payloads, sink.port, "127.0.0.1")
+        }
+        fast.flush()
+      }
+      expect(memory.size).toBe(1)
+      yield* waitUntil(() => sink.arrivals.length >= 60, 2000)
+      expect(sink.arrivals.map((a) => a.data[0])).toEqual(Array.from({ length: 60 }, (_, i) => Math.floor(i / 2) % 10))
+      const plain = yield* makeUdpFrameSender(socket, { batching: false })
+      // node:dgram may still hold a buffer after send returns, so two frames never share one there.
+      const first = plain.headerBuffer(24).fill(1)
+      plain.headerBuffer(24).fill(2)
+      expect([...first]).toEqual(Array.from({ length: 24 }, () => 1))
+    }))
+
   it.scopedLive("a dual-stack socket reaches an IPv4 peer, every datagram whole", () =>
     Effect.gen(function*() {
       const socket = yield* makeUdpSocket({ host: "::", port: 0 })
