@@ -9,6 +9,7 @@ import { spawn, spawnSync } from "node:child_process"
 import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { GST_PYTHON, startGstRtspServer } from "./gstRtspPeer.js"
+import { RUNTIME_NODE_FLAGS } from "../src/common/nodeFlags.js"
 import { treeCpuTicks, treeRssKiB } from "./processTree.js"
 import { type CpuTicks, readCpuTicks, readRssKiB, type ServerProcess, spawnServer } from "./serverSpawn.js"
 
@@ -98,7 +99,7 @@ const CLUSTER_STOP_TIMEOUT_MS = 10_000
 export const startOurCluster = (options: OurClusterOptions): Promise<ServerUnderTest> =>
   new Promise((resolve, reject) => {
     const args = [
-      CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--rtp-port", "0", "--media", dirname(options.sample), "--loop",
+      ...RUNTIME_NODE_FLAGS, CLI, "serve", "--host", "127.0.0.1", "--port", "0", "--rtp-port", "0", "--media", dirname(options.sample), "--loop",
       "--max-sessions", String(options.maxSessions), "--max-connections", String(options.maxSessions), "--workers", String(options.workers)
     ]
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] })

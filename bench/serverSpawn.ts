@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { RUNTIME_NODE_FLAGS } from "../src/common/nodeFlags.js"
 import type { ServerReadyLine, ServerSelfStats } from "./serverProcess.js"
 
 export interface ServerProcessOptions {
@@ -88,8 +89,10 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
     const nodeFlags = options.cpuProfile
       ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.name}.cpuprofile`]
       : []
+    // The flags the shipped commands run with, so the bench measures the server as users run it.
+    nodeFlags.push(...RUNTIME_NODE_FLAGS)
     if (options.exposeGc) nodeFlags.push("--expose-gc")
-    // BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=2 …": V8 flags for the server process, to compare heap settings.
+    // BENCH_SERVER_NODE_FLAGS="--max-semi-space-size=16 …": V8 flags for the server process, to compare heap settings (last wins).
     nodeFlags.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(/\s+/).filter((flag) => flag !== ""))
     const args = [...nodeFlags, entryPath, "--media", options.media, "--max-sessions", String(options.maxSessions)]
     if (options.loop) args.push("--loop")
