@@ -5,10 +5,11 @@
  * (the peer the interop tests use), both serving the sample in a loop. CPU
  * and memory come from /proc for the server's whole process tree.
  */
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { GST_PYTHON, startGstRtspServer } from "./gstRtspPeer.js"
+import { terminate } from "./childExit.js"
+import { startGstRtspServer } from "./gstRtspPeer.js"
 import { RUNTIME_NODE_FLAGS } from "../src/common/nodeFlags.js"
 import { treeCpuTicks, treeRssKiB } from "./processTree.js"
 import { type CpuTicks, readCpuTicks, readRssKiB, type ServerProcess, spawnServer } from "./serverSpawn.js"
@@ -58,13 +59,6 @@ export const startOurServer = async (options: OurServerOptions): Promise<ServerU
   }
 }
 
-/** Whether GStreamer's RTSP server can run here (Debian: python3-gst-1.0, gir1.2-gst-rtsp-server-1.0). */
-export const gstreamerAvailable = (): boolean => {
-  const check = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
-  const result = spawnSync(GST_PYTHON, ["-c", check], { stdio: "ignore" })
-  return result.error === undefined && result.status === 0
-}
-
 export const startGstreamer = async (): Promise<ServerUnderTest> => {
   const peer = await startGstRtspServer({ loop: true })
   return {
@@ -107,7 +101,6 @@ export const startOurCluster = (options: OurClusterOptions): Promise<ServerUnder
     process.once("exit", killOnExit)
     let stderr = ""
     let settled = false
-    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
     const fail = (message: string) => {
       if (settled) return
       settled = true
@@ -136,13 +129,9 @@ export const startOurCluster = (options: OurClusterOptions): Promise<ServerUnder
         rssKiB: () => treeRssKiB(pid),
         stats: undefined,
         stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-          const timeout = new Promise<"timeout">((done) => setTimeout(() => done("timeout"), CLUSTER_STOP_TIMEOUT_MS).unref())
-          const outcome = await Promise.race([exited, timeout])
+          const code = await terminate(child, CLUSTER_STOP_TIMEOUT_MS)
           process.off("exit", killOnExit)
-          if (outcome !== "timeout") return outcome
-          child.kill("SIGKILL")
-          return null
+          return code
         },
         stderrTail: () => stderr
       })

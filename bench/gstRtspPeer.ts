@@ -5,15 +5,23 @@
  * lab's .Mjpeg container, so the sample's frames are written, split by the
  * project's own container code, to a raw concatenated-JPEG file in a temp dir.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { detectContainer, splitMjpeg } from "../src/media/container.js"
+import { terminate } from "./childExit.js"
 
 /** The Python that has GStreamer's bindings: Debian's own (`python3` on PATH may be a pyenv shim without `gi`). */
 export const GST_PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+/** Whether GStreamer's RTSP server can run here (Debian: python3-gst-1.0, gir1.2-gst-rtsp-server-1.0). */
+export const gstreamerAvailable = (): boolean => {
+  const check = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
+  const result = spawnSync(GST_PYTHON, ["-c", check], { stdio: "ignore" })
+  return result.error === undefined && result.status === 0
+}
 
 /** The script sits beside this file's source: bench/ from the sources (tests), dist/bench/ from the build. */
 const SCRIPT = ((): string => {
@@ -42,33 +50,6 @@ export const sampleFrames = (file: string = SAMPLE): ReadonlyArray<Buffer> => {
   const { frames, problems } = splitMjpeg(buf, container)
   if (problems.length > 0) throw new Error(`${file}: ${problems.map((p) => p.message).join("; ")}`)
   return frames.map((f) => f.jpeg)
-}
-
-const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null
-
-/** Resolves when the child has exited, or with false after `ms`. */
-const waitExit = (child: ChildProcess, ms: number): Promise<boolean> =>
-  exited(child)
-    ? Promise.resolve(true)
-    : new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        child.off("exit", onExit)
-        resolve(false)
-      }, ms)
-      const onExit = (): void => {
-        clearTimeout(timer)
-        resolve(true)
-      }
-      child.once("exit", onExit)
-    })
-
-/** SIGTERM, then SIGKILL if it has not gone within the grace period. */
-const stop = async (child: ChildProcess): Promise<void> => {
-  if (exited(child)) return
-  child.kill("SIGTERM")
-  if (await waitExit(child, TERM_GRACE_MS)) return
-  child.kill("SIGKILL")
-  await waitExit(child, TERM_GRACE_MS)
 }
 
 /** Waits (bounded) for the script's `READY <port>` line. */
@@ -129,7 +110,7 @@ export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Pr
     stderr = (stderr + chunk.toString("utf8")).slice(-4000)
   })
   const close = async (): Promise<void> => {
-    await stop(child)
+    await terminate(child, TERM_GRACE_MS)
     rmSync(dir, { recursive: true, force: true })
   }
   try {

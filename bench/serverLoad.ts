@@ -30,7 +30,8 @@ import { cpus } from "node:os"
 import { basename, dirname, resolve } from "node:path"
 import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClient.js"
-import { gstreamerAvailable, type ServerUnderTest, startGstreamer, startOurCluster, startOurServer } from "./contenders.js"
+import { type ServerUnderTest, startGstreamer, startOurCluster, startOurServer } from "./contenders.js"
+import { gstreamerAvailable } from "./gstRtspPeer.js"
 import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
@@ -60,8 +61,7 @@ const MIN_SESSIONS_FOR_MEMORY = 50
 /** Above this share of one core the client (or the machine) is the limit, not the server. */
 const SATURATED_PCT = 90
 
-const sessionCounts = (): ReadonlyArray<number> =>
-  (process.env.BENCH_SESSIONS ?? "1,200,500,1000").split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)
+const sessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_SESSIONS ?? "1,200,500,1000")
 
 const integers = (text: string): ReadonlyArray<number> =>
   text.split(",").map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0)

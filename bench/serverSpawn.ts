@@ -4,11 +4,12 @@
  * process.cpuUsage() only sees the calling process, hence /proc. Every wait
  * is bounded; the child is killed if the bench exits first.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { RUNTIME_NODE_FLAGS } from "../src/common/nodeFlags.js"
+import { terminate } from "./childExit.js"
 import type { ServerReadyLine, ServerSelfStats } from "./serverProcess.js"
 
 export interface ServerProcessOptions {
@@ -73,16 +74,6 @@ export const readRssKiB = (pid: number): number => {
 }
 
 const entryPath = join(dirname(fileURLToPath(import.meta.url)), "serverProcess.js")
-
-const waitExit = (child: ChildProcess, timeoutMs: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve(true)
-    const timer = setTimeout(() => resolve(false), timeoutMs)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
 
 export const spawnServer = (options: ServerProcessOptions): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
@@ -163,13 +154,9 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
             child.stdin!.write(`stats ${id}${gc ? " gc" : ""}\n`)
           }),
         stop: async (timeoutMs = 10_000) => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
-          if (!(await waitExit(child, timeoutMs))) {
-            child.kill("SIGKILL")
-            await waitExit(child, 2000)
-          }
+          const code = await terminate(child, timeoutMs)
           process.off("exit", killOnExit)
-          return child.exitCode
+          return code
         }
       })
     }

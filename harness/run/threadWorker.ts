@@ -2,8 +2,10 @@
  * A worker thread of `load --threads N` (a program edge, started by threadedRun.ts from the
  * built dist/): runs its share of the scenario's clients with scenarioClients, answers the main
  * thread's ticks with its raw live counters, and posts its clients' results when they are done.
- * An error escaping the run is rethrown, so the thread dies and the main thread reports it.
+ * It is a program edge, run with NodeRuntime.runMain like the commands: an error escaping the
+ * run is logged and ends the thread with status 1, which the main thread reports for its clients.
  */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import { parentPort, workerData } from "node:worker_threads"
 import { emptyLiveSums, type LiveSums } from "./liveStatus.js"
@@ -23,12 +25,7 @@ const start = (epochUnixMs: number): void => {
   liveSums = clients.liveSums
   // Posting happens inside the effect, so a result that cannot be cloned fails the run like any defect.
   const run = clients.run.pipe(Effect.flatMap((runs) => Effect.sync(() => post({ _tag: "Done", clients: runs }))))
-  void Effect.runPromise(run).catch((error: unknown) => {
-    // Out of the promise chain: an uncaught error ends the thread with it, which the main thread reports.
-    setImmediate(() => {
-      throw error
-    })
-  })
+  NodeRuntime.runMain(run)
 }
 
 port.on("message", (message: ToThread) => {

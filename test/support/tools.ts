@@ -4,7 +4,7 @@
  * so a CI machine without the tool cannot pass silently.
  */
 import { spawnSync } from "node:child_process"
-import { GST_PYTHON } from "../../bench/gstRtspPeer.js"
+import { GST_PYTHON, gstreamerAvailable } from "../../bench/gstRtspPeer.js"
 
 const probe = (command: string, versionFlag: string): boolean => {
   const result = spawnSync(command, [versionFlag], { stdio: "ignore" })
@@ -34,9 +34,7 @@ export { GST_PYTHON }
 /** GStreamer's RTSP server from Python (Debian: python3-gst-1.0, gir1.2-gst-rtsp-server-1.0), as gstRtspServer.ts runs it. */
 export const gstRtspServer = (): Tool => {
   const name = "GStreamer RTSP server (python3-gst-1.0 + gir1.2-gst-rtsp-server-1.0)"
-  const check = "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"
-  const result = spawnSync(GST_PYTHON, ["-c", check], { stdio: "ignore" })
-  const available = result.error === undefined && result.status === 0
+  const available = gstreamerAvailable()
   const skip = !available && process.env.CI !== "true"
   if (skip) console.warn(`[skip] ${name} is not installed for ${GST_PYTHON}: tests that need it are skipped (under CI=true they fail)`)
   return { name, available, skip }
