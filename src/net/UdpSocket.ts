@@ -10,6 +10,8 @@ import { Data, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, type Str
 import * as Dgram from "node:dgram"
 import { isIPv6 } from "node:net"
 import { messageOf } from "../common/errorText.js"
+import { fdOf, startNodeReceive } from "./dgramHandle.js"
+import { type BatchedReceive, receiveBatched } from "./udpBatchReceive.js"
 
 export interface UdpMessage {
   readonly data: Buffer
@@ -42,13 +44,25 @@ export interface UdpSocket {
    * handed to `handler` synchronously in the socket's "message" event, with its arrival time
    * (performance.now() ms), and no longer buffered for `messages`. The handler must not throw.
    */
-  readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void) => void
+  readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void, options?: DeliveryOptions) => UdpReceivePath
   /** The OS socket behind it, for the native send path; undefined where node does not show it. */
   readonly fd: () => number | undefined
   readonly family: "IPv4" | "IPv6"
   /** Counts a failed send made around node (the native path), so sendErrors covers every path. */
   readonly countSendError: () => void
 }
+
+export interface DeliveryOptions {
+  /**
+   * Read through the thread's batched receiver (recvmmsg, and UDP_GRO where the kernel has it;
+   * src/net/udpBatchReceive.ts) where it is available; plain node:dgram otherwise or when false.
+   */
+  readonly batched?: boolean | undefined
+}
+
+export type UdpReceivePath =
+  | { readonly _tag: "Batched"; readonly gro: boolean }
+  | { readonly _tag: "Plain"; readonly reason: string }
 
 export interface UdpSocketOptions {
   readonly host: string
@@ -102,17 +116,6 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
       closeQuietly(socket)
     })
   })
-
-/**
- * node:dgram keeps its handle under a symbol (the `_handle` getter is deprecated and warns); the
- * handle's fd is what a native sendmsg needs. Absent on platforms or versions that hide it.
- */
-const fdOf = (socket: Dgram.Socket): number | undefined => {
-  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "state symbol")
-  const handle: unknown = state === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle
-  const fd = typeof handle === "object" && handle !== null && "fd" in handle ? handle.fd : undefined
-  return typeof fd === "number" && fd >= 0 ? fd : undefined
-}
 
 const closeQuietly = (socket: Dgram.Socket): void => {
   try {
@@ -176,7 +179,9 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       socket.once("close", onClose)
     }
     let direct: ((data: Buffer) => void) | undefined
+    let batched: BatchedReceive | undefined
     const detach = (socket: Dgram.Socket): void => {
+      batched?.stop()
       socket.off("message", onMessage)
       if (direct !== undefined) socket.off("message", direct)
       socket.off("error", countError)
@@ -197,11 +202,32 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       }
     }
 
-    const deliverTo = (handler: (data: Buffer, arrivalMs: number) => void): void => {
+    const deliverTo = (handler: (data: Buffer, arrivalMs: number) => void, delivery: DeliveryOptions = {}): UdpReceivePath => {
       socket.off("message", onMessage)
       if (direct !== undefined) socket.off("message", direct)
+      if (batched !== undefined) {
+        batched.stop()
+        batched = undefined
+        startNodeReceive(socket)
+      }
+      if (delivery.batched === true) {
+        // The batch's memory is reused, so each datagram is copied out for the handler to keep.
+        const outcome = receiveBatched(socket, (data, offset, length, arrivalMs) => {
+          const copy = Buffer.allocUnsafe(length)
+          data.copy(copy, 0, offset, offset + length)
+          handler(copy, arrivalMs)
+        })
+        if (typeof outcome !== "string") {
+          batched = outcome
+          return { _tag: "Batched", gro: outcome.gro }
+        }
+        direct = (data: Buffer): void => handler(data, performance.now())
+        socket.on("message", direct)
+        return { _tag: "Plain", reason: outcome }
+      }
       direct = (data: Buffer): void => handler(data, performance.now())
       socket.on("message", direct)
+      return { _tag: "Plain", reason: "batched receive not asked for" }
     }
 
     const bound = socket.address()

@@ -11,9 +11,9 @@
  * segment (EIO and the like) moves the sender to the plain path for good,
  * and the frames are sent again on it.
  */
-import { createRequire } from "node:module"
 import { Effect, type Scope } from "effect"
 import { mapIpv4 } from "./address.js"
+import { loadNativeAddon } from "./nativeAddon.js"
 import type { UdpSocket } from "./UdpSocket.js"
 
 export type UdpSendPath = { readonly _tag: "Gso" } | { readonly _tag: "Plain"; readonly reason: string }
@@ -60,21 +60,10 @@ const errnoName = (errno: number): string => ({ 5: "EIO", 11: "EAGAIN", 12: "ENO
 const ARENA_BYTES = 512 * 1024
 const INITIAL_QUEUE_FRAMES = 256
 
-const loadAddon = (): GsoAddon | string => {
-  if (process.platform !== "linux") return `${process.platform} has no UDP GSO`
-  const require = createRequire(import.meta.url)
-  // From src/net (tests) or dist/src/net (the built server) to the project's build/.
-  for (const candidate of ["../../build/udp_gso.node", "../../../build/udp_gso.node"]) {
-    try {
-      const addon = require(candidate) as Partial<GsoAddon>
-      if (typeof addon.sendFrames === "function") return addon as GsoAddon
-      return "the native addon is out of date (npm run build:native rebuilds it)"
-    } catch {
-      // Not at this depth.
-    }
-  }
-  return "the native addon is not built (npm install builds it with the system C compiler)"
-}
+const isGsoAddon = (candidate: object): candidate is GsoAddon => typeof (candidate as Partial<GsoAddon>).sendFrames === "function"
+
+const loadAddon = (): GsoAddon | string =>
+  process.platform === "linux" ? loadNativeAddon("udp_gso.node", isGsoAddon) : `${process.platform} has no UDP GSO`
 
 const plainSend = (socket: UdpSocket) => (headers: Buffer, headerSize: number, payloads: ReadonlyArray<Buffer>, port: number, address: string): void => {
   for (let i = 0; i < payloads.length; i++) {

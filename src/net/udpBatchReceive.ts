@@ -1,0 +1,141 @@
+/**
+ * Batched receive for many UDP sockets (native/udpReceive.c): every socket
+ * handed over here is read by one recvmmsg-based reactor per thread, which
+ * wakes JavaScript once per batch instead of once per datagram. With UDP_GRO
+ * the kernel delivers a GSO sender's run of equal-sized datagrams as one
+ * buffer; it is split here, so a handler still sees one datagram at a time,
+ * each with the batch's arrival time. Where the addon is missing (another OS,
+ * no compiler) or node:dgram hides its handle, the caller keeps node:dgram's
+ * own receive, and `batchedReceiveAvailability` says why.
+ */
+import type * as Dgram from "node:dgram"
+import { performance } from "node:perf_hooks"
+import { fdOf, stopNodeReceive } from "./dgramHandle.js"
+import { loadNativeAddon } from "./nativeAddon.js"
+
+/** One datagram: bytes [offset, offset + length) of `data`, valid only during the call (the memory is reused). */
+export type DatagramHandler = (data: Buffer, offset: number, length: number, arrivalMs: number) => void
+
+export interface BatchedReceive {
+  /** Whether the kernel coalesces runs of datagrams for this socket (UDP_GRO). */
+  readonly gro: boolean
+  /** Receives that failed (an error queued on the socket). */
+  readonly errors: () => number
+  /** Stops delivering; call before the socket closes. node:dgram does not read it again. */
+  readonly stop: () => void
+}
+
+interface ReceiveAddon {
+  readonly createReactor: (callback: (count: number) => void, slots: number, slotBytes: number) => [object, ArrayBuffer, ArrayBuffer]
+  readonly closeReactor: (reactor: object) => void
+  readonly watch: (reactor: object, fd: number, token: number) => number
+  readonly unwatch: (reactor: object, fd: number) => number
+  readonly enableGro: (fd: number) => number
+}
+
+const isReceiveAddon = (candidate: object): candidate is ReceiveAddon =>
+  ["createReactor", "closeReactor", "watch", "unwatch", "enableGro"].every((name) => typeof (candidate as Record<string, unknown>)[name] === "function")
+
+/** A batch: 64 datagrams of up to 64 KiB (a GRO buffer is at most 64 KiB). */
+const SLOTS = 64
+const SLOT_BYTES = 65536
+
+interface Watcher {
+  readonly handler: DatagramHandler
+  errors: number
+}
+
+interface Reactor {
+  readonly addon: ReceiveAddon
+  readonly handle: object
+  readonly watchers: Array<Watcher | undefined>
+  readonly freeTokens: Array<number>
+}
+
+let addonOrReason: ReceiveAddon | string | undefined
+const addon = (): ReceiveAddon | string => {
+  if (addonOrReason === undefined) {
+    addonOrReason = process.platform === "linux" ? loadNativeAddon("udp_receive.node", isReceiveAddon) : `${process.platform} has no recvmmsg`
+  }
+  return addonOrReason
+}
+
+export const batchedReceiveAvailability = (): { readonly available: true } | { readonly available: false; readonly reason: string } => {
+  const found = addon()
+  return typeof found === "string" ? { available: false, reason: found } : { available: true }
+}
+
+/** The thread's reactor, made on first use (a worker thread has its own module state, so its own reactor). */
+let reactor: Reactor | undefined
+const theReactor = (found: ReceiveAddon): Reactor => {
+  if (reactor !== undefined) return reactor
+  const watchers: Array<Watcher | undefined> = []
+  let data = Buffer.alloc(0)
+  let descriptors = new Int32Array(0)
+  const onBatch = (count: number): void => {
+    const arrivalMs = performance.now()
+    for (let i = 0; i < count; i++) {
+      const watcher = watchers[descriptors[4 * i]!]
+      if (watcher === undefined) continue // Unwatched while its datagrams were in the batch.
+      const offset = descriptors[4 * i + 1]!
+      const length = descriptors[4 * i + 2]!
+      const segment = descriptors[4 * i + 3]!
+      if (length < 0) {
+        watcher.errors++
+        continue
+      }
+      if (segment <= 0 || segment >= length) {
+        watcher.handler(data, offset, length, arrivalMs)
+        continue
+      }
+      for (let at = offset, end = offset + length; at < end; at += segment) {
+        watcher.handler(data, at, Math.min(segment, end - at), arrivalMs)
+      }
+    }
+  }
+  const [handle, dataMemory, descriptorMemory] = found.createReactor(onBatch, SLOTS, SLOT_BYTES)
+  data = Buffer.from(dataMemory)
+  descriptors = new Int32Array(descriptorMemory)
+  reactor = { addon: found, handle, watchers, freeTokens: [] }
+  return reactor
+}
+
+/**
+ * Hands a bound socket's incoming datagrams to `handler` through the reactor, from now on
+ * (node:dgram stops reading it). The answer is why not, where it cannot: the socket is then untouched.
+ */
+export const receiveBatched = (socket: Dgram.Socket, handler: DatagramHandler): BatchedReceive | string => {
+  const found = addon()
+  if (typeof found === "string") return found
+  const fd = fdOf(socket)
+  if (fd === undefined) return "node:dgram does not show the socket's handle"
+  const r = theReactor(found)
+  const token = r.freeTokens.pop() ?? r.watchers.length
+  const watcher: Watcher = { handler, errors: 0 }
+  r.watchers[token] = watcher
+  const watched = r.addon.watch(r.handle, fd, token)
+  if (watched !== 0) {
+    r.watchers[token] = undefined
+    r.freeTokens.push(token)
+    return `the reactor cannot watch the socket (errno ${-watched})`
+  }
+  if (!stopNodeReceive(socket)) {
+    r.addon.unwatch(r.handle, fd)
+    r.watchers[token] = undefined
+    r.freeTokens.push(token)
+    return "node:dgram's reading of the socket cannot be stopped"
+  }
+  const gro = r.addon.enableGro(fd) === 0
+  let stopped = false
+  return {
+    gro,
+    errors: () => watcher.errors,
+    stop: () => {
+      if (stopped) return
+      stopped = true
+      r.addon.unwatch(r.handle, fd)
+      r.watchers[token] = undefined
+      r.freeTokens.push(token)
+    }
+  }
+}
