@@ -70,6 +70,15 @@ const integers = (text: string): ReadonlyArray<number> =>
 const workerCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_WORKERS ?? "1,2")
 const workerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_WORKERS_SESSIONS ?? "500")
 
+/**
+ * BENCH_CLIENT_RECEIVE: "batched" (the default) reads the load client's RTP sockets with
+ * recvmmsg + UDP_GRO where the addon is built; "plain" with one node:dgram event per datagram.
+ * On loopback a GRO socket takes a GSO sender's frame whole, so the server's kernel no longer
+ * segments it; with "plain" the server pays that segmentation, as it would on a NIC without
+ * UDP segmentation offload.
+ */
+const clientBatchedReceive = (): boolean => process.env.BENCH_CLIENT_RECEIVE !== "plain"
+
 /** BENCH_PEER_SESSIONS (default "200,500"; "" for none): session counts GStreamer's RTSP server is run at. */
 const peerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_PEER_SESSIONS ?? "200,500")
 
@@ -132,6 +141,7 @@ interface Measured {
   readonly rssSamplesKiB: ReadonlyArray<number>
   readonly udpRcvbufErrors: number
   readonly recvBufferBytes: number
+  readonly receivePath: string
   readonly rtcpDatagrams: number
   /** Busy ticks of the whole host in the window (all cores). */
   readonly hostBusyTicks: number
@@ -230,6 +240,7 @@ const summarize = (options: ServerBenchOptions, m: Measured, teardown: Teardown,
     liveHeapPerSessionKiB: round(((m.liveHeapMiB - teardown.liveHeapMiB) * 1024) / serverSessions, 1),
     clientLoopDelayMsP99: round(m.clientLoopDelayP99Ms, 1),
     clientRecvBufferBytes: m.recvBufferBytes,
+    clientReceivePath: m.receivePath,
     udpRcvbufErrors: m.udpRcvbufErrors,
     rtcpDatagrams: m.rtcpDatagrams,
     setupSeconds: round(m.setupSeconds, 2),
@@ -275,6 +286,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
       sessions,
       concurrency: SETUP_CONCURRENCY,
       recvBufferBytes: RECV_BUFFER_BYTES,
+      batchedReceive: clientBatchedReceive(),
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       setupDeadlineMs: SETUP_DEADLINE_MS,
       teardownTimeoutMs: TEARDOWN_TIMEOUT_MS
@@ -322,6 +334,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
       rssSamplesKiB,
       udpRcvbufErrors: (udpCounters().RcvbufErrors ?? 0) - (udp0.RcvbufErrors ?? 0),
       recvBufferBytes: client.recvBufferBytes,
+      receivePath: client.receivePath,
       rtcpDatagrams: client.rtcpDatagrams()
     }
 
@@ -394,6 +407,7 @@ const playbackCase = async (options: ServerBenchOptions): Promise<void> => {
       sessions: 1,
       concurrency: 1,
       recvBufferBytes: RECV_BUFFER_BYTES,
+      batchedReceive: clientBatchedReceive(),
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       setupDeadlineMs: SETUP_DEADLINE_MS,
       teardownTimeoutMs: TEARDOWN_TIMEOUT_MS

@@ -10,12 +10,16 @@
  *
  * createReactor(callback, slots, slotBytes) -> [reactor, data ArrayBuffer, descriptors ArrayBuffer]
  *   callback(count) runs on the loop's thread; entry i < count is
- *   descriptors[4i .. 4i+3] = token, offset into data, length (or -errno of a
- *   failed receive), GRO segment size (0: one datagram).
+ *   descriptors[5i .. 5i+4] = token, offset into data, length (or -errno of a
+ *   failed receive), GRO segment size (0: one datagram), and how long before
+ *   the callback the kernel received it, in microseconds (-1: unknown). The
+ *   age comes from the kernel's receive timestamp (SO_TIMESTAMPNS), so the
+ *   arrival times stay true when the loop is late to read.
  * watch(reactor, fd, token) / unwatch(reactor, fd) -> 0 or -errno
  *   The socket stays owned by whoever opened it (node:dgram); its owner stops
  *   its own reads. A closed fd leaves the epoll set by itself.
  * enableGro(fd) -> 0 or -errno (UDP_GRO, Linux >= 5.0).
+ * enableTimestamps(fd) -> 0 or -errno (SO_TIMESTAMPNS).
  * closeReactor(reactor): no more callbacks; memory freed once libuv lets go.
  *
  * The poll handle is unref'd: the sockets keep the loop alive, not this.
@@ -32,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -49,8 +54,10 @@
 /* Batches per readiness: bounded so that one flood cannot hold the loop. */
 #define BATCHES_PER_WAKE 16
 
+#define DESCRIPTOR_INTS 5
+
 typedef union {
-  char bytes[CMSG_SPACE(sizeof(int))];
+  char bytes[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct timespec))];
   struct cmsghdr align;
 } gro_control;
 
@@ -71,6 +78,7 @@ struct reactor {
   struct mmsghdr *messages;
   struct iovec *iov;
   gro_control *controls;
+  struct timespec *received;
 };
 
 static napi_value int_value(napi_env env, int64_t n) {
@@ -84,15 +92,26 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
-static int segment_size(struct msghdr *header) {
+/* The GRO segment size (0: one datagram) and the kernel's receive time (tv_sec < 0: none). */
+static void read_control(struct msghdr *header, int32_t *segment, struct timespec *received) {
+  *segment = 0;
+  received->tv_sec = -1;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(header); c != NULL; c = CMSG_NXTHDR(header, c)) {
     if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
       int size;
       memcpy(&size, CMSG_DATA(c), sizeof size);
-      return size;
+      *segment = size;
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+      memcpy(received, CMSG_DATA(c), sizeof *received);
     }
   }
-  return 0;
+}
+
+static int32_t age_micros(const struct timespec *now, const struct timespec *received) {
+  if (received->tv_sec < 0) return -1;
+  int64_t micros = (int64_t)(now->tv_sec - received->tv_sec) * 1000000 + (now->tv_nsec - received->tv_nsec) / 1000;
+  if (micros < 0) return 0;
+  return micros > INT32_MAX ? INT32_MAX : (int32_t)micros;
 }
 
 /* Receives into slots [used, slots) from one socket; returns the new count of used slots. */
@@ -111,20 +130,24 @@ static uint32_t drain_socket(struct reactor *r, int fd, int32_t token, uint32_t 
   int got = recvmmsg(fd, &r->messages[used], room, MSG_DONTWAIT, NULL);
   if (got < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return used;
-    int32_t *d = &r->descriptors[4 * used];
+    int32_t *d = &r->descriptors[DESCRIPTOR_INTS * used];
     d[0] = token;
     d[1] = (int32_t)(used * r->slot_bytes);
     d[2] = -errno;
     d[3] = 0;
+    d[4] = -1;
     return used + 1;
   }
   for (int i = 0; i < got; i++) {
     uint32_t slot = used + (uint32_t)i;
-    int32_t *d = &r->descriptors[4 * slot];
+    int32_t *d = &r->descriptors[DESCRIPTOR_INTS * slot];
     d[0] = token;
     d[1] = (int32_t)(slot * r->slot_bytes);
     d[2] = (int32_t)r->messages[slot].msg_len;
-    d[3] = segment_size(&r->messages[slot].msg_hdr);
+    /* The receive time is kept in the age slot's place until the batch is handed over. */
+    struct timespec received;
+    read_control(&r->messages[slot].msg_hdr, &d[3], &received);
+    r->received[slot] = received;
   }
   return used + (uint32_t)got;
 }
@@ -161,7 +184,15 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       int32_t token = (int32_t)(ready[i].data.u64 >> 32);
       used = drain_socket(r, fd, token, used);
     }
-    if (used > 0) deliver(r, used);
+    if (used > 0) {
+      struct timespec now;
+      clock_gettime(CLOCK_REALTIME, &now);
+      for (uint32_t slot = 0; slot < used; slot++) {
+        int32_t *d = &r->descriptors[DESCRIPTOR_INTS * slot];
+        d[4] = d[2] < 0 ? -1 : age_micros(&now, &r->received[slot]);
+      }
+      deliver(r, used);
+    }
     /* Everything ready fitted: the sockets are drained until the next readiness. */
     if (used < r->slots && n < EVENTS_PER_WAIT) return;
   }
@@ -172,6 +203,7 @@ static void free_reactor(uv_handle_t *handle) {
   free(r->messages);
   free(r->iov);
   free(r->controls);
+  free(r->received);
   free(r);
 }
 
@@ -226,12 +258,14 @@ static napi_value create_reactor(napi_env env, napi_callback_info info) {
   r->messages = calloc(slots, sizeof *r->messages);
   r->iov = calloc(slots, sizeof *r->iov);
   r->controls = calloc(slots, sizeof *r->controls);
+  r->received = calloc(slots, sizeof *r->received);
   r->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (r->messages == NULL || r->iov == NULL || r->controls == NULL || r->epfd < 0) {
+  if (r->messages == NULL || r->iov == NULL || r->controls == NULL || r->received == NULL || r->epfd < 0) {
     if (r->epfd >= 0) close(r->epfd);
     free(r->messages);
     free(r->iov);
     free(r->controls);
+    free(r->received);
     free(r);
     return throw_error(env, "createReactor: cannot allocate the epoll set or the message table");
   }
@@ -241,7 +275,7 @@ static napi_value create_reactor(napi_env env, napi_callback_info info) {
   napi_value data, descriptors, name, external, out;
   void *data_memory = NULL, *descriptor_memory = NULL;
   napi_create_arraybuffer(env, (size_t)slots * slot_bytes, &data_memory, &data);
-  napi_create_arraybuffer(env, (size_t)slots * 4 * sizeof(int32_t), &descriptor_memory, &descriptors);
+  napi_create_arraybuffer(env, (size_t)slots * DESCRIPTOR_INTS * sizeof(int32_t), &descriptor_memory, &descriptors);
   r->data = data_memory;
   r->descriptors = descriptor_memory;
   for (uint32_t i = 0; i < slots; i++) {
@@ -302,15 +336,20 @@ static napi_value unwatch(napi_env env, napi_callback_info info) {
   return int_value(env, epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : -errno);
 }
 
-static napi_value enable_gro(napi_env env, napi_callback_info info) {
+/* setsockopt(fd, level, name, 1) for the function's one argument, fd: 0 or -errno. */
+static napi_value switch_on(napi_env env, napi_callback_info info, int level, int name) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd = -1;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) return int_value(env, -EINVAL);
   int on = 1;
-  return int_value(env, setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof on) == 0 ? 0 : -errno);
+  return int_value(env, setsockopt(fd, level, name, &on, sizeof on) == 0 ? 0 : -errno);
 }
+
+static napi_value enable_gro(napi_env env, napi_callback_info info) { return switch_on(env, info, SOL_UDP, UDP_GRO); }
+
+static napi_value enable_timestamps(napi_env env, napi_callback_info info) { return switch_on(env, info, SOL_SOCKET, SO_TIMESTAMPNS); }
 
 static napi_value init(napi_env env, napi_value exports) {
   const struct {
@@ -322,6 +361,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "watch", watch },
     { "unwatch", unwatch },
     { "enableGro", enable_gro },
+    { "enableTimestamps", enable_timestamps },
   };
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
     napi_value fn;

@@ -5,14 +5,14 @@
  * threads (default one per core; 1 = all in this process's event loop), with the same figures.
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { availableParallelism } from "node:os"
 import { runScenario } from "../run/runScenario.js"
 import { runScenarioOnThreads } from "../run/threadedRun.js"
 import { MAX_CLIENTS, type Scenario } from "../scenario/schema.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { withProgress } from "./run.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, udpBatchingOption, udpFallbackOption, udpReceiveLine, transportOption, urlArg } from "./shared.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const clients = Options.integer("clients").pipe(
@@ -64,12 +64,14 @@ export const loadCommand = Command.make(
     report: reportOption,
     timeout: timeoutOption,
     udpFallback: udpFallbackOption,
+    udpBatching: udpBatchingOption,
     ...credentialOptions
   },
   (options) =>
     Effect.gen(function* () {
       const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, options.transport, options.fpsMin, options.lossMax)
-      const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, ...credentialsFrom(options) }
+      const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, ...credentialsFrom(options) }
+      if (options.transport === "udp") yield* Console.error(udpReceiveLine(options.udpBatching))
       // No more threads than clients; one thread is the plain in-process run, without a worker.
       const threadCount = Math.min(options.threads, options.clients)
       const result = yield* withProgress((progress) =>

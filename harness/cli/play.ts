@@ -11,7 +11,7 @@ import { runScenario } from "../run/runScenario.js"
 import { CliExit } from "../../src/common/cliExit.js"
 import type { Scenario } from "../scenario/schema.js"
 import { sessionRows, table } from "./render.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const dumpDir = Options.directory("dump-dir").pipe(
@@ -56,6 +56,7 @@ export const playCommand = Command.make(
     json: jsonOption,
     timeout: timeoutOption,
     udpFallback: udpFallbackOption,
+    udpBatching: udpBatchingOption,
     ...credentialOptions
   },
   (options) =>
@@ -78,6 +79,7 @@ export const playCommand = Command.make(
       const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect), {
         timeoutMs: options.timeout,
         udpFallbackMs: options.udpFallback,
+        udpBatching: options.udpBatching,
         ...credentialsFrom(options),
         onFrame: (_client, frame, index) => {
           sheet?.add(index, frame.jpeg)

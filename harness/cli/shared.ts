@@ -8,6 +8,7 @@ import { Effect, Either, Option } from "effect"
 export { checkRtspUrl }
 import { checkRtspUrl } from "../client/credentials.js"
 import { parseDuration } from "../scenario/duration.js"
+import { batchedReceiveAvailability } from "../../src/net/udpBatchReceive.js"
 
 const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
 
@@ -47,6 +48,21 @@ export const udpFallbackOption = durationOption(
   "3s",
   "Over UDP: switch to TCP interleaved when no packet arrives this long after PLAY (0s: never; a 461 to SETUP always switches)"
 )
+
+export const udpBatchingOption = Options.choice("udp-batching", ["on", "off"] as const).pipe(
+  Options.withDefault("on" as const),
+  Options.withDescription("Over UDP: on reads RTP with recvmmsg and UDP_GRO, one wake-up per batch of datagrams (Linux, where npm install built it); off: one node:dgram event per datagram"),
+  Options.map((choice) => choice === "on")
+)
+
+/** The line that says how RTP over UDP will be read, for the log before a run. */
+export const udpReceiveLine = (batching: boolean): string => {
+  if (!batching) return "RTP over UDP: one node:dgram event per datagram (--udp-batching off)"
+  const availability = batchedReceiveAvailability()
+  return availability.available
+    ? "RTP over UDP: batched receive (recvmmsg, UDP_GRO where the kernel has it)"
+    : `RTP over UDP: one node:dgram event per datagram (${availability.reason})`
+}
 
 export const credentialOptions = {
   user: Options.text("user").pipe(Options.optional, Options.withDescription("User name for servers that ask (Basic or Digest)")),

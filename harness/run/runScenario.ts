@@ -24,7 +24,7 @@ import { messageOf } from "../../src/common/errorText.js"
 export type { ClientRun, ScenarioRunResult } from "./scenarioResult.js"
 
 /** What a run passes on to each client's ClientSession unchanged (documented there). */
-export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "expectedFps" | "bindHost">
+export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "udpBatching" | "expectedFps" | "bindHost">
 
 export interface RunOptions extends SessionSettings {
   /** Frames of every client (ClientSessionOptions.onFrame with the client's index), from the socket callback: keep it cheap. */
@@ -104,6 +104,7 @@ export const scenarioClients = (
           ...(options.username === undefined ? {} : { username: options.username }),
           ...(options.password === undefined ? {} : { password: options.password }),
           ...(options.udpFallbackMs === undefined ? {} : { udpFallbackMs: options.udpFallbackMs }),
+          ...(options.udpBatching === undefined ? {} : { udpBatching: options.udpBatching }),
           ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),
           ...(options.bindHost === undefined ? {} : { bindHost: options.bindHost }),
           ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) })

@@ -170,7 +170,7 @@ export const makeClientSession = (
       const pair = yield* makeUdpSocketPair({ host: options.bindHost ?? "0.0.0.0", port: 0, receiveBufferBytes: RECEIVE_BUFFER_BYTES }).pipe(
         Scope.extend(scope)
       )
-      pair.rtp.deliverTo(onRtp)
+      pair.rtp.deliverTo(onRtp, { batched: options.udpBatching ?? true })
       yield* Effect.forkIn(Stream.runForEach(pair.rtcp.messages, (m) => Effect.sync(() => rtcp.onRtcp(m.data, performance.now()))), scope)
       udp = pair
       return pair

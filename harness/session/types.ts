@@ -22,6 +22,8 @@ export interface ClientSessionOptions {
   readonly password?: string
   /** UDP: after the first PLAY, no packet for this long switches to TCP (default 3000; 0 = never). A 461 to SETUP always does. */
   readonly udpFallbackMs?: number
+  /** UDP: read RTP through the thread's batched receiver (recvmmsg, UDP_GRO) where it is built (default true); false: node:dgram. */
+  readonly udpBatching?: boolean
   /** For the RTP timestamp step check (one frame = JPEG_CLOCK_RATE / fps ticks). */
   readonly expectedFps?: number
   /** Receiver reports every this many ms while set up (default 5000; standard dialect only). */

@@ -4,7 +4,8 @@
  * wakes JavaScript once per batch instead of once per datagram. With UDP_GRO
  * the kernel delivers a GSO sender's run of equal-sized datagrams as one
  * buffer; it is split here, so a handler still sees one datagram at a time,
- * each with the batch's arrival time. Where the addon is missing (another OS,
+ * each with the time the kernel received it (SO_TIMESTAMPNS), not the time
+ * this loop got to it. Where the addon is missing (another OS,
  * no compiler) or node:dgram hides its handle, the caller keeps node:dgram's
  * own receive, and `batchedReceiveAvailability` says why.
  */
@@ -31,14 +32,17 @@ interface ReceiveAddon {
   readonly watch: (reactor: object, fd: number, token: number) => number
   readonly unwatch: (reactor: object, fd: number) => number
   readonly enableGro: (fd: number) => number
+  readonly enableTimestamps: (fd: number) => number
 }
 
 const isReceiveAddon = (candidate: object): candidate is ReceiveAddon =>
-  ["createReactor", "closeReactor", "watch", "unwatch", "enableGro"].every((name) => typeof (candidate as Record<string, unknown>)[name] === "function")
+  ["createReactor", "closeReactor", "watch", "unwatch", "enableGro", "enableTimestamps"].every((name) => typeof (candidate as Record<string, unknown>)[name] === "function")
 
 /** A batch: 64 datagrams of up to 64 KiB (a GRO buffer is at most 64 KiB). */
 const SLOTS = 64
 const SLOT_BYTES = 65536
+/** Per datagram: token, offset, length, GRO segment size, age in µs (native/udpReceive.c). */
+const DESCRIPTOR_INTS = 5
 
 interface Watcher {
   readonly handler: DatagramHandler
@@ -73,13 +77,17 @@ const theReactor = (found: ReceiveAddon): Reactor => {
   let data = Buffer.alloc(0)
   let descriptors = new Int32Array(0)
   const onBatch = (count: number): void => {
-    const arrivalMs = performance.now()
+    const nowMs = performance.now()
     for (let i = 0; i < count; i++) {
-      const watcher = watchers[descriptors[4 * i]!]
+      const d = DESCRIPTOR_INTS * i
+      const watcher = watchers[descriptors[d]!]
       if (watcher === undefined) continue // Unwatched while its datagrams were in the batch.
-      const offset = descriptors[4 * i + 1]!
-      const length = descriptors[4 * i + 2]!
-      const segment = descriptors[4 * i + 3]!
+      const offset = descriptors[d + 1]!
+      const length = descriptors[d + 2]!
+      const segment = descriptors[d + 3]!
+      const ageMicros = descriptors[d + 4]!
+      // The kernel's receive time where it gave one: true even when this loop was late to read.
+      const arrivalMs = ageMicros >= 0 ? nowMs - ageMicros / 1000 : nowMs
       if (length < 0) {
         watcher.errors++
         continue
@@ -126,6 +134,7 @@ export const receiveBatched = (socket: Dgram.Socket, handler: DatagramHandler): 
     return "node:dgram's reading of the socket cannot be stopped"
   }
   const gro = r.addon.enableGro(fd) === 0
+  r.addon.enableTimestamps(fd)
   let stopped = false
   return {
     gro,

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Dgram from "node:dgram"
+import { performance } from "node:perf_hooks"
 import { batchedReceiveAvailability, receiveBatched } from "../../src/net/udpBatchReceive.js"
 import { makeUdpFrameSender } from "../../src/net/udpFrameSender.js"
 import { makeUdpSocket } from "../../src/net/UdpSocket.js"
@@ -112,6 +113,32 @@ describe("batched UDP receive", () => {
         expect(sink.arrivals.length).toBe(expected.length)
         expect(sink.arrivals.every((a, i) => a.equals(expected[i]!))).toBe(true)
       })
+    }))
+
+  it.scopedLive("arrival times are the kernel's, not when a busy loop got round to reading", () =>
+    Effect.gen(function*() {
+      if (unavailable("receive timestamps")) return
+      const socket = yield* boundDgram
+      const seen: Array<{ readonly arrivalMs: number; readonly handledMs: number }> = []
+      const receive = receiveBatched(socket, (_data, _offset, _length, arrivalMs) => seen.push({ arrivalMs, handledMs: performance.now() }))
+      if (typeof receive === "string") return expect.fail(receive)
+      yield* Effect.addFinalizer(() => Effect.sync(() => receive.stop()))
+      const sending = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
+      const sender = yield* makeUdpFrameSender(sending, { batching: true })
+      if (sender.path()._tag !== "Gso") {
+        if (process.env.CI === "true") return expect.fail("CI builds the native UDP send path, but it is not in use")
+        return console.log("[skip] receive timestamps: the synchronous native send is not available")
+      }
+      const sentMs = performance.now()
+      // flush sends now, in this call (node:dgram's send would wait for a next tick).
+      sender.sendFrame(Buffer.alloc(12), 12, [Buffer.alloc(100)], socket.address().port, "127.0.0.1")
+      sender.flush()
+      // Loopback delivers during the send's own syscall, so the datagram waits while this loop is held.
+      while (performance.now() - sentMs < 200) { /* hold the event loop */ }
+      yield* waitUntil(() => seen.length >= 1, 2000)
+      const [first] = seen
+      expect(first!.handledMs - sentMs).toBeGreaterThanOrEqual(200)
+      expect(first!.arrivalMs - sentMs).toBeLessThan(100)
     }))
 
   it.scopedLive("a stopped socket gets nothing more, and another socket is not disturbed", () =>
