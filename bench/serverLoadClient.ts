@@ -23,7 +23,7 @@ import { getHeader, type RtspResponse } from "../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../src/protocol/rtsp/parser.js"
 import { findMjpegMedia, parseSdp, resolveControlUrl } from "../src/protocol/sdp.js"
 import { messageOf } from "../src/common/errorText.js"
-import { receiveBatched } from "../src/net/udpBatchReceive.js"
+import { forEachDatagram, receiveBatched } from "../src/net/udpBatchReceive.js"
 
 export interface LoadClientOptions {
   readonly host: string
@@ -283,7 +283,9 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
     const stats = emptyStats()
     const rtp = await bindUdp(options.host, options.recvBufferBytes)
     const handler = onRtp(stats, window)
-    const batched = plainReason === undefined ? receiveBatched(rtp, handler) : plainReason
+    const batched = plainReason === undefined
+      ? receiveBatched(rtp, (data, offset, length, segment, arrivalMs) => forEachDatagram(offset, length, segment, (start, size) => handler(data, start, size, arrivalMs)))
+      : plainReason
     if (typeof batched === "string") {
       plainReason = batched
       rtp.on("message", (msg: Buffer) => handler(msg, 0, msg.length, performance.now()))

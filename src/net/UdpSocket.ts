@@ -11,7 +11,7 @@ import * as Dgram from "node:dgram"
 import { isIPv6 } from "node:net"
 import { messageOf } from "../common/errorText.js"
 import { fdOf, startNodeReceive } from "./dgramHandle.js"
-import { type BatchedReceive, receiveBatched } from "./udpBatchReceive.js"
+import { type BatchedReceive, forEachDatagram, receiveBatched } from "./udpBatchReceive.js"
 
 export interface UdpMessage {
   readonly data: Buffer
@@ -117,6 +117,27 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
     })
   })
 
+/**
+ * Received bytes copied into one shared slab, carved in order: one ArrayBuffer per SLAB_BYTES of
+ * traffic rather than one per datagram (node's own pool is 8 KiB, a frame and a half). A slab is
+ * freed when the last datagram cut from it is.
+ */
+const SLAB_BYTES = 512 * 1024
+let slab = Buffer.allocUnsafeSlow(0)
+let slabUsed = 0
+const copyOut = (data: Buffer, offset: number, length: number): Buffer => {
+  if (length > SLAB_BYTES / 8) return Buffer.from(data.subarray(offset, offset + length))
+  if (slabUsed + length > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+    slabUsed = 0
+  }
+  const copy = slab.subarray(slabUsed, slabUsed + length)
+  data.copy(copy, 0, offset, offset + length)
+  // Aligned to 8 bytes, so typed-array views over a datagram stay possible.
+  slabUsed += (length + 7) & ~7
+  return copy
+}
+
 const closeQuietly = (socket: Dgram.Socket): void => {
   try {
     socket.close()
@@ -211,11 +232,10 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
         startNodeReceive(socket)
       }
       if (delivery.batched === true) {
-        // The batch's memory is reused, so each datagram is copied out for the handler to keep.
-        const outcome = receiveBatched(socket, (data, offset, length, arrivalMs) => {
-          const copy = Buffer.allocUnsafe(length)
-          data.copy(copy, 0, offset, offset + length)
-          handler(copy, arrivalMs)
+        // The batch's memory is reused, so each receive (a whole GRO run) is copied out once for the handler to keep.
+        const outcome = receiveBatched(socket, (data, offset, length, segment, arrivalMs) => {
+          const copy = copyOut(data, offset, length)
+          forEachDatagram(0, length, segment, (start, size) => handler(copy.subarray(start, start + size), arrivalMs))
         })
         if (typeof outcome !== "string") {
           batched = outcome

@@ -3,9 +3,9 @@
  * handed over here is read by one recvmmsg-based reactor per thread, which
  * wakes JavaScript once per batch instead of once per datagram. With UDP_GRO
  * the kernel delivers a GSO sender's run of equal-sized datagrams as one
- * buffer; it is split here, so a handler still sees one datagram at a time,
- * each with the time the kernel received it (SO_TIMESTAMPNS), not the time
- * this loop got to it. Where the addon is missing (another OS,
+ * buffer, handed over whole with its segment size (`forEachDatagram` splits
+ * it), and with the time the kernel received it (SO_TIMESTAMPNS), not the
+ * time this loop got to it. Where the addon is missing (another OS,
  * no compiler) or node:dgram hides its handle, the caller keeps node:dgram's
  * own receive, and `batchedReceiveAvailability` says why.
  */
@@ -14,8 +14,18 @@ import { performance } from "node:perf_hooks"
 import { fdOf, stopNodeReceive } from "./dgramHandle.js"
 import { loadNativeAddon } from "./nativeAddon.js"
 
-/** One datagram: bytes [offset, offset + length) of `data`, valid only during the call (the memory is reused). */
-export type DatagramHandler = (data: Buffer, offset: number, length: number, arrivalMs: number) => void
+/**
+ * What one receive brought: bytes [offset, offset + length) of `data`, valid only during the call
+ * (the memory is reused). With GRO it may be several datagrams: every `segment` bytes one, the
+ * last possibly shorter; segment 0 means one datagram.
+ */
+export type ReceiveHandler = (data: Buffer, offset: number, length: number, segment: number, arrivalMs: number) => void
+
+/** The datagrams of one receive, in order: `each(start, length)` for every one of them. */
+export const forEachDatagram = (offset: number, length: number, segment: number, each: (start: number, length: number) => void): void => {
+  const step = segment > 0 && segment < length ? segment : length
+  for (let at = offset, end = offset + length; at < end; at += step) each(at, Math.min(step, end - at))
+}
 
 export interface BatchedReceive {
   /** Whether the kernel coalesces runs of datagrams for this socket (UDP_GRO). */
@@ -45,7 +55,7 @@ const SLOT_BYTES = 65536
 const DESCRIPTOR_INTS = 5
 
 interface Watcher {
-  readonly handler: DatagramHandler
+  readonly handler: ReceiveHandler
   errors: number
 }
 
@@ -92,13 +102,7 @@ const theReactor = (found: ReceiveAddon): Reactor => {
         watcher.errors++
         continue
       }
-      if (segment <= 0 || segment >= length) {
-        watcher.handler(data, offset, length, arrivalMs)
-        continue
-      }
-      for (let at = offset, end = offset + length; at < end; at += segment) {
-        watcher.handler(data, at, Math.min(segment, end - at), arrivalMs)
-      }
+      watcher.handler(data, offset, length, segment, arrivalMs)
     }
   }
   const [handle, dataMemory, descriptorMemory] = found.createReactor(onBatch, SLOTS, SLOT_BYTES)
@@ -112,7 +116,7 @@ const theReactor = (found: ReceiveAddon): Reactor => {
  * Hands a bound socket's incoming datagrams to `handler` through the reactor, from now on
  * (node:dgram stops reading it). The answer is why not, where it cannot: the socket is then untouched.
  */
-export const receiveBatched = (socket: Dgram.Socket, handler: DatagramHandler): BatchedReceive | string => {
+export const receiveBatched = (socket: Dgram.Socket, handler: ReceiveHandler): BatchedReceive | string => {
   const found = addon()
   if (typeof found === "string") return found
   const fd = fdOf(socket)

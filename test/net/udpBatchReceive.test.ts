@@ -9,7 +9,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Dgram from "node:dgram"
 import { performance } from "node:perf_hooks"
-import { batchedReceiveAvailability, receiveBatched } from "../../src/net/udpBatchReceive.js"
+import { batchedReceiveAvailability, forEachDatagram, receiveBatched } from "../../src/net/udpBatchReceive.js"
 import { makeUdpFrameSender } from "../../src/net/udpFrameSender.js"
 import { makeUdpSocket } from "../../src/net/UdpSocket.js"
 import { waitUntil } from "../support/polling.js"
@@ -43,8 +43,8 @@ const batchedSink = Effect.gen(function*() {
   const socket = yield* boundDgram
   socket.setRecvBufferSize(4 * 1024 * 1024)
   const arrivals: Array<Buffer> = []
-  const outcome = receiveBatched(socket, (data, offset, length) => {
-    arrivals.push(Buffer.from(data.subarray(offset, offset + length)))
+  const outcome = receiveBatched(socket, (data, offset, length, segment) => {
+    forEachDatagram(offset, length, segment, (start, size) => arrivals.push(Buffer.from(data.subarray(start, start + size))))
   })
   if (typeof outcome === "string") return expect.fail(`batched receive refused the socket: ${outcome}`)
   yield* Effect.addFinalizer(() => Effect.sync(() => outcome.stop()))
@@ -81,7 +81,7 @@ describe("batched UDP receive", () => {
       if (unavailable("the GRO check")) return
       const socket = yield* boundDgram
       const spans: Array<readonly [number, number]> = []
-      const receive = receiveBatched(socket, (_, offset, length) => spans.push([offset, length]))
+      const receive = receiveBatched(socket, (_, offset, length, segment) => forEachDatagram(offset, length, segment, (start, size) => spans.push([start, size])))
       if (typeof receive === "string") return expect.fail(receive)
       yield* Effect.addFinalizer(() => Effect.sync(() => receive.stop()))
       expect(receive.gro).toBe(true)
@@ -120,7 +120,7 @@ describe("batched UDP receive", () => {
       if (unavailable("receive timestamps")) return
       const socket = yield* boundDgram
       const seen: Array<{ readonly arrivalMs: number; readonly handledMs: number }> = []
-      const receive = receiveBatched(socket, (_data, _offset, _length, arrivalMs) => seen.push({ arrivalMs, handledMs: performance.now() }))
+      const receive = receiveBatched(socket, (_data, _offset, _length, _segment, arrivalMs) => seen.push({ arrivalMs, handledMs: performance.now() }))
       if (typeof receive === "string") return expect.fail(receive)
       yield* Effect.addFinalizer(() => Effect.sync(() => receive.stop()))
       const sending = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
