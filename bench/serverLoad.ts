@@ -8,6 +8,11 @@
  *   (BENCH_WINDOW_SECONDS, default 10) once every session is set up (or
  *   given up: a ramp that outlasts SETUP_DEADLINE_MS stops there, and
  *   sessionsUp says how many made it).
+ *   The load client reads its RTP sockets with recvmmsg + UDP_GRO (BENCH_CLIENT_RECEIVE=batched,
+ *   the default; "plain" for one node:dgram event per datagram); clientReceivePath says which.
+ * - `server.sessions` again, batching on, under a plain-receive client (one per N in
+ *   BENCH_PLAIN_CLIENT_SESSIONS, default "500"): on loopback a GRO receiver takes a GSO
+ *   message whole, so a plain receiver shows what the server pays when the kernel segments.
  * - `server.sessions` with `workers` (BENCH_WORKERS, default "1,2", at each N in
  *   BENCH_WORKERS_SESSIONS, default "500"): `effect-rtsp serve --workers N`, the CLI, with the
  *   CPU and RSS of the primary and its workers together (no server-side stats: no heap figures).
@@ -78,6 +83,10 @@ const workerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BE
  * UDP segmentation offload.
  */
 const clientBatchedReceive = (): boolean => process.env.BENCH_CLIENT_RECEIVE !== "plain"
+
+/** BENCH_PLAIN_CLIENT_SESSIONS (default "500"; "" for none): our server, batching on, again under a plain-receive client. */
+const plainClientSessionCounts = (): ReadonlyArray<number> =>
+  clientBatchedReceive() ? integers(process.env.BENCH_PLAIN_CLIENT_SESSIONS ?? "500") : []
 
 /** BENCH_PEER_SESSIONS (default "200,500"; "" for none): session counts GStreamer's RTSP server is run at. */
 const peerSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_PEER_SESSIONS ?? "200,500")
@@ -271,7 +280,7 @@ const liveHeapOf = (server: ServerUnderTest): Promise<number> =>
   server.stats === undefined ? Promise.resolve(Number.NaN) : server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
 
 /** One load case against a started server; prints its line and returns it. The server is stopped in every case. */
-const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, server: ServerUnderTest, label: ContenderLabel): Promise<Record<string, unknown>> => {
+const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, server: ServerUnderTest, label: ContenderLabel, batchedReceive = clientBatchedReceive()): Promise<Record<string, unknown>> => {
   const caseStart = performance.now()
   let client: LoadClient | undefined
   try {
@@ -286,7 +295,7 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
       sessions,
       concurrency: SETUP_CONCURRENCY,
       recvBufferBytes: RECV_BUFFER_BYTES,
-      batchedReceive: clientBatchedReceive(),
+      batchedReceive,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       setupDeadlineMs: SETUP_DEADLINE_MS,
       teardownTimeoutMs: TEARDOWN_TIMEOUT_MS
@@ -357,10 +366,10 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
   }
 }
 
-const ourSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, udpBatching: boolean): Promise<Record<string, unknown>> => {
-  const profile = profileFor(`server-sessions-${sessions}-batching-${udpBatching ? "on" : "off"}`)
+const ourSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, udpBatching: boolean, batchedReceive = clientBatchedReceive()): Promise<Record<string, unknown>> => {
+  const profile = profileFor(`server-sessions-${sessions}-batching-${udpBatching ? "on" : "off"}${batchedReceive ? "" : "-plain-client"}`)
   const server = await startOurServer({ sample: options.sample, maxSessions: Math.max(2000, sessions + 16), udpBatching, cpuProfile: profile })
-  const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: udpBatching ? "on" : "off", udpSendPath: server.udpSendPath })
+  const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: udpBatching ? "on" : "off", udpSendPath: server.udpSendPath }, batchedReceive)
   const printed = { ...line, ...(profile ? { cpuProfile: `${profile.dir}/${profile.name}.cpuprofile` } : {}) }
   print(printed)
   return printed
@@ -463,6 +472,11 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
         if (udpBatching) oursBatched.set(n, line)
       })
     }
+  }
+  for (const n of plainClientSessionCounts()) {
+    await guarded({ case: "server.sessions", server: "effect-rtsp", sessions: n, udpBatching: "on", clientReceive: "plain" }, async () => {
+      await ourSessionsCase(options, n, seconds, true, false)
+    })
   }
   for (const n of workerSessionCounts()) {
     for (const workers of workerCounts()) {
