@@ -3,10 +3,16 @@
  * files under one root, and a cache so that each file is read, validated and
  * packetized once (again only when it changes on disk). Every session that
  * plays a file shares one ServedMedia: one buffer, one set of RTP payloads.
+ *
+ * Where a request path leads (realpath of the root and of the file, a chain of
+ * lstat calls) is remembered for RESOLUTION_TTL_MS; the file itself is stat'ed
+ * on every request, so a file changed, replaced or removed is noticed at once,
+ * and only a path that starts to lead elsewhere (a symlink retargeted, a
+ * folder renamed) takes up to that long to be followed.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { Cause, Context, Data, Deferred, Effect, Either, Exit, Layer, Option } from "effect"
+import { Cause, Clock, Context, Data, Deferred, Effect, Either, Exit, Layer, Option } from "effect"
 import type { PacketizeError } from "../protocol/jpeg/rfc2435Packetizer.js"
 import { packetizeFrames } from "./libraryPackets.js"
 import { type BadPathReason, toRelativeMediaPath } from "./libraryPath.js"
@@ -84,6 +90,8 @@ type LibraryError = MediaNotFound | MediaUnavailable
 interface CacheEntry {
   readonly version: string
   readonly result: Deferred.Deferred<ServedMedia, LibraryError>
+  /** The loaded media once `result` has succeeded: a later caller takes it without waiting on the Deferred. */
+  loaded: ServedMedia | undefined
 }
 
 /** A file found under the root: its canonical relative name and its real path. */
@@ -91,6 +99,18 @@ interface Located {
   readonly urlPath: string
   readonly realPath: string
 }
+
+/** Where a relative path was found, and when (clock millis). */
+interface Resolution {
+  readonly located: Located
+  readonly at: number
+}
+
+/**
+ * How long a path's resolution is reused. Short, since it is how late a retargeted symlink or a
+ * renamed folder is followed; long enough that a burst of DESCRIBE/SETUP requests resolves once.
+ */
+export const RESOLUTION_TTL_MS = 1000
 
 /** Lines of problems quoted in a NotServable message; the full list is in `problems`. */
 const MESSAGE_PROBLEM_LINES = 5
@@ -119,6 +139,9 @@ export const make = (options: MediaLibraryOptions): Effect.Effect<MediaLibrary["
     const path = yield* Path.Path
     const root = path.resolve(options.root)
     const cache = new Map<string, CacheEntry>()
+    // Keyed by the canonical relative path; only paths that led to a file are kept, so the
+    // keys are bounded by the files (and their aliases) under the root.
+    const resolutions = new Map<string, Resolution>()
 
     const notFound = (target: string, reason: MediaNotFoundReason, why: string) =>
       new MediaNotFound({ target, reason, message: `${target}: ${why}` })
@@ -222,6 +245,8 @@ export const make = (options: MediaLibraryOptions): Effect.Effect<MediaLibrary["
         const info = yield* Effect.mapError(fs.stat(located.realPath), () => notFound(target, "Missing", "no such file in the media folder"))
         if (info.type !== "File") return yield* notFound(target, "NotAFile", "not a regular file")
         const version = versionOf(info)
+        const known = cache.get(located.realPath)
+        if (known?.version === version && known.loaded !== undefined) return named(known.loaded, located)
         // Claim, load and complete without interruption in between: a Deferred left in the cache
         // uncompleted would hang every later caller. Only the wait itself can be interrupted.
         const media = yield* Effect.uninterruptibleMask((restore) =>
@@ -231,21 +256,25 @@ export const make = (options: MediaLibraryOptions): Effect.Effect<MediaLibrary["
             const { entry, owner } = yield* Effect.sync(() => {
               const current = cache.get(located.realPath)
               if (current !== undefined && current.version === version) return { entry: current, owner: false }
-              const claimed: CacheEntry = { version, result: fresh }
+              const claimed: CacheEntry = { version, result: fresh, loaded: undefined }
               cache.set(located.realPath, claimed)
               return { entry: claimed, owner: true }
             })
             if (owner) {
               const exit = yield* Effect.exit(load(located, version))
               if (!isCacheable(exit) && cache.get(located.realPath) === entry) cache.delete(located.realPath)
+              if (Exit.isSuccess(exit)) entry.loaded = exit.value
               yield* Deferred.done(entry.result, exit)
             }
             return yield* restore(Effect.mapError(Deferred.await(entry.result), (error) => retarget(error, target)))
           })
         )
-        // The same file reached under another name (a symlink, the root-name alias): same data, the caller's name.
-        return media.urlPath === located.urlPath ? media : { ...media, urlPath: located.urlPath }
+        return named(media, located)
       })
+
+    /** The same file reached under another name (a symlink, the root-name alias): same data, the caller's name. */
+    const named = (media: ServedMedia, located: Located): ServedMedia =>
+      media.urlPath === located.urlPath ? media : { ...media, urlPath: located.urlPath }
 
     const retarget = (error: LibraryError, target: string): LibraryError => {
       if (error.target === target) return error
@@ -267,7 +296,16 @@ export const make = (options: MediaLibraryOptions): Effect.Effect<MediaLibrary["
           const reason: BadPathReason = relative.left.reason
           return yield* notFound(target, reason, relative.left.message)
         }
+        const now = yield* Clock.currentTimeMillis
+        const known = resolutions.get(relative.right)
+        if (known !== undefined && now - known.at < RESOLUTION_TTL_MS) {
+          const served = yield* Effect.either(serve(target, known.located))
+          // Missing or not a file any more: the path may lead elsewhere now, so it is resolved afresh.
+          if (Either.isRight(served) || served.left._tag !== "MediaNotFound") return yield* served
+          resolutions.delete(relative.right)
+        }
         const located = yield* locate(target, relative.right)
+        resolutions.set(relative.right, { located, at: now })
         return yield* serve(target, located)
       })
 

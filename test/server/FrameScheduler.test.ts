@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber, TestClock } from "effect"
-import { frameDueMillis, MAX_LATENESS_MS, runSchedule, type ScheduleOptions } from "../../src/server/FrameScheduler.js"
+import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { frameDueMillis, isLiveClock, MAX_LATENESS_MS, runSchedule, type ScheduleOptions } from "../../src/server/FrameScheduler.js"
 
 interface Sent {
   readonly frame: number
@@ -206,5 +206,42 @@ describe("FrameScheduler", () => {
       expect(fiber.unsafePoll()).toBeNull()
       yield* Fiber.interrupt(fiber)
       expect(sent).toEqual(Array.from({ length: 21 }, (_, j) => ({ frame: 195 + j, at: j * 50 })))
+    }))
+})
+
+// The live clock takes its own timer path (no clock.sleep per frame), so it gets its own tests on real time.
+describe("FrameScheduler on the live clock", () => {
+  it.live("the default clock is recognised as live, a TestClock is not", () =>
+    Effect.gen(function* () {
+      expect(isLiveClock(yield* Effect.clock)).toBe(true)
+      expect(isLiveClock(virtualClock().clock)).toBe(false)
+    }))
+
+  it.effect("a TestClock is not the live clock", () => Effect.map(Effect.clock, (clock) => expect(isLiveClock(clock)).toBe(false)))
+
+  it.live("a run sends every frame in order, runs each follow-up, and ends at endFrame", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const followUps: Array<number> = []
+      const { sent, sendFrame } = recorder(clock, (frame) => (frame % 2 === 0 ? Effect.sync(() => followUps.push(frame)) : undefined))
+      const result = yield* runSchedule({ fps: 200, firstFrame: 10, endFrame: 16, sendFrame })
+      expect(result).toEqual({ framesSent: 6, nextFrame: 16 })
+      expect(sent.map((s) => s.frame)).toEqual([10, 11, 12, 13, 14, 15])
+      expect(followUps).toEqual([10, 12, 14])
+    }))
+
+  it.live("interrupted while waiting for a frame, the run sends nothing more", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const { sent, sendFrame } = recorder(clock)
+      const fiber = yield* Effect.fork(runSchedule({ fps: 100, firstFrame: 0, endFrame: undefined, sendFrame }))
+      yield* Effect.sleep(Duration.millis(35))
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      const sentBefore = sent.length
+      expect(sentBefore).toBeGreaterThan(0)
+      // Several frame intervals later, still nothing: the run ended with its interruption.
+      yield* Effect.sleep(Duration.millis(60))
+      expect(sent).toHaveLength(sentBefore)
     }))
 })
