@@ -53,6 +53,10 @@ export interface RtpReceiverStats {
   baseSeq: number
   extMaxSeq: number
   lateOrDuplicate: number
+  /** RFC 3550 §6.4.1 interarrival jitter in RTP timestamp units, from the previous packet's timestamp and arrival. */
+  jitter: number
+  lastTimestamp: number
+  lastArrivalMs: number
   firstPacketAt: number
   firstFrameAt: number
   lastFrameAt: number
@@ -83,6 +87,8 @@ export interface SessionWindow {
   readonly spanMs: number
   readonly packets: number
   readonly expected: number
+  /** The session's RFC 3550 jitter estimate at the end of the window (ms). */
+  readonly jitterMs: number
 }
 
 export interface WindowResult {
@@ -181,6 +187,9 @@ const emptyStats = (): RtpReceiverStats => ({
   baseSeq: 0,
   extMaxSeq: 0,
   lateOrDuplicate: 0,
+  jitter: 0,
+  lastTimestamp: 0,
+  lastArrivalMs: Number.NaN,
   firstPacketAt: Number.NaN,
   firstFrameAt: Number.NaN,
   lastFrameAt: Number.NaN,
@@ -203,6 +212,9 @@ interface Window {
  * The per-datagram hot path: header fields read in place (RFC 3550 §5.1: seq at bytes 2-3,
  * marker = top bit of byte 1), from bytes [offset, offset + length) of `data`.
  */
+/** The MJPEG clock (RFC 2435: 90 kHz). */
+const RTP_UNITS_PER_MS = 90
+
 const onRtp = (s: RtpReceiverStats, window: Window) => (data: Buffer, offset: number, length: number, now: number): void => {
   if (length < 12 || data[offset]! >> 6 !== 2) return
   const seq = (data[offset + 2]! << 8) | data[offset + 3]!
@@ -215,6 +227,14 @@ const onRtp = (s: RtpReceiverStats, window: Window) => (data: Buffer, offset: nu
     if (delta !== 0 && delta < 0x8000) s.extMaxSeq += delta
     else s.lateOrDuplicate++
   }
+  // Jitter: D = (Rj - Ri) - (Sj - Si) in timestamp units, the timestamp difference taken mod 2^32.
+  const timestamp = data.readUInt32BE(offset + 4)
+  if (s.packets > 0) {
+    const d = (now - s.lastArrivalMs) * RTP_UNITS_PER_MS - ((timestamp - s.lastTimestamp) | 0)
+    s.jitter += (Math.abs(d) - s.jitter) / 16
+  }
+  s.lastTimestamp = timestamp
+  s.lastArrivalMs = now
   s.packets++
   s.bytes += length
   if ((data[offset + 1]! & 0x80) === 0) return
@@ -355,7 +375,8 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
         frames: stats.windowFrames,
         spanMs: stats.windowFrames >= 2 ? stats.windowLastFrameAt - stats.windowFirstFrameAt : Number.NaN,
         packets: stats.packets - stats.windowPackets0,
-        expected: expectedPackets(stats) - stats.windowExpected0
+        expected: expectedPackets(stats) - stats.windowExpected0,
+        jitterMs: stats.jitter / RTP_UNITS_PER_MS
       }))
       return { seconds, sessions: up, frameIntervalsMs: [...window.intervals] }
     },
