@@ -20,11 +20,10 @@
  *   its own reads. A closed fd leaves the epoll set by itself.
  * enableGro(fd) -> 0 or -errno (UDP_GRO, Linux >= 5.0).
  * enableTimestamps(fd) -> 0 or -errno (SO_TIMESTAMPNS).
- * closeReactor(reactor): no more callbacks; memory freed once libuv lets go.
  *
- * The poll handle is unref'd: the sockets keep the loop alive, not this.
- * A worker thread that ends with a reactor open closes it in its async
- * cleanup hook, as libuv needs every handle closed before its loop.
+ * A reactor lives as long as its thread: the poll handle is unref'd (the
+ * sockets keep the loop alive, not this), and the thread's end closes it in
+ * an async cleanup hook, as libuv needs every handle closed before its loop.
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include <errno.h>
@@ -300,18 +299,6 @@ static napi_value create_reactor(napi_env env, napi_callback_info info) {
   return out;
 }
 
-static napi_value close_reactor(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  struct reactor *r = argc < 1 ? NULL : reactor_of(env, argv[0]);
-  if (r == NULL || r->closed) return NULL;
-  release(r);
-  napi_remove_async_cleanup_hook(r->cleanup);
-  uv_close((uv_handle_t *)&r->poll, free_reactor);
-  return NULL;
-}
-
 static napi_value watch(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -357,7 +344,6 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_callback function;
   } exported[] = {
     { "createReactor", create_reactor },
-    { "closeReactor", close_reactor },
     { "watch", watch },
     { "unwatch", unwatch },
     { "enableGro", enable_gro },

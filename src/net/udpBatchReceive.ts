@@ -38,7 +38,6 @@ export interface BatchedReceive {
 
 interface ReceiveAddon {
   readonly createReactor: (callback: (count: number) => void, slots: number, slotBytes: number) => [object, ArrayBuffer, ArrayBuffer]
-  readonly closeReactor: (reactor: object) => void
   readonly watch: (reactor: object, fd: number, token: number) => number
   readonly unwatch: (reactor: object, fd: number) => number
   readonly enableGro: (fd: number) => number
@@ -46,7 +45,7 @@ interface ReceiveAddon {
 }
 
 const isReceiveAddon = (candidate: object): candidate is ReceiveAddon =>
-  ["createReactor", "closeReactor", "watch", "unwatch", "enableGro", "enableTimestamps"].every((name) => typeof (candidate as Record<string, unknown>)[name] === "function")
+  ["createReactor", "watch", "unwatch", "enableGro", "enableTimestamps"].every((name) => typeof (candidate as Record<string, unknown>)[name] === "function")
 
 /** A batch: 64 datagrams of up to 64 KiB (a GRO buffer is at most 64 KiB). */
 const SLOTS = 64
