@@ -208,13 +208,13 @@ interface Window {
   readonly intervals: Array<number>
 }
 
-/**
- * The per-datagram hot path: header fields read in place (RFC 3550 §5.1: seq at bytes 2-3,
- * marker = top bit of byte 1), from bytes [offset, offset + length) of `data`.
- */
 /** The MJPEG clock (RFC 2435: 90 kHz). */
 const RTP_UNITS_PER_MS = 90
 
+/**
+ * The per-datagram hot path: header fields read in place (RFC 3550 §5.1: seq at bytes 2-3,
+ * marker = top bit of byte 1, timestamp at 4-7), from bytes [offset, offset + length) of `data`.
+ */
 const onRtp = (s: RtpReceiverStats, window: Window) => (data: Buffer, offset: number, length: number, now: number): void => {
   if (length < 12 || data[offset]! >> 6 !== 2) return
   const seq = (data[offset + 2]! << 8) | data[offset + 3]!

@@ -41,8 +41,9 @@ export interface UdpSocket {
   readonly receiveDrops: () => number
   /**
    * The hot path for receivers of many datagrams (the harness's RTP): from now on each datagram is
-   * handed to `handler` synchronously in the socket's "message" event, with its arrival time
-   * (performance.now() ms), and no longer buffered for `messages`. The handler must not throw.
+   * handed to `handler` synchronously, with its arrival time on performance.now()'s clock, and no
+   * longer buffered for `messages`. Plain: in the socket's "message" event, timed there. Batched:
+   * from the thread's receiver, timed by the kernel. The answer says which. The handler must not throw.
    */
   readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void, options?: DeliveryOptions) => UdpReceivePath
   /** The OS socket behind it, for the native send path; undefined where node does not show it. */
