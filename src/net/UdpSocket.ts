@@ -242,13 +242,15 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
           batched = outcome
           return { _tag: "Batched", gro: outcome.gro }
         }
-        direct = (data: Buffer): void => handler(data, performance.now())
-        socket.on("message", direct)
-        return { _tag: "Plain", reason: outcome }
+        return deliverPlain(handler, outcome)
       }
+      return deliverPlain(handler, "batched receive not asked for")
+    }
+
+    const deliverPlain = (handler: (data: Buffer, arrivalMs: number) => void, reason: string): UdpReceivePath => {
       direct = (data: Buffer): void => handler(data, performance.now())
       socket.on("message", direct)
-      return { _tag: "Plain", reason: "batched receive not asked for" }
+      return { _tag: "Plain", reason }
     }
 
     const bound = socket.address()
