@@ -197,38 +197,30 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   }
 }
 
-static void free_reactor(uv_handle_t *handle) {
+/* The thread is ending: libuv gets the poll handle back, then the memory and the epoll set go. */
+static void free_after_close(uv_handle_t *handle) {
   struct reactor *r = handle->data;
+  napi_async_cleanup_hook_handle hook = r->cleanup;
+  /* Closed only now: a number freed earlier could be reused and dropped from libuv's own set by the close. */
+  close(r->epfd);
   free(r->messages);
   free(r->iov);
   free(r->controls);
   free(r->received);
   free(r);
-}
-
-static void release(struct reactor *r) {
-  if (r->closed) return;
-  r->closed = 1;
-  uv_poll_stop(&r->poll);
-  close(r->epfd);
-  napi_delete_reference(r->env, r->callback);
-  napi_delete_reference(r->env, r->data_ref);
-  napi_delete_reference(r->env, r->descriptors_ref);
-  napi_async_destroy(r->env, r->async_context);
-}
-
-static void free_after_cleanup(uv_handle_t *handle) {
-  struct reactor *r = handle->data;
-  napi_async_cleanup_hook_handle hook = r->cleanup;
-  free_reactor(handle);
   napi_remove_async_cleanup_hook(hook);
 }
 
 static void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *arg) {
   (void)hook;
   struct reactor *r = arg;
-  release(r);
-  uv_close((uv_handle_t *)&r->poll, free_after_cleanup);
+  r->closed = 1;
+  uv_poll_stop(&r->poll);
+  napi_delete_reference(r->env, r->callback);
+  napi_delete_reference(r->env, r->data_ref);
+  napi_delete_reference(r->env, r->descriptors_ref);
+  napi_async_destroy(r->env, r->async_context);
+  uv_close((uv_handle_t *)&r->poll, free_after_close);
 }
 
 static struct reactor *reactor_of(napi_env env, napi_value value) {
