@@ -109,7 +109,8 @@ describe("interop: the sample played from our server", () => {
         "!", "rtpjpegdepay", "!", "jpegdec", "!", "videoconvert", "!", "pngenc", "!",
         "multifilesink", `location=${join(frames, "%05d.png")}`
       ], 40_000, () => readdirSync(frames).length >= 200)
-      expect(result.code === 0 || result.stoppedWhenDone).toBe(true)
+      const written = readdirSync(frames).length
+      expect(result.code === 0 || result.stoppedWhenDone, `gst-launch-1.0 ended with ${result.code} after ${written} frames: ${result.stderr}`).toBe(true)
       const files = readdirSync(frames).sort()
       expect(files.length).toBe(200)
       const numbers = await Promise.all(files.map(async (file) => {
