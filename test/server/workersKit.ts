@@ -9,7 +9,7 @@ import { Effect, Either, type Scope } from "effect"
 import { connect, type RtspConnection } from "../../harness/client/RtspClient.js"
 import { decodeRtcpCompound, type RtcpPacket } from "../../src/protocol/rtcp.js"
 import type { ClusterHealth } from "../../src/server/workers/clusterReadings.js"
-import { waitUntil } from "../support/polling.js"
+import { readUntil, waitUntil } from "../support/polling.js"
 
 export interface LogLine {
   readonly message: string
@@ -159,27 +159,11 @@ export const metricsOf = (cluster: ClusterProcess): Effect.Effect<string> =>
 
 /** Scrapes /metrics until `holds` (every `everyMs`, at most `timeoutMs`); the last scrape either way. */
 export const scrapeUntil = (cluster: ClusterProcess, holds: (exposition: string) => boolean, timeoutMs = 5000, everyMs = 50) =>
-  Effect.gen(function*() {
-    const deadline = performance.now() + timeoutMs
-    let text = yield* metricsOf(cluster)
-    while (!holds(text) && performance.now() < deadline) {
-      yield* Effect.sleep(`${everyMs} millis`)
-      text = yield* metricsOf(cluster)
-    }
-    return text
-  })
+  readUntil(metricsOf(cluster), holds, timeoutMs, everyMs)
 
 /** Reads /healthz until `holds` (bounded like scrapeUntil); the last answer either way. */
 export const healthUntil = (cluster: ClusterProcess, holds: (health: ClusterHealth) => boolean, timeoutMs = 5000, everyMs = 50) =>
-  Effect.gen(function*() {
-    const deadline = performance.now() + timeoutMs
-    let health = yield* healthOf(cluster)
-    while (!holds(health) && performance.now() < deadline) {
-      yield* Effect.sleep(`${everyMs} millis`)
-      health = yield* healthOf(cluster)
-    }
-    return health
-  })
+  readUntil(healthOf(cluster), holds, timeoutMs, everyMs)
 
 /** The value of the sample `series` (name and labels exactly as exposed), undefined when absent. */
 export const sampleValue = (exposition: string, series: string): number | undefined => {

@@ -16,6 +16,18 @@ export const waitUntil = (condition: () => boolean, timeoutMs: number, everyMs =
     return true
   })
 
+/** Reads `read` every `everyMs` until `holds` accepts the value or `timeoutMs` passes; the last value either way. */
+export const readUntil = <A>(read: Effect.Effect<A>, holds: (value: A) => boolean, timeoutMs: number, everyMs = 20): Effect.Effect<A> =>
+  Effect.gen(function* () {
+    const deadline = performance.now() + timeoutMs
+    let value = yield* read
+    while (!holds(value) && performance.now() < deadline) {
+      yield* Effect.sleep(Duration.millis(everyMs))
+      value = yield* read
+    }
+    return value
+  })
+
 /** `waitUntil` for tests outside Effect: resolves true once `condition` holds, false after `timeoutMs`. */
 export const waitUntilAsync = (condition: () => boolean, timeoutMs: number, everyMs = 20): Promise<boolean> =>
   Effect.runPromise(waitUntil(condition, timeoutMs, everyMs))
