@@ -129,16 +129,24 @@ describe("batched UDP receive", () => {
         if (process.env.CI === "true") return expect.fail("CI builds the native UDP send path, but it is not in use")
         return console.log("[skip] receive timestamps: the synchronous native send is not available")
       }
-      const sentMs = performance.now()
-      // flush sends now, in this call (node:dgram's send would wait for a next tick).
-      sender.sendFrame(Buffer.alloc(12), 12, [Buffer.alloc(100)], socket.address().port, "127.0.0.1")
-      sender.flush()
-      // Loopback delivers during the send's own syscall, so the datagram waits while this loop is held.
-      while (performance.now() - sentMs < 200) { /* hold the event loop */ }
-      yield* waitUntil(() => seen.length >= 1, 2000)
-      const [first] = seen
-      expect(first!.handledMs - sentMs).toBeGreaterThanOrEqual(200)
-      expect(first!.arrivalMs - sentMs).toBeLessThan(100)
+      // Loopback normally delivers during the send's own syscall, so the datagram waits while this
+      // loop is held; on a loaded machine the kernel may defer that delivery (and its timestamp)
+      // past the hold, so a few tries are allowed, and one must show the kernel's time.
+      const attempts: Array<{ readonly heldMs: number; readonly arrivalAfterSendMs: number }> = []
+      for (let attempt = 0; attempt < 3 && !attempts.some((a) => a.arrivalAfterSendMs < 100); attempt++) {
+        seen.length = 0
+        const sentMs = performance.now()
+        // flush sends now, in this call (node:dgram's send would wait for a next tick).
+        sender.sendFrame(Buffer.alloc(12), 12, [Buffer.alloc(100)], socket.address().port, "127.0.0.1")
+        sender.flush()
+        while (performance.now() - sentMs < 200) { /* hold the event loop */ }
+        yield* waitUntil(() => seen.length >= 1, 2000)
+        const [first] = seen
+        expect(first, "the datagram arrived").toBeDefined()
+        attempts.push({ heldMs: first!.handledMs - sentMs, arrivalAfterSendMs: first!.arrivalMs - sentMs })
+      }
+      expect(attempts.every((a) => a.heldMs >= 200)).toBe(true)
+      expect(attempts.some((a) => a.arrivalAfterSendMs < 100), JSON.stringify(attempts)).toBe(true)
     }))
 
   it.scopedLive("a stopped socket gets nothing more, and another socket is not disturbed", () =>
