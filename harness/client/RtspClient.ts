@@ -6,7 +6,7 @@
  * known, Authorization (Basic or Digest; the request is retried once, later requests answer the
  * same challenge up front). Every wait is bounded by a timeout (default 5 s).
  */
-import { Duration, Effect, Either, Queue, Scope, Stream } from "effect"
+import { Effect, Either, Queue, Scope, Stream } from "effect"
 import * as net from "node:net"
 import type { AuthChallenge } from "../../src/protocol/rtsp/headers/auth.js"
 import { getHeader, getHeaders, makeRequest, type RtspResponse } from "../../src/protocol/rtsp/message.js"
@@ -103,27 +103,38 @@ export const DEFAULT_TIMEOUT_MS = 5000
 const USER_AGENT = "effect-rtsp-harness"
 const INTERLEAVED_BACKLOG = 4096
 
-type Incoming = { readonly _tag: "Response"; readonly response: RtspResponse } | { readonly _tag: "Failure"; readonly error: RtspClientError }
+/** The request whose reply is awaited: matched by CSeq, settled once (reply, failure or its own timer). */
+interface AwaitedReply {
+  readonly cseq: number
+  readonly method: string
+  readonly settle: (outcome: Effect.Effect<RtspResponse, RtspClientError>) => void
+}
 
+// Timeouts here are node timers inside one Effect.async, not Effect.timeout: a race forks two
+// fibers per wait, and a load run of 1,000 clients makes thousands of these waits a second.
 const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effect<net.Socket, RtspClientError> =>
   Effect.async<net.Socket, RtspClientError>((resume) => {
     const socket = net.createConnection({ host, port })
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resume(Effect.fail(new RtspClientError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })))
+    }, timeoutMs)
     const onError = (error: Error): void => {
+      clearTimeout(timer)
       socket.destroy()
       resume(Effect.fail(new RtspClientError({ reason: "Connect", message: `cannot connect to ${host}:${port}: ${error.message}` })))
     }
     socket.once("error", onError)
     socket.once("connect", () => {
+      clearTimeout(timer)
       socket.off("error", onError)
       resume(Effect.succeed(socket))
     })
-    return Effect.sync(() => socket.destroy())
-  }).pipe(
-    Effect.timeoutFail({
-      duration: Duration.millis(timeoutMs),
-      onTimeout: () => new RtspClientError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      socket.destroy()
     })
-  )
+  })
 
 /** Opens the connection; it is closed when the scope closes. */
 export const connect = (url: string, options: ConnectOptions = {}): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>
@@ -135,7 +146,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       options.username !== undefined ? { username: options.username, password: options.password ?? "" } : target.credentials
     const userAgent = options.userAgent ?? USER_AGENT
 
-    const responses = yield* Queue.unbounded<Incoming>()
+    let awaited: AwaitedReply | undefined
     const frames = yield* Queue.sliding<InterleavedPayload>(INTERLEAVED_BACKLOG)
     let closedError: RtspClientError | undefined
 
@@ -152,8 +163,15 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     const markClosed = (error: RtspClientError): void => {
       if (closedError !== undefined) return
       closedError = error
-      Queue.unsafeOffer(responses, { _tag: "Failure", error })
+      awaited?.settle(Effect.fail(error))
       if (!releasing) options.onClosed?.(error)
+    }
+    // A reply nobody waits for, or to an earlier request that timed out (a lower CSeq), is stale: dropped.
+    const onResponse = (response: RtspResponse): void => {
+      if (awaited === undefined) return
+      const got = getHeader(response.headers, "CSeq")
+      if (got === undefined) awaited.settle(Effect.fail(protocolError(awaited.method, "response without CSeq")))
+      else if (Number(got.trim()) === awaited.cseq) awaited.settle(Effect.succeed(response))
     }
     const parser = makeRtspParser()
     const classic = options.dialect === "classic"
@@ -163,7 +181,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       for (const item of items) {
         switch (item._tag) {
           case "Response":
-            Queue.unsafeOffer(responses, { _tag: "Response", response: item })
+            onResponse(item)
             break
           case "Interleaved":
             if (onInterleaved !== undefined) onInterleaved(item.channel, item.payload, arrivalMs)
@@ -195,20 +213,29 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     let challenge: AuthChallenge | undefined
     let nonceCount = 0
 
-    const awaitResponse = (method: string, expected: number): Effect.Effect<RtspResponse, RtspClientError> =>
-      Effect.gen(function* () {
-        for (;;) {
-          const incoming = yield* Queue.take(responses)
-          if (incoming._tag === "Failure") {
-            // Leave it for later requests too.
-            Queue.unsafeOffer(responses, incoming)
-            return yield* Effect.fail(incoming.error)
+    /** Writes the request and waits for the reply with its CSeq, at most `timeoutMs`. */
+    const exchange = (bytes: Buffer, method: string, uri: string, cseqSent: number, timeoutMs: number): Effect.Effect<RtspResponse, RtspClientError> =>
+      Effect.async<RtspResponse, RtspClientError>((resume) => {
+        if (closedError !== undefined) return resume(Effect.fail(closedError))
+        const timer = setTimeout(() => {
+          awaited = undefined
+          resume(Effect.fail(new RtspClientError({ reason: "Timeout", method, message: `${method} ${uri}: no response in ${timeoutMs} ms` })))
+        }, timeoutMs)
+        const reply: AwaitedReply = {
+          cseq: cseqSent,
+          method,
+          settle: (outcome) => {
+            clearTimeout(timer)
+            awaited = undefined
+            resume(outcome)
           }
-          const got = getHeader(incoming.response.headers, "CSeq")
-          // A reply to an earlier request that timed out is stale; skip it.
-          if (got !== undefined && Number(got.trim()) === expected) return incoming.response
-          if (got === undefined) return yield* Effect.fail(protocolError(method, "response without CSeq"))
         }
+        awaited = reply
+        socket.write(bytes)
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          if (awaited === reply) awaited = undefined
+        })
       })
 
     const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number, version: string | undefined) =>
@@ -230,14 +257,8 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         const bytes = classic
           ? serializeClassicRequest(method, classicTarget(uri), headers)
           : serializeRequest(makeRequest({ method, uri, headers, ...(version === undefined ? {} : { version }) }))
-        const expected = cseq
-        socket.write(bytes)
         const onExchange = options.onExchange
-        return yield* awaitResponse(method, expected).pipe(
-          Effect.timeoutFail({
-            duration: Duration.millis(timeoutMs),
-            onTimeout: () => new RtspClientError({ reason: "Timeout", method, message: `${method} ${uri}: no response in ${timeoutMs} ms` })
-          }),
+        return yield* exchange(bytes, method, uri, cseq, timeoutMs).pipe(
           onExchange === undefined ? (e) => e : Effect.onExit((exit) =>
             Effect.sync(() =>
               onExchange({

@@ -70,6 +70,8 @@ export interface RtpStatsSnapshot {
 
 export interface RtpReceiverStats {
   readonly onPacket: (sample: RtpPacketSample) => void
+  /** onPacket from the header's fields, for a per-packet path that makes no sample object (ssrc -1: none). */
+  readonly onPacketFields: (sequenceNumber: number, timestamp: number, marker: boolean, arrivalMs: number, payloadBytes: number, ssrc: number) => void
   readonly snapshot: () => RtpStatsSnapshot
 }
 
@@ -106,37 +108,37 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
 
   const slotOf = (ext: number): number => ((ext % DUPLICATE_WINDOW) + DUPLICATE_WINDOW) % DUPLICATE_WINDOW
 
-  const updateJitter = (sample: RtpPacketSample): void => {
+  const updateJitter = (arrivalMs: number, timestamp: number): void => {
     // D(i-1, i) = (R_i - R_{i-1}) - (S_i - S_{i-1}), both in timestamp units.
-    const d = (sample.arrivalMs - lastArrivalForJitterMs) * unitsPerMs - timestampDelta(sample.timestamp, lastTimestamp)
+    const d = (arrivalMs - lastArrivalForJitterMs) * unitsPerMs - timestampDelta(timestamp, lastTimestamp)
     jitter += (Math.abs(d) - jitter) / 16
-    lastArrivalForJitterMs = sample.arrivalMs
-    lastTimestamp = sample.timestamp
+    lastArrivalForJitterMs = arrivalMs
+    lastTimestamp = timestamp
   }
 
   let ssrc = 0
 
-  const onPacket = (sample: RtpPacketSample): void => {
+  const onPacketFields = (sequenceNumber: number, timestamp: number, marker: boolean, arrivalMs: number, payloadBytes: number, packetSsrc: number): void => {
     received += 1
-    if (sample.ssrc !== undefined) ssrc = sample.ssrc
-    bytes += sample.payloadBytes
-    if (sample.marker) markerPackets += 1
-    const seq = sample.sequenceNumber & 0xffff
+    if (packetSsrc >= 0) ssrc = packetSsrc
+    bytes += payloadBytes
+    if (marker) markerPackets += 1
+    const seq = sequenceNumber & 0xffff
 
     if (!started) {
       started = true
       baseExt = seq
       highestExt = seq
-      firstArrivalMs = sample.arrivalMs
-      lastArrivalMs = sample.arrivalMs
-      lastArrivalForJitterMs = sample.arrivalMs
-      lastTimestamp = sample.timestamp
+      firstArrivalMs = arrivalMs
+      lastArrivalMs = arrivalMs
+      lastArrivalForJitterMs = arrivalMs
+      lastTimestamp = timestamp
       recent[slotOf(seq)] = seq
       return
     }
 
-    firstArrivalMs = Math.min(firstArrivalMs, sample.arrivalMs)
-    lastArrivalMs = Math.max(lastArrivalMs, sample.arrivalMs)
+    firstArrivalMs = Math.min(firstArrivalMs, arrivalMs)
+    lastArrivalMs = Math.max(lastArrivalMs, arrivalMs)
     const delta = seqDelta(seq, highestExt & 0xffff)
     const ext = highestExt + delta
     const slot = slotOf(ext)
@@ -154,8 +156,11 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
       reordered += 1
       if (ext < baseExt) baseExt = ext
     }
-    updateJitter(sample)
+    updateJitter(arrivalMs, timestamp)
   }
+
+  const onPacket = (sample: RtpPacketSample): void =>
+    onPacketFields(sample.sequenceNumber, sample.timestamp, sample.marker, sample.arrivalMs, sample.payloadBytes, sample.ssrc ?? -1)
 
   const snapshot = (): RtpStatsSnapshot => {
     const expected = started ? highestExt - baseExt + 1 : 0
@@ -180,5 +185,5 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
     }
   }
 
-  return { onPacket, snapshot }
+  return { onPacket, onPacketFields, snapshot }
 }

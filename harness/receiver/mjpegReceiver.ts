@@ -3,15 +3,25 @@
  * their arrival times) in, whole JPEG frames and honest statistics out. One
  * path for both dialects: RFC 2435 fragments are reassembled by the
  * project's depacketizer, classic datagrams carry a whole JPEG each.
+ *
+ * Two kinds share that path and its figures. The receiver hands out each
+ * frame's JPEG. The counter keeps no bytes (a load run, where nobody looks at
+ * a frame): it reads each datagram in place, so the bytes may come straight
+ * from a reused receive buffer, and a packet allocates nothing.
  */
-import { Either } from "effect"
 import { decodeClassicPayload } from "../../src/protocol/jpeg/classic.js"
-import { type DecodedFrame, makeRfc2435Depacketizer } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
-import { decodeRtpPacket } from "../../src/protocol/rtp.js"
+import {
+  type AssembledFrame,
+  type DecodedFrame,
+  type DroppedFrame,
+  makeRfc2435Depacketizer,
+  makeRfc2435FrameCounter
+} from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
+import { locateRtp, makeRtpLayout, rtpMarkerAt, rtpSequenceNumberAt, rtpSsrcAt, rtpTimestampAt } from "../../src/protocol/rtp.js"
 import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { type FrameStatsSnapshot, makeFrameStats } from "../metrics/frameStats.js"
-import { makeRtpReceiverStats, rtpPacketSample, type RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import { makeRtpReceiverStats, type RtpStatsSnapshot } from "../metrics/rtpStats.js"
 
 export interface ReceivedFrame {
   readonly jpeg: Buffer
@@ -27,9 +37,8 @@ export interface ReceiverSnapshot {
   readonly undecodable: number
 }
 
-export interface MjpegReceiver {
-  /** Feeds one datagram (or interleaved RTP payload); returns the frames it completed. */
-  readonly onRtp: (datagram: Uint8Array, arrivalMs: number) => ReadonlyArray<ReceivedFrame>
+/** What both kinds tell. */
+export interface ReceiverFigures {
   readonly onPlaySent: (ms: number) => void
   readonly snapshot: () => ReceiverSnapshot
   /** The RTP half alone: cheap enough to poll every second for live progress. */
@@ -39,63 +48,126 @@ export interface MjpegReceiver {
   readonly frameIntervalsMs: () => ReadonlyArray<number>
 }
 
+export interface MjpegReceiver extends ReceiverFigures {
+  /** Feeds one datagram (or interleaved RTP payload), which the frames keep views of; returns the frames it completed. */
+  readonly onRtp: (datagram: Uint8Array, arrivalMs: number) => ReadonlyArray<ReceivedFrame>
+}
+
+export interface MjpegCounter extends ReceiverFigures {
+  /** Feeds the datagram in bytes [offset, offset + length), read during the call only; returns how many frames it completed. */
+  readonly countRtp: (bytes: Uint8Array, offset: number, length: number, arrivalMs: number) => number
+}
+
+export interface ReceiverOptions {
+  readonly dialect: Dialect
+  readonly expectedFps?: number
+}
+
 const NONE: ReadonlyArray<ReceivedFrame> = []
 
-export const makeMjpegReceiver = (options: { readonly dialect: Dialect; readonly expectedFps?: number }): MjpegReceiver => {
+/**
+ * The shared path: one datagram's RTP figures, then its payload to `onPayload` (which counts the
+ * frames it completes and reports drops to the frame statistics).
+ */
+const makeReceiverCore = (options: ReceiverOptions) => {
   const rtpStats = makeRtpReceiverStats({ clockRate: JPEG_CLOCK_RATE })
   const frameStats = makeFrameStats({ clockRate: JPEG_CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
-  const depacketizer = makeRfc2435Depacketizer()
+  const layout = makeRtpLayout()
   let undecodable = 0
 
-  const frameOf = (jpeg: Buffer, timestamp: number, arrivalMs: number): ReceivedFrame => {
-    frameStats.onFrame({ timestamp, arrivalMs })
-    return { jpeg, timestamp, arrivalMs }
-  }
-
-  // The depacketizer builds a frame's JPEG on first read; passing the read on keeps it so, and a
-  // run that only counts frames (load) never copies their bytes.
-  const rebuiltFrameOf = (event: DecodedFrame, arrivalMs: number): ReceivedFrame => {
-    frameStats.onFrame({ timestamp: event.timestamp, arrivalMs })
-    return {
-      get jpeg() {
-        return event.jpeg
-      },
-      timestamp: event.timestamp,
-      arrivalMs
-    }
-  }
-
-  // Per packet (the hot path): most packets complete nothing, and get the shared empty array.
-  const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
-    const decoded = decodeRtpPacket(datagram)
-    if (Either.isLeft(decoded)) {
+  /** Records the packet's RTP figures; false (counted as undecodable) when it is not RTP. */
+  const takePacket = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): boolean => {
+    if (locateRtp(bytes, offset, length, layout) !== undefined) {
       undecodable++
-      return NONE
+      return false
     }
-    const packet = decoded.right
-    rtpStats.onPacket(rtpPacketSample(packet, arrivalMs))
-    if (options.dialect === "classic") {
-      const jpeg = decodeClassicPayload(packet.payload)
-      if (jpeg) return [frameOf(jpeg, packet.header.timestamp, arrivalMs)]
-      frameStats.onDropped("NotJpeg")
-      return NONE
-    }
-    const events = depacketizer.push({ timestamp: packet.header.timestamp, marker: packet.header.marker, payload: packet.payload })
-    if (events.length === 0) return NONE
-    const frames: Array<ReceivedFrame> = []
-    for (const event of events) {
-      if (event._tag === "Frame") frames.push(rebuiltFrameOf(event, arrivalMs))
-      else frameStats.onDropped(event.reason)
-    }
-    return frames
+    rtpStats.onPacketFields(
+      rtpSequenceNumberAt(bytes, offset),
+      rtpTimestampAt(bytes, offset),
+      rtpMarkerAt(bytes, offset),
+      arrivalMs,
+      layout.payloadEnd - layout.payloadStart,
+      rtpSsrcAt(bytes, offset)
+    )
+    return true
   }
 
-  return {
-    onRtp,
+  /** A classic datagram is a whole JPEG: true when it is one. */
+  const classicFrame = (bytes: Uint8Array, timestamp: number, arrivalMs: number): Buffer | undefined => {
+    const jpeg = decodeClassicPayload(bytes.subarray(layout.payloadStart, layout.payloadEnd))
+    if (jpeg === undefined) frameStats.onDropped("NotJpeg")
+    else frameStats.onFrame({ timestamp, arrivalMs })
+    return jpeg
+  }
+
+  /** The frame statistics of one depacketizer event: true for a whole frame. */
+  const tally = (event: AssembledFrame | DroppedFrame, arrivalMs: number): boolean => {
+    if (event._tag === "Frame") {
+      frameStats.onFrame({ timestamp: event.timestamp, arrivalMs })
+      return true
+    }
+    frameStats.onDropped(event.reason)
+    return false
+  }
+
+  const figures: ReceiverFigures = {
     onPlaySent: frameStats.onPlaySent,
     snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable }),
     rtpSnapshot: rtpStats.snapshot,
     frameArrivalsMs: frameStats.arrivalsMs,
     frameIntervalsMs: frameStats.intervalsMs
   }
+  return { layout, takePacket, classicFrame, tally, figures }
+}
+
+export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
+  const core = makeReceiverCore(options)
+  const { layout } = core
+  const depacketizer = makeRfc2435Depacketizer()
+
+  // The depacketizer builds a frame's JPEG on first read; passing the read on keeps it so.
+  const rebuiltFrameOf = (event: DecodedFrame, arrivalMs: number): ReceivedFrame => ({
+    get jpeg() {
+      return event.jpeg
+    },
+    timestamp: event.timestamp,
+    arrivalMs
+  })
+
+  // Per packet (the hot path): most packets complete nothing, and get the shared empty array.
+  const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
+    if (!core.takePacket(datagram, 0, datagram.length, arrivalMs)) return NONE
+    const timestamp = rtpTimestampAt(datagram, 0)
+    if (options.dialect === "classic") {
+      const jpeg = core.classicFrame(datagram, timestamp, arrivalMs)
+      return jpeg === undefined ? NONE : [{ jpeg, timestamp, arrivalMs }]
+    }
+    const events = depacketizer.pushPayload(timestamp, rtpMarkerAt(datagram, 0), datagram, layout.payloadStart, layout.payloadEnd)
+    if (events.length === 0) return NONE
+    const frames: Array<ReceivedFrame> = []
+    for (const event of events) {
+      if (core.tally(event, arrivalMs) && event._tag === "Frame") frames.push(rebuiltFrameOf(event, arrivalMs))
+    }
+    return frames
+  }
+
+  return { ...core.figures, onRtp }
+}
+
+export const makeMjpegCounter = (options: ReceiverOptions): MjpegCounter => {
+  const core = makeReceiverCore(options)
+  const { layout } = core
+  const counter = makeRfc2435FrameCounter()
+
+  const countRtp = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): number => {
+    if (!core.takePacket(bytes, offset, length, arrivalMs)) return 0
+    const timestamp = rtpTimestampAt(bytes, offset)
+    if (options.dialect === "classic") return core.classicFrame(bytes, timestamp, arrivalMs) === undefined ? 0 : 1
+    const events = counter.pushPayload(timestamp, rtpMarkerAt(bytes, offset), bytes, layout.payloadStart, layout.payloadEnd)
+    let frames = 0
+    for (const event of events) if (core.tally(event, arrivalMs)) frames++
+    return frames
+  }
+
+  return { ...core.figures, countRtp }
 }

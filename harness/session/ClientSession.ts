@@ -8,7 +8,7 @@
  * Packets are handled synchronously in the socket callbacks and stamped there with their
  * arrival time, so jitter and intervals measure the network, not our own queueing.
  */
-import { Deferred, Effect, FiberHandle, Scope, Stream } from "effect"
+import { Effect, Fiber, Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { formatRange } from "../../src/protocol/rtsp/headers/range.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
@@ -23,10 +23,10 @@ import {
   RtspClientError,
   type RtspResponseInfo
 } from "../client/RtspClient.js"
-import { makeThinningSeries } from "../metrics/thinningSeries.js"
-import { makeMjpegReceiver } from "../receiver/mjpegReceiver.js"
 import { keepAliveLoop } from "./keepAlive.js"
+import { makeSignal } from "./signal.js"
 import { DEFAULT_RTCP_INTERVAL_MS, makeRtcpReports } from "./rtcpReports.js"
+import { makeRtpIntake } from "./rtpIntake.js"
 import type {
   ClientSession,
   ClientSessionOptions,
@@ -39,9 +39,7 @@ import { fallbackPolicy, isUnsupportedTransport, silenceReason, silentFor, UNSUP
 
 export type * from "./types.js"
 
-const JITTER_SAMPLE_EVERY_MS = 100
-/** Jitter samples kept per session (see makeThinningSeries). */
-export const MAX_JITTER_SAMPLES = 2048
+export { MAX_JITTER_SAMPLES } from "./rtpIntake.js"
 const RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024
 
 const elapsedSince = (started: number): number => performance.now() - started
@@ -55,12 +53,20 @@ export const makeClientSession = (
     if (target === undefined) return yield* new RtspClientError({ reason: "Connect", message: `not an rtsp:// URL: ${options.url}` })
     const scope = yield* Effect.scope
     const epochMs = options.epochMs ?? performance.now()
-    const receiver = makeMjpegReceiver({ dialect, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
+    const firstPacket = makeSignal()
+    const intake = makeRtpIntake({
+      dialect,
+      expectedFps: options.expectedFps,
+      epochMs,
+      onFrame: options.onFrame,
+      onPacket: firstPacket.fire
+    })
+    const receiver = intake.figures
     const ourSsrc = randomBytes(4).readUInt32BE(0)
     const rtcp = yield* makeRtcpReports({
       ssrc: ourSsrc,
       cname: `rtsp-harness-${ourSsrc.toString(16)}@${target.host}`,
-      stats: () => receiver.snapshot().rtp
+      stats: receiver.rtpSnapshot
     })
     const policy = fallbackPolicy(dialect, options.udpFallbackMs)
 
@@ -75,26 +81,9 @@ export const makeClientSession = (
     let udp: UdpSocketPair | undefined
     let playedOnce = false
     let firstRtpInfo: PlayResult["rtpInfo"]
-    let framesSeen = 0
-    const jitter = makeThinningSeries({ everyMs: JITTER_SAMPLE_EVERY_MS, max: MAX_JITTER_SAMPLES })
     const requests: Array<RequestRecord> = []
-    const firstPacket = yield* Deferred.make<void>()
     /** Receiver reports and keep-alives: one fiber while set up, none otherwise. */
-    const upkeep = yield* FiberHandle.make()
-
-    let anyPacket = false
-    const onRtp = (datagram: Uint8Array, arrivalMs: number): void => {
-      if (!anyPacket) {
-        anyPacket = true
-        Deferred.unsafeDone(firstPacket, Effect.void)
-      }
-      for (const frame of receiver.onRtp(datagram, arrivalMs)) {
-        const t = arrivalMs - epochMs
-        jitter.offer(t, () => receiver.rtpSnapshot().jitterMs)
-        options.onFrame?.(frame, framesSeen)
-        framesSeen += 1
-      }
-    }
+    let upkeep: Fiber.RuntimeFiber<never> | undefined
 
     const conn: RtspConnection = yield* connect(options.url, {
       dialect,
@@ -107,7 +96,7 @@ export const makeClientSession = (
         options.onConnectionLost?.(error)
       },
       onInterleaved: (channel, payload, arrivalMs) => {
-        if (channel === channels[0]) onRtp(payload, arrivalMs)
+        if (channel === channels[0]) intake.fromInterleaved(payload, arrivalMs)
         else if (channel === channels[1]) rtcp.onRtcp(payload, arrivalMs)
       }
     })
@@ -156,22 +145,32 @@ export const makeClientSession = (
     /** Receiver reports and keep-alives, for as long as the session is set up (standard dialect). */
     const startUpkeep = Effect.suspend(() => {
       if (dialect === "classic") return Effect.void
-      const reports = rtcp.reportEvery(options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, sendRtcp)
       const keepAlive = options.keepAlive === false
         ? Effect.never
         : keepAliveLoop((method) => recorded(method, conn.request(method, controlUrl())), timeoutSeconds)
-      return FiberHandle.run(upkeep, Effect.zip(reports, keepAlive, { concurrent: true }), { onlyIfMissing: true })
+      // One fiber: the keep-alives, with the reports' timer started and stopped around them.
+      const reportsAround = Effect.acquireUseRelease(
+        Effect.sync(() => rtcp.startReporting(options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, sendRtcp)),
+        () => keepAlive,
+        (stopReporting) => Effect.sync(stopReporting)
+      )
+      // In the session's scope, so it ends with the session at the latest (a FiberHandle costs ~6x more per session).
+      return upkeep !== undefined ? Effect.void : Effect.asVoid(Effect.tap(Effect.forkIn(reportsAround, scope), (fiber) => Effect.sync(() => (upkeep = fiber))))
     })
 
-    const stopUpkeep = FiberHandle.clear(upkeep)
+    const stopUpkeep = Effect.suspend(() => {
+      const fiber = upkeep
+      upkeep = undefined
+      return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+    })
 
     const bindUdp = Effect.gen(function* () {
       if (udp !== undefined) return udp
       const pair = yield* makeUdpSocketPair({ host: options.bindHost ?? "0.0.0.0", port: 0, receiveBufferBytes: RECEIVE_BUFFER_BYTES }).pipe(
         Scope.extend(scope)
       )
-      pair.rtp.deliverTo(onRtp, { batched: options.udpBatching ?? true })
-      yield* Effect.forkIn(Stream.runForEach(pair.rtcp.messages, (m) => Effect.sync(() => rtcp.onRtcp(m.data, performance.now()))), scope)
+      intake.fromUdp(pair.rtp, options.udpBatching ?? true)
+      pair.rtcp.deliverTo(rtcp.onRtcp)
       udp = pair
       return pair
     })
@@ -277,7 +276,7 @@ export const makeClientSession = (
       // The receiver's frame statistics hold the arrivals already; only the epoch differs.
       frameArrivalsMs: receiver.frameArrivalsMs().map((ms) => ms - epochMs),
       frameIntervalsMs: receiver.frameIntervalsMs(),
-      jitterSeries: jitter.samples().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
+      jitterSeries: intake.jitterSeries().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
       ...(firstRtpInfo === undefined ? {} : { firstRtpInfo })
     })
 
@@ -291,6 +290,6 @@ export const makeClientSession = (
       raw,
       awaitBye: rtcp.awaitBye,
       snapshot,
-      live: () => ({ state, framesReceived: framesSeen, rtp: receiver.rtpSnapshot() })
+      live: () => ({ state, framesReceived: intake.framesSeen(), rtp: receiver.rtpSnapshot() })
     } satisfies ClientSession
   })

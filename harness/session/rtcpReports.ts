@@ -3,10 +3,11 @@
  * LSR/DLSR), receiver reports going out every few seconds (RFC 3550 §6.4.2). The bytes of a
  * report are receiverReport.ts's; this file holds the running state and the periodic sender.
  */
-import { Deferred, Duration, Effect, Either, Schedule } from "effect"
+import { Effect, Either } from "effect"
 import { decodeRtcpCompound } from "../../src/protocol/rtcpDecode.js"
 import { ntpMiddle32 } from "../../src/protocol/rtcpNtp.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import { makeSignal } from "./signal.js"
 import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
 
 export const DEFAULT_RTCP_INTERVAL_MS = 5000
@@ -27,9 +28,12 @@ export interface RtcpReports {
   /** Handles one RTCP compound from the server (socket callback; never throws). */
   readonly onRtcp: (datagram: Uint8Array, arrivalMs: number) => void
   /** Sends one receiver report now, if there is somewhere to send it. */
-  readonly sendReport: (send: SendRtcp) => Effect.Effect<void>
-  /** Sends a report every `intervalMs` (at least 100 ms), forever. */
-  readonly reportEvery: (intervalMs: number, send: SendRtcp) => Effect.Effect<never>
+  readonly sendReport: (send: SendRtcp) => void
+  /**
+   * Sends a report now and then every `intervalMs` (at least 100 ms) on a node timer, until the
+   * returned function is called: no fiber per session for a task this small.
+   */
+  readonly startReporting: (intervalMs: number, send: SendRtcp) => () => void
   /** Waits up to `ms` for an RTCP BYE; true if it came. */
   readonly awaitBye: (ms: number) => Effect.Effect<boolean>
   readonly senderReports: () => number
@@ -39,7 +43,7 @@ export interface RtcpReports {
 
 export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<RtcpReports> =>
   Effect.gen(function* () {
-    const bye = yield* Deferred.make<void>()
+    const bye = makeSignal()
     let senderReports = 0
     let receiverReportsSent = 0
     let byeReceived = false
@@ -55,27 +59,28 @@ export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<Rtcp
           lastSr = { middle32: ntpMiddle32(packet.ntpTimestamp), arrivalMs }
         } else if (packet._tag === "Goodbye") {
           byeReceived = true
-          Deferred.unsafeDone(bye, Effect.void)
+          bye.fire()
         }
       }
     }
 
-    const sendReport = (send: SendRtcp) => Effect.sync(() => {
+    const sendReport = (send: SendRtcp): void => {
       const stats = options.stats()
       const { block, baseline: next } = reportBlockFor(stats, baseline, lastSr, performance.now())
       baseline = next
       const compound = receiverReportCompound(options.ssrc, options.cname, stats.packetsReceived > 0 ? block : undefined)
       if (send(compound)) receiverReportsSent += 1
-    })
+    }
 
     return {
       onRtcp,
       sendReport,
-      reportEvery: (intervalMs, send) =>
-        Effect.repeat(sendReport(send), Schedule.spaced(Duration.millis(Math.max(MIN_RTCP_INTERVAL_MS, intervalMs)))).pipe(
-          Effect.zipRight(Effect.never)
-        ),
-      awaitBye: (ms) => Deferred.await(bye).pipe(Effect.timeout(Duration.millis(ms)), Effect.isSuccess),
+      startReporting: (intervalMs, send) => {
+        sendReport(send)
+        const timer = setInterval(() => sendReport(send), Math.max(MIN_RTCP_INTERVAL_MS, intervalMs))
+        return () => clearInterval(timer)
+      },
+      awaitBye: bye.awaitFor,
       senderReports: () => senderReports,
       receiverReportsSent: () => receiverReportsSent,
       byeReceived: () => byeReceived

@@ -3,9 +3,10 @@
  * Transport, or the first PLAY brought no packet within `udpFallbackMs` (a firewall or NAT
  * eating the datagrams). Only the standard dialect can; the classic one knows no TCP transport.
  */
-import { Deferred, Duration, Effect } from "effect"
+import { Effect } from "effect"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { RtspClientError } from "../client/errors.js"
+import type { Signal } from "./signal.js"
 
 export const DEFAULT_FALLBACK_MS = 3000
 
@@ -29,5 +30,5 @@ export const isUnsupportedTransport = (error: unknown): error is RtspClientError
   error instanceof RtspClientError && error.status === 461
 
 /** True when no packet came within `ms` (the datagrams are not getting through). */
-export const silentFor = (firstPacket: Deferred.Deferred<void>, ms: number): Effect.Effect<boolean> =>
-  Deferred.await(firstPacket).pipe(Effect.timeout(Duration.millis(ms)), Effect.isFailure)
+export const silentFor = (firstPacket: Signal, ms: number): Effect.Effect<boolean> =>
+  Effect.map(firstPacket.awaitFor(ms), (arrived) => !arrived)

@@ -11,7 +11,7 @@ import * as Dgram from "node:dgram"
 import { isIPv6 } from "node:net"
 import { messageOf } from "../common/errorText.js"
 import { fdOf, startNodeReceive } from "./dgramHandle.js"
-import { type BatchedReceive, forEachDatagram, receiveBatched } from "./udpBatchReceive.js"
+import { type BatchedReceive, forEachDatagram, type ReceiveHandler, receiveBatched } from "./udpBatchReceive.js"
 
 export interface UdpMessage {
   readonly data: Buffer
@@ -46,6 +46,12 @@ export interface UdpSocket {
    * from the thread's receiver, timed by the kernel. The answer says which. The handler must not throw.
    */
   readonly deliverTo: (handler: (data: Buffer, arrivalMs: number) => void, options?: DeliveryOptions) => UdpReceivePath
+  /**
+   * deliverTo for a handler that reads each datagram during the call and keeps none of it: the
+   * datagram is bytes [offset, offset + length) of `data`, which is reused afterwards, so the
+   * batched path copies nothing.
+   */
+  readonly deliverTransientTo: (handler: TransientHandler, options?: DeliveryOptions) => UdpReceivePath
   /** The OS socket behind it, for the native send path; undefined where node does not show it. */
   readonly fd: () => number | undefined
   readonly family: "IPv4" | "IPv6"
@@ -60,6 +66,8 @@ export interface DeliveryOptions {
    */
   readonly batched?: boolean | undefined
 }
+
+export type TransientHandler = (data: Buffer, offset: number, length: number, arrivalMs: number) => void
 
 export type UdpReceivePath =
   | { readonly _tag: "Batched"; readonly gro: boolean }
@@ -224,7 +232,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       }
     }
 
-    const deliverTo = (handler: (data: Buffer, arrivalMs: number) => void, delivery: DeliveryOptions = {}): UdpReceivePath => {
+    /** Moves the socket's datagrams to `batchedHandler` or, where that cannot be, to `plainHandler`. */
+    const deliverWith = (batchedHandler: ReceiveHandler, plainHandler: (data: Buffer) => void, delivery: DeliveryOptions): UdpReceivePath => {
       socket.off("message", onMessage)
       if (direct !== undefined) socket.off("message", direct)
       if (batched !== undefined) {
@@ -232,26 +241,35 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
         batched = undefined
         startNodeReceive(socket)
       }
-      if (delivery.batched === true) {
-        // The batch's memory is reused, so each receive (a whole GRO run) is copied out once for the handler to keep.
-        const outcome = receiveBatched(socket, (data, offset, length, segment, arrivalMs) => {
-          const copy = copyOut(data, offset, length)
-          forEachDatagram(0, length, segment, (start, size) => handler(copy.subarray(start, start + size), arrivalMs))
-        })
-        if (typeof outcome !== "string") {
-          batched = outcome
-          return { _tag: "Batched", gro: outcome.gro }
-        }
-        return deliverPlain(handler, outcome)
+      const deliverPlain = (reason: string): UdpReceivePath => {
+        direct = plainHandler
+        socket.on("message", direct)
+        return { _tag: "Plain", reason }
       }
-      return deliverPlain(handler, "batched receive not asked for")
+      if (delivery.batched !== true) return deliverPlain("batched receive not asked for")
+      const outcome = receiveBatched(socket, batchedHandler)
+      if (typeof outcome === "string") return deliverPlain(outcome)
+      batched = outcome
+      return { _tag: "Batched", gro: outcome.gro }
     }
 
-    const deliverPlain = (handler: (data: Buffer, arrivalMs: number) => void, reason: string): UdpReceivePath => {
-      direct = (data: Buffer): void => handler(data, performance.now())
-      socket.on("message", direct)
-      return { _tag: "Plain", reason }
-    }
+    const deliverTo = (handler: (data: Buffer, arrivalMs: number) => void, delivery: DeliveryOptions = {}): UdpReceivePath =>
+      deliverWith(
+        // The batch's memory is reused, so each receive (a whole GRO run) is copied out once for the handler to keep.
+        (data, offset, length, segment, arrivalMs) => {
+          const copy = copyOut(data, offset, length)
+          forEachDatagram(0, length, segment, (start, size) => handler(copy.subarray(start, start + size), arrivalMs))
+        },
+        (data) => handler(data, performance.now()),
+        delivery
+      )
+
+    const deliverTransientTo = (handler: TransientHandler, delivery: DeliveryOptions = {}): UdpReceivePath =>
+      deliverWith(
+        (data, offset, length, segment, arrivalMs) => forEachDatagram(offset, length, segment, (start, size) => handler(data, start, size, arrivalMs)),
+        (data) => handler(data, 0, data.length, performance.now()),
+        delivery
+      )
 
     const bound = socket.address()
     return {
@@ -266,7 +284,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
       sendErrors: () => sendErrors,
       messages: Mailbox.toStream(mailbox),
       receiveDrops: () => receiveDrops,
-      deliverTo
+      deliverTo,
+      deliverTransientTo
     }
   })
 

@@ -162,80 +162,116 @@ export const encodeRtpPacket = (packet: RtpPacket): Buffer => {
 const fail = (reason: RtpDecodeErrorReason, message: string) =>
   Either.left(new RtpDecodeError({ reason, message }))
 
+/**
+ * Where the parts of one RTP packet lie, filled in by `locateRtp`. One is reused across packets,
+ * so a receiver's per-packet path allocates nothing. Offsets count from the start of the bytes
+ * given; on a failure the fields read so far say what was wrong.
+ */
+export interface RtpLayout {
+  payloadStart: number
+  payloadEnd: number
+  csrcCount: number
+  /** Where the extension header starts (-1: none) and its data length in bytes. */
+  extensionStart: number
+  extensionDataLength: number
+  paddingLength: number
+}
+
+export const makeRtpLayout = (): RtpLayout => ({
+  payloadStart: 0,
+  payloadEnd: 0,
+  csrcCount: 0,
+  extensionStart: -1,
+  extensionDataLength: 0,
+  paddingLength: 0
+})
+
+/**
+ * Checks the packet in bytes [offset, offset + length) and fills `layout`: undefined when it is
+ * RTP, else what is wrong with it. The one set of rules decodeRtpPacket also applies.
+ */
+export const locateRtp = (bytes: Uint8Array, offset: number, length: number, layout: RtpLayout): RtpDecodeErrorReason | undefined => {
+  layout.csrcCount = 0
+  layout.extensionStart = -1
+  layout.extensionDataLength = 0
+  layout.paddingLength = 0
+  if (length < RTP_FIXED_HEADER_SIZE) return "TooShort"
+  const b0 = bytes[offset]!
+  if (b0 >> 6 !== RTP_VERSION) return "BadVersion"
+  const end = offset + length
+  const csrcCount = b0 & 0x0f
+  layout.csrcCount = csrcCount
+  let at = offset + RTP_FIXED_HEADER_SIZE + 4 * csrcCount
+  if (at > end) return "TruncatedCsrcList"
+  if ((b0 & 0x10) !== 0) {
+    layout.extensionStart = at
+    if (end < at + 4) return "TruncatedExtension"
+    const dataLength = 4 * ((bytes[at + 2]! << 8) | bytes[at + 3]!)
+    layout.extensionDataLength = dataLength
+    at += 4 + dataLength
+    if (at > end) return "TruncatedExtension"
+  }
+  layout.payloadStart = at
+  layout.payloadEnd = end
+  if ((b0 & 0x20) !== 0) {
+    const paddingLength = bytes[end - 1]!
+    layout.paddingLength = paddingLength
+    if (paddingLength === 0 || paddingLength > end - at) return "BadPadding"
+    layout.payloadEnd = end - paddingLength
+  }
+  return undefined
+}
+
+/** Header fields read in place (the hot path's alternative to decoding a header object). */
+export const rtpSequenceNumberAt = (bytes: Uint8Array, offset: number): number => (bytes[offset + 2]! << 8) | bytes[offset + 3]!
+export const rtpTimestampAt = (bytes: Uint8Array, offset: number): number =>
+  ((bytes[offset + 4]! << 24) | (bytes[offset + 5]! << 16) | (bytes[offset + 6]! << 8) | bytes[offset + 7]!) >>> 0
+export const rtpSsrcAt = (bytes: Uint8Array, offset: number): number =>
+  ((bytes[offset + 8]! << 24) | (bytes[offset + 9]! << 16) | (bytes[offset + 10]! << 8) | bytes[offset + 11]!) >>> 0
+export const rtpMarkerAt = (bytes: Uint8Array, offset: number): boolean => (bytes[offset + 1]! & 0x80) !== 0
+
+const decodeErrorMessage = (reason: RtpDecodeErrorReason, buf: Buffer, layout: RtpLayout): string => {
+  const csrcEnd = RTP_FIXED_HEADER_SIZE + 4 * layout.csrcCount
+  switch (reason) {
+    case "TooShort":
+      return `RTP packet is ${buf.length} bytes; the fixed header needs ${RTP_FIXED_HEADER_SIZE}`
+    case "BadVersion":
+      return `RTP version is ${buf[0]! >> 6} at byte 0; expected ${RTP_VERSION}`
+    case "TruncatedCsrcList":
+      return `RTP header claims ${layout.csrcCount} CSRCs (ending at byte ${csrcEnd}) but the packet is ${buf.length} bytes`
+    case "TruncatedExtension":
+      return buf.length < layout.extensionStart + 4
+        ? `RTP extension header at byte ${layout.extensionStart} needs 4 bytes; the packet is ${buf.length}`
+        : `RTP extension claims ${layout.extensionDataLength} data bytes from byte ${layout.extensionStart + 4} but the packet is ${buf.length} bytes`
+    case "BadPadding":
+      return layout.paddingLength === 0
+        ? `RTP P bit is set but the padding count (last byte, ${buf.length - 1}) is 0`
+        : `RTP padding count ${layout.paddingLength} exceeds the ${buf.length - layout.payloadStart} bytes after the header (header ends at byte ${layout.payloadStart})`
+  }
+}
+
 /** Decodes one RTP packet. The payload and extension data are views into `bytes`, not copies. */
 export const decodeRtpPacket = (bytes: Uint8Array): Either.Either<RtpPacket, RtpDecodeError> => {
   const buf = asBuffer(bytes)
-  if (buf.length < RTP_FIXED_HEADER_SIZE) {
-    return fail("TooShort", `RTP packet is ${buf.length} bytes; the fixed header needs ${RTP_FIXED_HEADER_SIZE}`)
-  }
-  const b0 = buf[0]!
-  const b1 = buf[1]!
-  const version = b0 >> 6
-  if (version !== RTP_VERSION) {
-    return fail("BadVersion", `RTP version is ${version} at byte 0; expected ${RTP_VERSION}`)
-  }
-  const hasPadding = (b0 & 0x20) !== 0
-  const hasExtension = (b0 & 0x10) !== 0
-  const csrcCount = b0 & 0x0f
-
-  let at = RTP_FIXED_HEADER_SIZE
-  if (buf.length < at + 4 * csrcCount) {
-    return fail(
-      "TruncatedCsrcList",
-      `RTP header claims ${csrcCount} CSRCs (ending at byte ${at + 4 * csrcCount}) but the packet is ${buf.length} bytes`
-    )
-  }
+  const layout = makeRtpLayout()
+  const reason = locateRtp(buf, 0, buf.length, layout)
+  if (reason !== undefined) return fail(reason, decodeErrorMessage(reason, buf, layout))
   const csrcs: Array<number> = []
-  for (let i = 0; i < csrcCount; i++) {
-    csrcs.push(buf.readUInt32BE(at))
-    at += 4
+  for (let i = 0, at = RTP_FIXED_HEADER_SIZE; i < layout.csrcCount; i++, at += 4) csrcs.push(buf.readUInt32BE(at))
+  const extension: RtpHeaderExtension | undefined = layout.extensionStart < 0 ? undefined : {
+    profile: buf.readUInt16BE(layout.extensionStart),
+    data: buf.subarray(layout.extensionStart + 4, layout.extensionStart + 4 + layout.extensionDataLength)
   }
-
-  let extension: RtpHeaderExtension | undefined
-  if (hasExtension) {
-    if (buf.length < at + 4) {
-      return fail("TruncatedExtension", `RTP extension header at byte ${at} needs 4 bytes; the packet is ${buf.length}`)
-    }
-    const profile = buf.readUInt16BE(at)
-    const dataLength = 4 * buf.readUInt16BE(at + 2)
-    const dataStart = at + 4
-    if (buf.length < dataStart + dataLength) {
-      return fail(
-        "TruncatedExtension",
-        `RTP extension claims ${dataLength} data bytes from byte ${dataStart} but the packet is ${buf.length} bytes`
-      )
-    }
-    extension = { profile, data: buf.subarray(dataStart, dataStart + dataLength) }
-    at = dataStart + dataLength
-  }
-
-  let end = buf.length
-  let paddingLength = 0
-  if (hasPadding) {
-    paddingLength = buf[buf.length - 1]!
-    const available = buf.length - at
-    if (paddingLength === 0) {
-      return fail("BadPadding", `RTP P bit is set but the padding count (last byte, ${buf.length - 1}) is 0`)
-    }
-    if (paddingLength > available) {
-      return fail(
-        "BadPadding",
-        `RTP padding count ${paddingLength} exceeds the ${available} bytes after the header (header ends at byte ${at})`
-      )
-    }
-    end = buf.length - paddingLength
-  }
-
   const header: RtpHeader = {
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequenceNumber: buf.readUInt16BE(2),
-    timestamp: buf.readUInt32BE(4),
-    ssrc: buf.readUInt32BE(8),
+    marker: rtpMarkerAt(buf, 0),
+    payloadType: buf[1]! & 0x7f,
+    sequenceNumber: rtpSequenceNumberAt(buf, 0),
+    timestamp: rtpTimestampAt(buf, 0),
+    ssrc: rtpSsrcAt(buf, 0),
     csrcs,
     ...(extension === undefined ? {} : { extension })
   }
-  return Either.right({ header, payload: buf.subarray(at, end), paddingLength })
+  return Either.right({ header, payload: buf.subarray(layout.payloadStart, layout.payloadEnd), paddingLength: layout.paddingLength })
 }
 
 // ---------------------------------------------------------------------------

@@ -197,4 +197,26 @@ describe("batched UDP receive", () => {
       }
       expect(plain).toEqual(availability.available ? [1, 2] : [1])
     }))
+
+  it.scopedLive("transient delivery reads each datagram in place, the same bytes in order on either path, GSO runs split", () =>
+    Effect.gen(function*() {
+      const paths = availability.available ? [true, false] : [false]
+      for (const batched of paths) {
+        const socket = yield* makeUdpSocket({ host: "127.0.0.1", port: 0, receiveBufferBytes: 4 * 1024 * 1024 })
+        const seen: Array<Buffer> = []
+        const path = socket.deliverTransientTo((data, offset, length) => seen.push(Buffer.from(data.subarray(offset, offset + length))), { batched })
+        expect(path._tag).toBe(batched ? "Batched" : "Plain")
+        // One GSO frame of equal segments and a short last one, then single datagrams.
+        const { headers, payloads, expected } = frameOf(7, [1400, 1400, 1400, 500])
+        const from = yield* makeUdpSocket({ host: "127.0.0.1", port: 0 })
+        const sender = yield* makeUdpFrameSender(from, { batching: true })
+        sender.sendFrame(headers, 12, payloads, socket.port, "127.0.0.1")
+        sender.flush()
+        const plain = yield* boundDgram
+        for (let i = 0; i < 20; i++) plain.send(Buffer.alloc(100 + i, i), socket.port, "127.0.0.1")
+        yield* waitUntil(() => seen.length >= expected.length + 20, 2000)
+        expect(seen.slice(0, expected.length)).toEqual(expected)
+        expect(seen.slice(expected.length).map((d) => [d.length, d[0]])).toEqual(Array.from({ length: 20 }, (_, i) => [100 + i, i]))
+      }
+    }))
 })

@@ -6,7 +6,13 @@ import {
   encodeRtpHeader,
   encodeRtpPacket,
   isNewerSeq,
+  locateRtp,
+  makeRtpLayout,
   nextSeq,
+  rtpMarkerAt,
+  rtpSequenceNumberAt,
+  rtpSsrcAt,
+  rtpTimestampAt,
   type RtpDecodeErrorReason,
   type RtpHeader,
   type RtpPacket,
@@ -284,6 +290,44 @@ const arbPacket: fc.Arbitrary<RtpPacket> = fc.record({
   header: arbHeader,
   payload: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
   paddingLength: fc.integer({ min: 0, max: 255 })
+})
+
+/**
+ * locateRtp reads a packet in place, at an offset inside a larger buffer, and must say what
+ * decodeRtpPacket says: the same verdict, the same payload and the same header fields.
+ */
+const expectLocateAgrees = (packet: Uint8Array): void => {
+  const offset = 5
+  const host = Buffer.alloc(offset + packet.length + 3, 0xee)
+  host.set(packet, offset)
+  const layout = makeRtpLayout()
+  const reason = locateRtp(host, offset, packet.length, layout)
+  const decoded = decodeRtpPacket(packet)
+  if (Either.isLeft(decoded)) {
+    expect(reason).toBe(decoded.left.reason)
+    return
+  }
+  expect(reason).toBeUndefined()
+  expect(host.subarray(layout.payloadStart, layout.payloadEnd).equals(decoded.right.payload)).toBe(true)
+  expect(layout.paddingLength).toBe(decoded.right.paddingLength)
+  const h = decoded.right.header
+  expect([rtpSequenceNumberAt(host, offset), rtpTimestampAt(host, offset), rtpSsrcAt(host, offset), rtpMarkerAt(host, offset)])
+    .toEqual([h.sequenceNumber, h.timestamp, h.ssrc, h.marker])
+}
+
+describe("locateRtp: the in-place reading decodeRtpPacket shares", () => {
+  it.each([...vectors, ...nonCanonical])("agrees on $name", ({ bytes }) => expectLocateAgrees(hex(bytes)))
+  it.each(errors)("agrees on $name ($reason)", ({ bytes }) => expectLocateAgrees(hex(bytes)))
+  it("agrees on arbitrary version-2 bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 96 }), (raw) => {
+        const bytes = Buffer.from(raw)
+        if (bytes.length > 0) bytes[0] = 0x80 | (bytes[0]! & 0x3f)
+        expectLocateAgrees(bytes)
+      }),
+      { numRuns: 500 }
+    )
+  })
 })
 
 describe("RTP properties", () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { makeMjpegReceiver } from "../../../harness/receiver/mjpegReceiver.js"
+import { makeMjpegCounter, makeMjpegReceiver } from "../../../harness/receiver/mjpegReceiver.js"
 import { analyzeMjpeg } from "../../../src/media/analyze.js"
 import { packetizeRfc2435 } from "../../../src/protocol/jpeg/rfc2435Packetizer.js"
 import { writeRtpHeader } from "../../../src/protocol/rtp.js"
@@ -81,5 +81,68 @@ describe("MjpegReceiver", () => {
     expect(snapshot.frames.framesReceived).toBe(10)
     expect(snapshot.frames.droppedByReason).toEqual({ NotJpeg: 1 })
     expect(snapshot.undecodable).toBe(1)
+  })
+})
+
+describe("MjpegCounter: the receiver's figures without keeping a byte", () => {
+  /** Feeds each datagram through one reused buffer, overwritten after every call, as batched receive does. */
+  const countThroughReusedBuffer = (
+    counter: ReturnType<typeof makeMjpegCounter>,
+    datagrams: ReadonlyArray<{ readonly bytes: Buffer; readonly atMs: number }>
+  ): number => {
+    const reused = Buffer.alloc(65536)
+    let frames = 0
+    for (const { bytes, atMs } of datagrams) {
+      const offset = 3
+      bytes.copy(reused, offset)
+      frames += counter.countRtp(reused, offset, bytes.length, atMs)
+      reused.fill(0x5a, 0, offset + bytes.length)
+    }
+    return frames
+  }
+
+  // Loss, a duplicate, reordering, garbage and a stray SSRC-less scrap: every figure must match.
+  const impaired = (): Array<{ readonly bytes: Buffer; readonly atMs: number }> => {
+    const stream = standardStream()
+    const victim = stream.findIndex((p) => p.frame === 7) + 1
+    const out: Array<{ readonly bytes: Buffer; readonly atMs: number }> = stream.filter((_, i) => i !== victim)
+    const swapAt = out.findIndex((p) => p.atMs > 1500)
+    ;[out[swapAt], out[swapAt + 1]] = [out[swapAt + 1]!, out[swapAt]!]
+    out.splice(swapAt + 5, 0, out[swapAt + 4]!)
+    out.splice(20, 0, { bytes: Buffer.from([1, 2, 3]), atMs: 1200 })
+    return out
+  }
+
+  it("the impaired stream has each impairment the comparison relies on", () => {
+    const receiver = makeMjpegReceiver({ dialect: "standard" })
+    for (const p of impaired()) receiver.onRtp(p.bytes, p.atMs)
+    const { rtp, frames, undecodable } = receiver.snapshot()
+    // Two frames go: the lost packet's and the reordered pair's (the depacketizer does not reorder).
+    expect([rtp.packetsLost, rtp.duplicates, rtp.reordered, undecodable, frames.framesDropped]).toEqual([1, 1, 1, 1, 2])
+  })
+
+  it.each([
+    { name: "a clean stream", dialect: "standard" as const, datagrams: standardStream },
+    { name: "an impaired stream", dialect: "standard" as const, datagrams: impaired },
+    {
+      name: "a classic stream with a non-JPEG payload",
+      dialect: "classic" as const,
+      datagrams: () => [
+        ...analysis.frames.slice(0, 10).map((f, i) => ({ bytes: datagram(i + 1, i * 4500, false, f.jpeg), atMs: i * 50 })),
+        { bytes: datagram(11, 10 * 4500, false, Buffer.from("not a jpeg")), atMs: 500 }
+      ]
+    }
+  ])("$name: the same snapshot, frame times and count as the receiver", ({ dialect, datagrams }) => {
+    const receiver = makeMjpegReceiver({ dialect, expectedFps: 20 })
+    const counter = makeMjpegCounter({ dialect, expectedFps: 20 })
+    receiver.onPlaySent(990)
+    counter.onPlaySent(990)
+    const input = datagrams()
+    const received = input.flatMap((p) => receiver.onRtp(p.bytes, p.atMs)).length
+    expect(countThroughReusedBuffer(counter, input)).toBe(received)
+    expect(counter.snapshot()).toEqual(receiver.snapshot())
+    expect(counter.frameArrivalsMs()).toEqual(receiver.frameArrivalsMs())
+    expect(counter.frameIntervalsMs()).toEqual(receiver.frameIntervalsMs())
+    expect(received).toBeGreaterThan(5)
   })
 })
