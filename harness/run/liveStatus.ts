@@ -7,6 +7,10 @@
  * group of sessions is summed into raw counters (`LiveSums`, which add up exactly), and the one
  * formula `liveStatusOf` turns the sums of every group into the line. Pure apart from the state
  * the trackers keep between ticks.
+ *
+ * fps divides the frames by the playing time each group measured on its own clock since its own
+ * previous sample, not by the main thread's tick: a thread that answers a tick late then counts
+ * more frames over a longer time, and the figure stays true.
  */
 import type { LiveCounters } from "../session/types.js"
 
@@ -42,6 +46,8 @@ export interface LiveSums {
   readonly jitterCount: number
   /** Frames the sessions playing now received since the group's previous tick. */
   readonly newFrames: number
+  /** Time since the group's previous tick, summed over the sessions playing now (ms). */
+  readonly playingMs: number
 }
 
 export interface LiveSource {
@@ -60,7 +66,8 @@ export const emptyLiveSums: LiveSums = {
   lost: 0,
   jitterSum: 0,
   jitterCount: 0,
-  newFrames: 0
+  newFrames: 0,
+  playingMs: 0
 }
 
 export const addLiveSums = (a: LiveSums, b: LiveSums): LiveSums => ({
@@ -75,7 +82,8 @@ export const addLiveSums = (a: LiveSums, b: LiveSums): LiveSums => ({
   lost: a.lost + b.lost,
   jitterSum: a.jitterSum + b.jitterSum,
   jitterCount: a.jitterCount + b.jitterCount,
-  newFrames: a.newFrames + b.newFrames
+  newFrames: a.newFrames + b.newFrames,
+  playingMs: a.playingMs + b.playingMs
 })
 
 const countTrue = (flags: ReadonlyArray<boolean>): number => {
@@ -84,10 +92,11 @@ const countTrue = (flags: ReadonlyArray<boolean>): number => {
   return n
 }
 
-/** Sums a group's counters at each call; newFrames counts from the previous call. */
-export const makeLiveSumsTracker = () => {
+/** Sums a group's counters at each call; newFrames and playingMs count from the previous call (the first: from now). */
+export const makeLiveSumsTracker = (clock: () => number = () => performance.now()) => {
   // Frames each session had at the previous tick: newFrames counts only sessions playing now.
   const previousFrames = new Map<LiveSource, number>()
+  let previousMs = clock()
   return (
     sessions: ReadonlyArray<LiveSource | undefined>,
     finished: ReadonlyArray<boolean>,
@@ -102,6 +111,9 @@ export const makeLiveSumsTracker = () => {
     let jitterSum = 0
     let jitterCount = 0
     let newFrames = 0
+    const nowMs = clock()
+    const sinceMs = nowMs - previousMs
+    previousMs = nowMs
     for (const session of sessions) {
       if (session === undefined) continue
       started += 1
@@ -132,14 +144,14 @@ export const makeLiveSumsTracker = () => {
       lost,
       jitterSum,
       jitterCount,
-      newFrames
+      newFrames,
+      playingMs: playing * sinceMs
     }
   }
 }
 
-/** The one formula: a tick's sums (over every session of the run) and the time since the previous tick → the live line's figures. */
-export const liveStatusOf = (elapsedMs: number, sinceTickMs: number, sums: LiveSums): LiveStatus => {
-  const spanS = sinceTickMs / 1000
+/** The one formula: a tick's sums (over every session of the run) → the live line's figures. */
+export const liveStatusOf = (elapsedMs: number, sums: LiveSums): LiveStatus => {
   return {
     elapsedMs,
     clients: sums.clients,
@@ -149,32 +161,21 @@ export const liveStatusOf = (elapsedMs: number, sinceTickMs: number, sums: LiveS
     failed: sums.failed,
     framesReceived: sums.frames,
     packetsReceived: sums.packets,
-    fps: sums.playing > 0 && spanS > 0 ? sums.newFrames / spanS / sums.playing : 0,
+    fps: sums.playingMs > 0 ? (sums.newFrames * 1000) / sums.playingMs : 0,
     lossPct: sums.expected > 0 ? (sums.lost / sums.expected) * 100 : 0,
     jitterMsMean: sums.jitterCount > 0 ? sums.jitterSum / sums.jitterCount : 0
   }
 }
 
-/** `liveStatusOf` with the previous tick's time kept: call once per tick. */
-export const makeLiveStatusClock = () => {
-  let previousMs = 0
-  return (elapsedMs: number, sums: LiveSums): LiveStatus => {
-    const status = liveStatusOf(elapsedMs, elapsedMs - previousMs, sums)
-    previousMs = elapsedMs
-    return status
-  }
-}
-
 /** Both halves in one process: the sessions' counters straight to the live line. */
-export const makeLiveStatusTracker = () => {
-  const sums = makeLiveSumsTracker()
-  const status = makeLiveStatusClock()
+export const makeLiveStatusTracker = (clock?: () => number) => {
+  const sums = makeLiveSumsTracker(clock)
   return (
     elapsedMs: number,
     sessions: ReadonlyArray<LiveSource | undefined>,
     finished: ReadonlyArray<boolean>,
     failed: ReadonlyArray<boolean>
-  ): LiveStatus => status(elapsedMs, sums(sessions, finished, failed))
+  ): LiveStatus => liveStatusOf(elapsedMs, sums(sessions, finished, failed))
 }
 
 export const formatLiveStatus = (s: LiveStatus): string =>

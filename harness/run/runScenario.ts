@@ -16,7 +16,7 @@ import type { Scenario, Step } from "../scenario/schema.js"
 import { makeClientSession } from "../session/ClientSession.js"
 import type { ClientSession, ClientSessionOptions, RequestRecord } from "../session/types.js"
 import type { ClientVerdictInput } from "./expectations.js"
-import { type LiveStatus, type LiveSums, makeLiveStatusClock, makeLiveSumsTracker } from "./liveStatus.js"
+import { type LiveStatus, type LiveSums, liveStatusOf, makeLiveSumsTracker } from "./liveStatus.js"
 import { type ClientRun, type ScenarioRunResult, scenarioRunResult } from "./scenarioResult.js"
 import { type SessionMetrics, sessionMetrics } from "./sessionMetrics.js"
 import { messageOf } from "../../src/common/errorText.js"
@@ -160,10 +160,9 @@ export const runScenario = (scenario: Scenario, options: RunOptions = {}): Effec
     const clients = scenarioClients(scenario, { ...options, epochMs })
 
     const onProgress = options.onProgress
-    const status = makeLiveStatusClock()
     const progressFiber = onProgress === undefined
       ? undefined
-      : yield* Effect.fork(progressLoop(options.progressEveryMs ?? 1000, Effect.suspend(() => onProgress(status(performance.now() - epochMs, clients.liveSums())))))
+      : yield* Effect.fork(progressLoop(options.progressEveryMs ?? 1000, Effect.suspend(() => onProgress(liveStatusOf(performance.now() - epochMs, clients.liveSums())))))
 
     const runs = yield* clients.run
     if (progressFiber !== undefined) yield* Fiber.interrupt(progressFiber)

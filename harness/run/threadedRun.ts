@@ -16,7 +16,7 @@
  */
 import { Clock, Effect, Either, Fiber } from "effect"
 import type { Scenario } from "../scenario/schema.js"
-import { addLiveSums, emptyLiveSums, type LiveStatus, makeLiveStatusClock } from "./liveStatus.js"
+import { addLiveSums, emptyLiveSums, type LiveStatus, liveStatusOf } from "./liveStatus.js"
 import { clientBoundMs } from "./runBound.js"
 import { type ClientRun, progressLoop, type ScenarioRunResult, type SessionSettings } from "./runScenario.js"
 import { scenarioRunResult } from "./scenarioResult.js"
@@ -56,7 +56,6 @@ export const runScenarioOnThreads = (scenario: Scenario, options: ThreadedRunOpt
       for (const t of threads) t.post({ _tag: "Start", epochUnixMs: toUnixMs(epochMs) })
 
       let seq = 0
-      const status = makeLiveStatusClock()
       const tick = Effect.suspend(() => {
         seq += 1
         const asked = seq
@@ -65,7 +64,7 @@ export const runScenarioOnThreads = (scenario: Scenario, options: ThreadedRunOpt
           // A thread too busy to answer in time counts with its last answer; its frames come with the next one.
           Effect.timeout(progressEveryMs / 2),
           Effect.ignore,
-          Effect.flatMap(() => onProgress?.(status(performance.now() - epochMs, threads.map((t) => t.takeSums()).reduce(addLiveSums, emptyLiveSums))) ?? Effect.void)
+          Effect.flatMap(() => onProgress?.(liveStatusOf(performance.now() - epochMs, threads.map((t) => t.takeSums()).reduce(addLiveSums, emptyLiveSums))) ?? Effect.void)
         )
       })
       const progressFiber = onProgress === undefined ? undefined : yield* Effect.fork(progressLoop(progressEveryMs, tick))

@@ -47,6 +47,7 @@ export const startWorkerThread = (file: URL, input: ThreadInput): Effect.Effect<
     const done = yield* Deferred.make<ReadonlyArray<ClientRun>, ThreadGone>()
     let latest: LiveSums = { ...emptyLiveSums, clients: input.clientIndices.length }
     let pendingNewFrames = 0
+    let pendingPlayingMs = 0
     let answeredSeq = -1
     let gone = false
     let delivered = false
@@ -81,6 +82,7 @@ export const startWorkerThread = (file: URL, input: ThreadInput): Effect.Effect<
         case "Counters":
           latest = message.sums
           pendingNewFrames += message.sums.newFrames
+          pendingPlayingMs += message.sums.playingMs
           answeredSeq = Math.max(answeredSeq, message.seq)
           wake()
           break
@@ -126,10 +128,12 @@ export const startWorkerThread = (file: URL, input: ThreadInput): Effect.Effect<
         }),
       takeSums: () => {
         const newFrames = pendingNewFrames
+        const playingMs = pendingPlayingMs
         pendingNewFrames = 0
+        pendingPlayingMs = 0
         const n = input.clientIndices.length
         // Gone before its results: every client of it has failed, none plays.
-        return gone && !delivered ? { ...latest, clients: n, playing: 0, finished: n, failed: n, newFrames } : { ...latest, newFrames }
+        return gone && !delivered ? { ...latest, clients: n, playing: 0, finished: n, failed: n, newFrames, playingMs } : { ...latest, newFrames, playingMs }
       },
       result: (ms) => awaitOrGiveUp(done, ms, "NoResult", "gave no result")
     } satisfies WorkerThread

@@ -16,8 +16,10 @@ describe("live status", () => {
     let stateB: ClientSessionState = "playing"
     const a = source(() => "playing", () => framesA)
     const b = source(() => stateB, () => 40, 2)
-    const next = makeLiveStatusTracker()
+    let nowMs = 0
+    const next = makeLiveStatusTracker(() => nowMs)
     next(0, [a, b, undefined], [false, false, false], [false, false, false])
+    nowMs = 1000
     framesA = 20
     stateB = "closed"
     const s = next(1000, [a, b, undefined], [false, true, false], [false, false, false])
@@ -38,22 +40,46 @@ describe("live status", () => {
     ]
     const finished = [false, false, false, true]
     const failed = [false, false, false, true]
-    const together = makeLiveStatusTracker()
-    const groups = [[0, 2], [1, 3]].map((members) => ({ members, sums: makeLiveSumsTracker() }))
-    const apart = (elapsedMs: number, sinceMs: number) =>
+    let nowMs = 0
+    const clock = () => nowMs
+    const together = makeLiveStatusTracker(clock)
+    const groups = [[0, 2], [1, 3]].map((members) => ({ members, sums: makeLiveSumsTracker(clock) }))
+    const apart = (elapsedMs: number) =>
       liveStatusOf(
         elapsedMs,
-        sinceMs,
         groups
           .map((g) => g.sums(g.members.map((i) => sessions[i]), g.members.map((i) => finished[i]!), g.members.map((i) => failed[i]!)))
           .reduce(addLiveSums, emptyLiveSums)
       )
-    expect(apart(0, 0)).toEqual(together(0, sessions, finished, failed))
+    expect(apart(0)).toEqual(together(0, sessions, finished, failed))
+    nowMs = 1000
     frames.splice(0, 4, 20, 19, 18, 5)
     state = "closed"
     finished[1] = true
-    expect(apart(1000, 1000)).toEqual(together(1000, sessions, finished, failed))
+    expect(apart(1000)).toEqual(together(1000, sessions, finished, failed))
+    nowMs = 2500
     frames.splice(0, 4, 41, 19, 37, 5)
-    expect(apart(2500, 1500)).toEqual(together(2500, sessions, finished, failed))
+    const last = apart(2500)
+    expect(last).toEqual(together(2500, sessions, finished, failed))
+    expect(last.fps).toBeCloseTo((21 + 19) / 2 / 1.5, 9)
+  })
+
+  it("a group sampled late counts its frames over its own longer span: fps stays true", () => {
+    let frames = 0
+    const session = source(() => "playing", () => frames)
+    let onTime = 0
+    let late = 0
+    const prompt = makeLiveSumsTracker(() => onTime)
+    const tardy = makeLiveSumsTracker(() => late)
+    prompt([session], [false], [false])
+    tardy([session], [false], [false])
+    // The main thread's tick is at 1 s; the busy group answers at 1.5 s, 30 frames in (20 fps).
+    onTime = 1000
+    frames = 20
+    const a = prompt([session], [false], [false])
+    late = 1500
+    frames = 30
+    const b = tardy([session], [false], [false])
+    expect(liveStatusOf(1000, addLiveSums(a, b)).fps).toBeCloseTo(20, 9)
   })
 })
