@@ -4,7 +4,8 @@
  * result. "pretty" is for people, "json" (one object per line) for log
  * collectors.
  */
-import { Effect, FiberRef, HashSet, Layer, Logger, LogLevel } from "effect"
+import { Cause, Effect, FiberId, FiberRef, HashMap, HashSet, Inspectable, Layer, List, Logger, LogLevel, LogSpan } from "effect"
+import { formatWithOptions } from "node:util"
 
 /** The level names the CLI accepts (those of @effect/cli's built-in --log-level). */
 export const LOG_LEVEL_NAMES = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
@@ -39,8 +40,55 @@ export const logLevelName = (level: LogLevel.LogLevel): LogLevelName => level._t
 export const isLogLevelName = (text: string): text is LogLevelName =>
   (LOG_LEVEL_NAMES as ReadonlyArray<string>).includes(text)
 
+const twoDigits = (n: number): string => n.toString().padStart(2, "0")
+const clockTime = (date: Date): string =>
+  `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}:${twoDigits(date.getSeconds())}.${date.getMilliseconds().toString().padStart(3, "0")}`
+
+const LEVEL_COLORS: Readonly<Record<LogLevel.LogLevel["_tag"], string>> = {
+  None: "",
+  All: "",
+  Trace: "90",
+  Debug: "34",
+  Info: "32",
+  Warning: "33",
+  Error: "31",
+  Fatal: "101;30"
+}
+
+/** The block under the first line, indented as console.group would. */
+const indented = (text: string): string => text.replace(/^/gm, "  ")
+
+/**
+ * Effect's pretty layout (time, level, fiber, spans, message, then cause, further parts and
+ * annotations indented under it), rendered into one string and written with one console.error.
+ * Effect's own pretty logger makes a console call per line plus group and groupEnd: in a storm of
+ * sessions that was a seventh of the server's CPU.
+ */
+const prettyBlockLogger = (colors: boolean): Logger.Logger<unknown, void> => {
+  const paint = (text: string, codes: string): string => (colors && codes !== "" ? `\x1b[${codes}m${text}\x1b[0m` : text)
+  return Logger.make(({ annotations, cause, date, fiberId, logLevel, message, spans }) => {
+    const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
+    let first = `${paint(`[${clockTime(date)}]`, "37")} ${paint(logLevel.label, LEVEL_COLORS[logLevel._tag])} (${FiberId.threadName(fiberId)})`
+    if (List.isCons(spans)) {
+      const render = LogSpan.render(date.getTime())
+      for (const span of spans) first += " " + render(span)
+    }
+    first += ":"
+    let next = 0
+    if (typeof parts[0] === "string") {
+      first += " " + paint(parts[0], "1;36")
+      next = 1
+    }
+    const block: Array<string> = []
+    if (!Cause.isEmpty(cause)) block.push(Cause.pretty(cause, { renderErrorCause: true }))
+    for (; next < parts.length; next++) block.push(formatWithOptions({ colors }, Inspectable.redact(parts[next])))
+    for (const [key, value] of HashMap.toEntries(annotations)) block.push(formatWithOptions({ colors }, paint(`${key}:`, "1;37"), Inspectable.redact(value)))
+    console.error(block.length === 0 ? first : `${first}\n${indented(block.join("\n"))}`)
+  })
+}
+
 const loggerFor = (format: LogFormat): Logger.Logger<unknown, void> =>
-  format === "json" ? Logger.withConsoleError(Logger.jsonLogger) : Logger.prettyLogger({ stderr: true })
+  format === "json" ? Logger.withConsoleError(Logger.jsonLogger) : prettyBlockLogger(process.stderr.isTTY === true)
 
 /** Effect hands loggers the arguments of Effect.log* as an array; the prefix joins the first text. */
 export const withMessagePrefix = (prefix: string, message: unknown): unknown => {

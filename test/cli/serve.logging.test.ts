@@ -58,6 +58,22 @@ describe("loggerLayer", () => {
       expect(() => JSON.parse(out.stderr[0] ?? "")).toThrow()
     }))
 
+  it.effect("pretty: one console call per entry, its annotations and cause indented under the first line", () =>
+    Effect.gen(function*() {
+      const out = yield* captureConsole(
+        Effect.logWarning("session ended", new Error("gone")).pipe(
+          Effect.annotateLogs({ media: "movie.Mjpeg" }),
+          Effect.provide(loggerLayer({ level: "info", format: "pretty" }))
+        )
+      )
+      expect(out.stderr.length).toBe(1)
+      const [first, ...rest] = (out.stderr[0] ?? "").split("\n")
+      expect(first).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN \(#\d+\): session ended$/)
+      expect(rest).toContain("  media: movie.Mjpeg")
+      expect(rest).toContain("  Error: gone")
+      expect(rest.every((line) => line.startsWith("  "))).toBe(true)
+    }))
+
   it.effect("takes the place of the default logger and of the pretty one NodeRuntime.runMain installs", () =>
     Effect.gen(function*() {
       for (const installed of [Logger.defaultLogger, Logger.prettyLoggerDefault]) {
