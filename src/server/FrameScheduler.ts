@@ -30,91 +30,104 @@ export const MAX_LATENESS_MS = 1000
 
 export const frameDueMillis = (startMillis: number, k: number, fps: number): number => startMillis + (k * 1000) / fps
 
-/** How a run waits for its next frame: `after(ms, then)` continues with `then` once `ms` have passed. */
-interface FrameWait {
-  readonly after: (ms: number, then: Effect.Effect<ScheduleResult>) => Effect.Effect<ScheduleResult>
-  /** Clears a wait left pending when the run is interrupted; undefined when the clock cleans up itself. */
-  readonly cancelPending: Effect.Effect<void> | undefined
-}
-
 const liveClockPrototype: unknown = Object.getPrototypeOf(Clock.make())
 
 /** Effect's default Clock, whose sleep is a plain setTimeout. */
 export const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
 
+/** What a run does next, from `Pacer.plan`. */
+const END = -1
+const SEND_NOW = 0
+
 /**
- * The live clock's wait, armed directly: `clock.sleep` wraps every sleep in its own interrupt
- * handler (several fiber steps and allocations a frame, about two thirds of the loop's CPU at
- * 500 sessions), so here one handler per run clears the single pending timer instead. A run
- * waits for one frame at a time, so the wait and its timer callback are built once per run.
+ * The arithmetic of one run, shared by both loops: which frame is due when, re-anchoring after a
+ * stall, where to stop. `plan(now)` answers END, SEND_NOW (then `frame` and `due` are the frame's)
+ * or the milliseconds to wait; `sent()` moves on to the next frame.
  */
-const timerWait = (): FrameWait => {
-  let pending: ReturnType<typeof setTimeout> | undefined
-  let delayMs = 0
-  let then: Effect.Effect<ScheduleResult> = Effect.never
-  let resumeRun: ((next: Effect.Effect<ScheduleResult>) => void) | undefined
-  const fire = (): void => {
-    pending = undefined
-    const resume = resumeRun
-    resumeRun = undefined
-    resume?.(then)
-  }
-  const waiting = Effect.async<ScheduleResult>((resume) => {
-    resumeRun = resume
-    pending = setTimeout(fire, delayMs)
-  })
-  return {
-    after: (ms, next) => {
-      delayMs = ms
-      then = next
-      return waiting
+const makePacer = (options: ScheduleOptions, startMillis: number) => {
+  let t0 = startMillis
+  let k = 0
+  const pacer = {
+    frame: options.firstFrame,
+    due: 0,
+    result: (): ScheduleResult => ({ framesSent: k, nextFrame: pacer.frame }),
+    plan: (now: number): number => {
+      if (options.endFrame !== undefined && pacer.frame >= options.endFrame) return END
+      pacer.due = frameDueMillis(t0, k, options.fps)
+      if (now - pacer.due > MAX_LATENESS_MS) {
+        t0 = now - (k * 1000) / options.fps
+        pacer.due = now
+      }
+      return pacer.due > now ? pacer.due - now : SEND_NOW
     },
-    cancelPending: Effect.sync(() => {
-      if (pending !== undefined) clearTimeout(pending)
-      pending = undefined
-      resumeRun = undefined
-    })
+    sent: (): void => {
+      pacer.frame++
+      k++
+    }
   }
+  return pacer
 }
 
-/** Any other clock (TestClock): its own sleep, which cancels itself on interruption. */
-const clockWait = (clock: Clock.Clock): FrameWait => ({
-  after: (ms, then) => Effect.zipRight(clock.sleep(Duration.millis(ms)), then),
-  cancelPending: undefined
-})
+/**
+ * The live clock's loop: the whole run is one Effect.async on plain node timers, so a frame
+ * costs one timer callback and the send, and no fiber step. Effect's clock.sleep put several
+ * fiber steps, an interrupt handler and the scheduler's hop in every frame: most of the loop's
+ * CPU. The run leaves the callback only for a frame's follow-up effect (rare: a log line), which
+ * runs in the fiber before the loop goes on. A frame already due when the session is behind
+ * waits for the next timer turn, so the other sessions' frames go out in between and an
+ * interruption can land between any two frames.
+ */
+const liveRun = (options: ScheduleOptions, clock: Clock.Clock): Effect.Effect<ScheduleResult> => {
+  const pacer = makePacer(options, clock.unsafeCurrentTimeMillis())
+  const run: Effect.Effect<ScheduleResult> = Effect.async<ScheduleResult>((resume) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // `onTimer`: the timer armed for this frame fired. Node may run it up to a millisecond before
+    // the due time by Date.now (its loop clock is cached), so the frame goes now, not re-armed.
+    const step = (onTimer: boolean): void => {
+      timer = undefined
+      let plan = pacer.plan(clock.unsafeCurrentTimeMillis())
+      if (plan === END) return resume(Effect.succeed(pacer.result()))
+      if (plan === SEND_NOW || onTimer) {
+        const followUp = options.sendFrame(pacer.frame, pacer.due)
+        pacer.sent()
+        if (followUp !== undefined) return resume(Effect.zipRight(followUp, run))
+        plan = pacer.plan(clock.unsafeCurrentTimeMillis())
+        if (plan === END) return resume(Effect.succeed(pacer.result()))
+      }
+      // SEND_NOW here means behind: the next frame goes on the next timer turn.
+      timer = setTimeout(stepOnTimer, plan)
+    }
+    const stepOnTimer = (): void => step(true)
+    step(false)
+    return Effect.sync(() => clearTimeout(timer))
+  })
+  return run
+}
 
 /**
- * The hot loop of every playing session, so it costs one timer and a few Effect steps a frame:
- * the clock is read once, time is read synchronously, and the steps are built once per run, not
- * per frame. A frame that is already due (the session is behind) is sent in its own step, so
+ * Any other clock (TestClock): the same pacer in fiber steps, each wait the clock's own sleep,
+ * which cancels itself on interruption. A frame that is already due is sent in its own step, so
  * the fiber stays interruptible between frames.
  */
-export const runSchedule = (options: ScheduleOptions): Effect.Effect<ScheduleResult> =>
-  Effect.clockWith((clock) => {
-    const wait = isLiveClock(clock) ? timerWait() : clockWait(clock)
-    let t0 = clock.unsafeCurrentTimeMillis()
-    let k = 0
-    let frame = options.firstFrame
-    let due = 0
-    const sendDue = (): Effect.Effect<ScheduleResult> => {
-      const followUp = options.sendFrame(frame, due)
-      frame++
-      k++
-      return followUp === undefined ? nextFrame : Effect.zipRight(followUp, nextFrame)
-    }
-    const sendDueStep = Effect.suspend(sendDue)
-    const nextFrame: Effect.Effect<ScheduleResult> = Effect.suspend(() => {
-      if (options.endFrame !== undefined && frame >= options.endFrame) return Effect.succeed({ framesSent: k, nextFrame: frame })
-      due = frameDueMillis(t0, k, options.fps)
-      const now = clock.unsafeCurrentTimeMillis()
-      if (now - due > MAX_LATENESS_MS) {
-        t0 = now - (k * 1000) / options.fps
-        due = now
-      }
-      return due > now ? wait.after(due - now, sendDueStep) : sendDue()
-    })
-    return wait.cancelPending === undefined ? nextFrame : Effect.ensuring(nextFrame, wait.cancelPending)
+const clockRun = (options: ScheduleOptions, clock: Clock.Clock): Effect.Effect<ScheduleResult> => {
+  const pacer = makePacer(options, clock.unsafeCurrentTimeMillis())
+  const sendDue = (): Effect.Effect<ScheduleResult> => {
+    const followUp = options.sendFrame(pacer.frame, pacer.due)
+    pacer.sent()
+    return followUp === undefined ? nextFrame : Effect.zipRight(followUp, nextFrame)
+  }
+  const sendDueStep = Effect.suspend(sendDue)
+  const nextFrame: Effect.Effect<ScheduleResult> = Effect.suspend(() => {
+    const plan = pacer.plan(clock.unsafeCurrentTimeMillis())
+    if (plan === END) return Effect.succeed(pacer.result())
+    return plan > SEND_NOW ? Effect.zipRight(clock.sleep(Duration.millis(plan)), sendDueStep) : sendDue()
   })
+  return nextFrame
+}
+
+/** The hot loop of every playing session: one per run, on whichever clock the fiber has. */
+export const runSchedule = (options: ScheduleOptions): Effect.Effect<ScheduleResult> =>
+  Effect.clockWith((clock) => (isLiveClock(clock) ? liveRun(options, clock) : clockRun(options, clock)))
 
 export class FrameScheduler extends Context.Tag("effect-rtsp/FrameScheduler")<
   FrameScheduler,
