@@ -1,17 +1,23 @@
 /**
- * The commands run with RUNTIME_NODE_FLAGS: in both `#!` lines (built into dist/ unchanged),
- * in `npm start`, and the `#!` line of the built command really starts it on this machine.
+ * The server runs with RUNTIME_NODE_FLAGS, the harness with HARNESS_NODE_FLAGS: in their `#!`
+ * lines (built into dist/ unchanged), in `npm start`, and the `#!` line of the built command
+ * really starts it on this machine.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { RUNTIME_NODE_FLAGS } from "../../src/common/nodeFlags.js"
+import { HARNESS_NODE_FLAGS, RUNTIME_NODE_FLAGS } from "../../src/common/nodeFlags.js"
 
 const firstLine = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8").split("\n")[0]!
 
 describe("node flags", () => {
-  it.each(["src/cli/bin.ts", "harness/bin.ts", "dist/src/cli/bin.js", "dist/harness/bin.js"])("%s starts node with them", (path) => {
-    expect(firstLine(path)).toBe(`#!/usr/bin/env -S node ${RUNTIME_NODE_FLAGS.join(" ")}`)
+  it.each([
+    { path: "src/cli/bin.ts", flags: RUNTIME_NODE_FLAGS },
+    { path: "dist/src/cli/bin.js", flags: RUNTIME_NODE_FLAGS },
+    { path: "harness/bin.ts", flags: HARNESS_NODE_FLAGS },
+    { path: "dist/harness/bin.js", flags: HARNESS_NODE_FLAGS }
+  ])("$path starts node with its flags", ({ path, flags }) => {
+    expect(firstLine(path)).toBe(`#!/usr/bin/env -S node ${flags.join(" ")}`)
   })
 
   it("npm start passes them", () => {
