@@ -35,7 +35,7 @@ const liveClockPrototype: unknown = Object.getPrototypeOf(Clock.make())
 /** Effect's default Clock, whose sleep is a plain setTimeout. */
 export const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
 
-/** What a run does next, from `Pacer.plan`. */
+/** What a run does next, as the pacer's `plan` answers (else: the milliseconds to wait). */
 const END = -1
 const SEND_NOW = 0
 
