@@ -28,11 +28,14 @@ const dropped = (byReason: Readonly<Record<string, number>>): string => {
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`
 }
 
+/** Strays are shown only when there were some: most runs have none. */
+const strays = (n: number): string => (n > 0 ? `; ${n} from another SSRC, not counted` : "")
+
 export const sessionRows = (m: SessionMetrics): ReadonlyArray<readonly [string, string]> => [
   ["transport", `${m.transport}${m.fallback === undefined ? "" : ` (fell back: ${m.fallback})`}`],
   ["frames received", String(m.framesReceived)],
   ["frames dropped", `${m.framesDropped}${dropped(m.droppedByReason)}`],
-  ["packets received", `${m.packetsReceived}  (lost ${m.packetsLost}, ${fixed(m.lossPct)} %; duplicates ${m.duplicates}, reordered ${m.reordered})`],
+  ["packets received", `${m.packetsReceived}  (lost ${m.packetsLost}, ${fixed(m.lossPct)} %; duplicates ${m.duplicates}, reordered ${m.reordered}${strays(m.strayPackets)})`],
   ["fps", `${fixed(m.fps)}${m.fpsMin1s === undefined ? "" : `  (min over 1 s: ${m.fpsMin1s})`}`],
   ["jitter (RFC 3550)", `${fixed(m.jitterMs, 3)} ms`],
   ["start-up", m.startupMs === undefined ? "—" : `${fixed(m.startupMs, 1)} ms (PLAY sent to first whole frame)`],
@@ -49,7 +52,7 @@ export const aggregateRows = (a: RunAggregate, rtspMs: Readonly<Record<string, M
     ["clients", `${a.clients} (ok ${a.clientsOk}, failed ${a.clientsFailed})`],
     ...reasons.map((r, i) => [i === 0 ? "failures" : "", r] as const),
     ["frames received", `${a.framesReceived} (dropped ${a.framesDropped})`],
-    ["packets received", `${a.packetsReceived} (lost ${a.packetsLost}, ${fixed(a.lossPct, 3)} %; duplicates ${a.duplicates}, reordered ${a.reordered})`],
+    ["packets received", `${a.packetsReceived} (lost ${a.packetsLost}, ${fixed(a.lossPct, 3)} %; duplicates ${a.duplicates}, reordered ${a.reordered}${strays(a.strayPackets)})`],
     ["fps per client", a.fps === undefined ? "—" : `mean ${fixed(a.fps.mean)}, min ${fixed(a.fps.min)}`],
     ["jitter", a.jitterMs === undefined ? "—" : `mean ${fixed(a.jitterMs.mean, 3)}, max ${fixed(a.jitterMs.max, 3)} ms`],
     ["start-up", a.startupMs === undefined ? "—" : `p50 ${fixed(a.startupMs.p50, 1)}, p99 ${fixed(a.startupMs.p99, 1)}, max ${fixed(a.startupMs.max, 1)} ms`],

@@ -46,7 +46,7 @@ export interface StartupSummary {
 export interface RunAggregate
   extends
     Pick<FrameStatsSnapshot, "framesReceived" | "framesDropped">,
-    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsExpected" | "packetsLost" | "duplicates" | "reordered" | "lossPct">
+    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsExpected" | "packetsLost" | "duplicates" | "reordered" | "lossPct" | "strayPackets">
 {
   readonly clients: number
   readonly clientsOk: number
@@ -71,6 +71,7 @@ export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunA
   let packetsLost = 0
   let duplicates = 0
   let reordered = 0
+  let strayPackets = 0
   const fpsValues: Array<number> = []
   const jitterValues: Array<number> = []
   const startupValues: Array<number> = []
@@ -89,6 +90,7 @@ export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunA
       packetsLost += rtp.packetsLost
       duplicates += rtp.duplicates
       reordered += rtp.reordered
+      strayPackets += rtp.strayPackets
       if (rtp.packetsReceived > 0) jitterValues.push(rtp.jitterMs)
     }
     const frames = session.frames
@@ -119,6 +121,7 @@ export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunA
     packetsLost,
     duplicates,
     reordered,
+    strayPackets,
     lossPct: packetsExpected > 0 ? (packetsLost / packetsExpected) * 100 : 0,
     ...(fpsValues.length > 0 ? { fps: { mean: mean(fpsValues), min: Math.min(...fpsValues) } } : {}),
     ...(jitterValues.length > 0 ? { jitterMs: { mean: mean(jitterValues), max: Math.max(...jitterValues) } } : {}),

@@ -66,12 +66,19 @@ export interface RtpStatsSnapshot {
   readonly durationMs: number
   /** bytes * 8 / duration; 0 when the span is empty. */
   readonly bitrateBps: number
+  /**
+   * Packets from another SSRC than the one SETUP announced (a stream still going to an earlier
+   * owner of the port, say): counted here and in no other figure.
+   */
+  readonly strayPackets: number
 }
 
 export interface RtpReceiverStats {
   readonly onPacket: (sample: RtpPacketSample) => void
   /** onPacket from the header's fields, for a per-packet path that makes no sample object (ssrc -1: none). */
   readonly onPacketFields: (sequenceNumber: number, timestamp: number, marker: boolean, arrivalMs: number, payloadBytes: number, ssrc: number) => void
+  /** A packet of another source, left out of every other figure. */
+  readonly onStray: () => void
   readonly snapshot: () => RtpStatsSnapshot
 }
 
@@ -117,6 +124,7 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
   }
 
   let ssrc = 0
+  let strayPackets = 0
 
   const onPacketFields = (sequenceNumber: number, timestamp: number, marker: boolean, arrivalMs: number, payloadBytes: number, packetSsrc: number): void => {
     received += 1
@@ -181,9 +189,17 @@ export const makeRtpReceiverStats = (options: { readonly clockRate: number }): R
       ssrc,
       bytes,
       durationMs,
-      bitrateBps: durationMs > 0 ? (bytes * 8 * 1000) / durationMs : 0
+      bitrateBps: durationMs > 0 ? (bytes * 8 * 1000) / durationMs : 0,
+      strayPackets
     }
   }
 
-  return { onPacket, onPacketFields, snapshot }
+  return {
+    onPacket,
+    onPacketFields,
+    onStray: () => {
+      strayPackets += 1
+    },
+    snapshot
+  }
 }

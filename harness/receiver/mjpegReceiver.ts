@@ -40,6 +40,11 @@ export interface ReceiverSnapshot {
 /** What both kinds tell. */
 export interface ReceiverFigures {
   readonly onPlaySent: (ms: number) => void
+  /**
+   * The SSRC SETUP announced: from now on packets of any other source are strays, counted and not
+   * measured (undefined: every source counts, as when the server names none).
+   */
+  readonly expectSsrc: (ssrc: number | undefined) => void
   readonly snapshot: () => ReceiverSnapshot
   /** The RTP half alone: cheap enough to poll every second for live progress. */
   readonly rtpSnapshot: () => RtpStatsSnapshot
@@ -74,11 +79,17 @@ const makeReceiverCore = (options: ReceiverOptions) => {
   const frameStats = makeFrameStats({ clockRate: JPEG_CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
   const layout = makeRtpLayout()
   let undecodable = 0
+  let expectedSsrc: number | undefined
 
-  /** Records the packet's RTP figures; false (counted as undecodable) when it is not RTP. */
+  /** Records the packet's RTP figures; false when it is not RTP (counted as undecodable) or a stray. */
   const takePacket = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): boolean => {
     if (locateRtp(bytes, offset, length, layout) !== undefined) {
       undecodable++
+      return false
+    }
+    const ssrc = rtpSsrcAt(bytes, offset)
+    if (expectedSsrc !== undefined && ssrc !== expectedSsrc) {
+      rtpStats.onStray()
       return false
     }
     rtpStats.onPacketFields(
@@ -87,7 +98,7 @@ const makeReceiverCore = (options: ReceiverOptions) => {
       rtpMarkerAt(bytes, offset),
       arrivalMs,
       layout.payloadEnd - layout.payloadStart,
-      rtpSsrcAt(bytes, offset)
+      ssrc
     )
     return true
   }
@@ -112,6 +123,9 @@ const makeReceiverCore = (options: ReceiverOptions) => {
 
   const figures: ReceiverFigures = {
     onPlaySent: frameStats.onPlaySent,
+    expectSsrc: (ssrc) => {
+      expectedSsrc = ssrc === undefined ? undefined : ssrc >>> 0
+    },
     snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable }),
     rtpSnapshot: rtpStats.snapshot,
     frameArrivalsMs: frameStats.arrivalsMs,

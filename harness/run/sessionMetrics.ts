@@ -45,7 +45,7 @@ export interface SessionMetrics
       FrameStatsSnapshot,
       "framesReceived" | "framesDropped" | "droppedByReason" | "fps" | "fpsMin1s" | "startupMs" | "intervalMs" | "timestampsConsistent"
     >,
-    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsLost" | "duplicates" | "reordered" | "lossPct" | "jitterMs">
+    Pick<RtpStatsSnapshot, "packetsReceived" | "packetsLost" | "duplicates" | "reordered" | "lossPct" | "jitterMs" | "strayPackets">
 {
   readonly bitrateKbps: number
   readonly rtspMs: Readonly<Record<string, MethodTiming>>
@@ -63,6 +63,7 @@ export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
     packetsLost: rtp.packetsLost,
     duplicates: rtp.duplicates,
     reordered: rtp.reordered,
+    strayPackets: rtp.strayPackets,
     lossPct: rtp.lossPct,
     fps: frames.fps,
     ...(frames.fpsMin1s === undefined ? {} : { fpsMin1s: frames.fpsMin1s }),

@@ -180,6 +180,8 @@ export const makeClientSession = (
         Effect.map((result) => {
           transport = "tcp"
           channels = result.channels
+          // The connection's own channels carry nothing else.
+          receiver.expectSsrc(undefined)
           return result
         })
       )
@@ -189,6 +191,8 @@ export const makeClientSession = (
         const pair = yield* bindUdp
         const result = yield* recorded("SETUP", conn.setupUdp(trackUrl, pair.rtp.port, pair.rtcp.port))
         serverRtcpPort = result.serverPorts?.[1]
+        // A port the OS gave us may still receive an earlier owner's stream: measure only ours.
+        receiver.expectSsrc(result.ssrc)
         return result
       })
 

@@ -146,3 +146,45 @@ describe("MjpegCounter: the receiver's figures without keeping a byte", () => {
     expect(received).toBeGreaterThan(5)
   })
 })
+
+describe("strays: packets of another SSRC than SETUP announced", () => {
+  // Another stream's packets (an earlier owner of the port): their own SSRC, sequence numbers far off.
+  const withStrays = (): Array<{ readonly bytes: Buffer; readonly atMs: number }> => {
+    const out: Array<{ readonly bytes: Buffer; readonly atMs: number }> = []
+    standardStream().forEach((p, i) => {
+      out.push(p)
+      if (i % 9 === 4) {
+        const stray = Buffer.from(p.bytes)
+        stray.writeUInt16BE((i * 7919) & 0xffff, 2)
+        stray.writeUInt32BE(0x5eed5eed, 8)
+        out.push({ bytes: stray, atMs: p.atMs + 0.01 })
+      }
+    })
+    return out
+  }
+
+  it.each([
+    { kind: "receiver", make: () => makeMjpegReceiver({ dialect: "standard", expectedFps: 20 }) },
+    { kind: "counter", make: () => makeMjpegCounter({ dialect: "standard", expectedFps: 20 }) }
+  ])("the $kind counts them apart and measures exactly the announced stream", ({ make }) => {
+    const feed = (r: ReturnType<typeof make>, datagrams: ReadonlyArray<{ readonly bytes: Buffer; readonly atMs: number }>) => {
+      r.onPlaySent(990)
+      for (const d of datagrams) {
+        if ("countRtp" in r) r.countRtp(d.bytes, 0, d.bytes.length, d.atMs)
+        else r.onRtp(d.bytes, d.atMs)
+      }
+      return r.snapshot()
+    }
+    const clean = feed(make(), standardStream())
+    const guarded = make()
+    guarded.expectSsrc(0xabcdef01)
+    const strays = withStrays()
+    const got = feed(guarded, strays)
+    const strayCount = strays.length - standardStream().length
+    expect(strayCount).toBeGreaterThan(10)
+    expect(got).toEqual({ ...clean, rtp: { ...clean.rtp, strayPackets: strayCount } })
+    // Unguarded, the same input ruins the figures: what the guard is for.
+    const unguarded = feed(make(), strays)
+    expect(unguarded.rtp.packetsLost + unguarded.rtp.reordered + unguarded.rtp.duplicates).toBeGreaterThan(0)
+  })
+})

@@ -3,7 +3,7 @@ import { type ClientVerdictInput, evaluateExpectations } from "../../../harness/
 import type { SessionMetrics } from "../../../harness/run/sessionMetrics.js"
 
 const metrics = (over: Partial<SessionMetrics>): SessionMetrics => ({
-  transport: "udp", framesReceived: 100, framesDropped: 0, droppedByReason: {}, packetsReceived: 750, packetsLost: 0, duplicates: 0, reordered: 0,
+  transport: "udp", framesReceived: 100, framesDropped: 0, droppedByReason: {}, packetsReceived: 750, packetsLost: 0, duplicates: 0, reordered: 0, strayPackets: 0,
   lossPct: 0, fps: 20, jitterMs: 0.5, startupMs: 10, bitrateKbps: 1500, timestampsConsistent: true, senderReports: 1, receiverReportsSent: 1,
   byeReceived: false, rtspMs: {}, ...over
 })

@@ -126,6 +126,31 @@ describe("ClientSession", () => {
       expect(wire[2]?.request).toContain("Transport: RTP/AVP;unicast;client_port=")
     }))
 
+  it.scopedLive("UDP: another SSRC's packets on our port (an earlier owner's stream) are counted as strays and change no figure", () =>
+    Effect.gen(function* () {
+      const wire: Array<WireExchange> = []
+      // No onFrame: the counting path a load run takes.
+      const session = yield* makeClientSession({ url: server.url(), transport: "udp", expectedFps: FPS, onExchange: (exchange) => wire.push(exchange) })
+      yield* session.setup
+      const clientPort = Number(/client_port=(\d+)/.exec(wire.find((w) => w.request.startsWith("SETUP"))?.request ?? "")?.[1])
+      expect(clientPort).toBeGreaterThan(0)
+      yield* session.play()
+      const stray = dgram.createSocket("udp4")
+      yield* Effect.addFinalizer(() => Effect.sync(() => stray.close()))
+      const strays = 25
+      for (let i = 0; i < strays; i++) {
+        const header = { marker: i % 5 === 4, payloadType: 26, sequenceNumber: 40_000 + i, timestamp: 1_000_000 + i * 900, ssrc: 0x5eed5eed, csrcs: [] }
+        stray.send(encodeRtpPacket({ header, payload: Buffer.alloc(200, i), paddingLength: 0 }), clientPort, "127.0.0.1")
+      }
+      yield* waitUntil(() => session.live().rtp.strayPackets >= strays, 2000)
+      yield* Effect.sleep("500 millis")
+      yield* session.teardown
+      const { rtp, frames } = session.snapshot().receiver
+      expect(rtp.strayPackets).toBe(strays)
+      expect([rtp.packetsLost, rtp.duplicates, rtp.reordered, frames.framesDropped]).toEqual([0, 0, 0, 0])
+      expect(frames.framesReceived).toBeGreaterThanOrEqual(10)
+    }))
+
   it.scopedLive("TCP interleaved: frames arrive on the RTSP connection; PAUSE stops the flow, PLAY resumes", () =>
     Effect.gen(function* () {
       const session = yield* makeClientSession({ url: server.url(), transport: "tcp", expectedFps: FPS, rtcpIntervalMs: 300 })
