@@ -71,8 +71,8 @@ export interface ReceiverOptions {
 const NONE: ReadonlyArray<ReceivedFrame> = []
 
 /**
- * The shared path: one datagram's RTP figures, then its payload to `onPayload` (which counts the
- * frames it completes and reports drops to the frame statistics).
+ * The shared path: a datagram's RTP figures (takePacket), then, after the caller's frame machine,
+ * the frame statistics of what it completed or dropped (classicFrame, tally).
  */
 const makeReceiverCore = (options: ReceiverOptions) => {
   const rtpStats = makeRtpReceiverStats({ clockRate: JPEG_CLOCK_RATE })
@@ -103,7 +103,7 @@ const makeReceiverCore = (options: ReceiverOptions) => {
     return true
   }
 
-  /** A classic datagram is a whole JPEG: true when it is one. */
+  /** A classic datagram is a whole JPEG: the JPEG (a view of the payload), or undefined, counted as dropped. */
   const classicFrame = (bytes: Uint8Array, timestamp: number, arrivalMs: number): Buffer | undefined => {
     const jpeg = decodeClassicPayload(bytes.subarray(layout.payloadStart, layout.payloadEnd))
     if (jpeg === undefined) frameStats.onDropped("NotJpeg")
