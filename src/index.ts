@@ -5,6 +5,7 @@
  * The protocol namespaces are pure codecs (bytes in, data out); `Media`,
  * `Server` and `Net` are Effect services and layers.
  */
+export * as H264 from "./protocol/h264/index.js"
 export * as Jpeg from "./protocol/jpeg/index.js"
 export * as Media from "./media/index.js"
 export * as MediaLibrary from "./media/MediaLibrary.js"
