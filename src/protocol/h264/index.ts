@@ -1,1 +1,2 @@
 export * from "./rfc6184Depacketizer.js"
+export * from "./sps.js"
