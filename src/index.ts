@@ -6,6 +6,7 @@
  * `Server` and `Net` are Effect services and layers.
  */
 export * as H264 from "./protocol/h264/index.js"
+export * as H265 from "./protocol/h265/index.js"
 export * as Jpeg from "./protocol/jpeg/index.js"
 export * as Media from "./media/index.js"
 export * as MediaLibrary from "./media/MediaLibrary.js"

@@ -1,2 +1,3 @@
+export * from "../nal/nalDepacketizer.js"
 export * from "./rfc6184Depacketizer.js"
 export * from "./sps.js"

@@ -1,0 +1,2 @@
+export * from "../nal/nalDepacketizer.js"
+export * from "./rfc7798Depacketizer.js"
