@@ -4,6 +4,7 @@
  * cropping. Bytes in, data out; a truncated or impossible SPS is a typed error, never a throw.
  */
 import { Data, Either } from "effect"
+import { bitReader, type BitReader, PastTheEnd } from "../nal/rbsp.js"
 import { nalType, NAL_TYPE_SPS } from "./rfc6184Depacketizer.js"
 
 export interface H264Sps {
@@ -58,52 +59,7 @@ const levelName = (idc: number, profileIdc: number, constraintFlags: number): st
   return (idc / 10).toFixed(1).replace(/\.0$/, "")
 }
 
-/** The RBSP of a NAL unit: its payload with the emulation prevention bytes (00 00 03) taken out. */
-export const unescapeRbsp = (nal: Uint8Array): Buffer => {
-  const out = Buffer.allocUnsafe(nal.length)
-  let n = 0
-  let zeros = 0
-  for (let i = 0; i < nal.length; i++) {
-    const byte = nal[i]!
-    if (zeros >= 2 && byte === 3) {
-      zeros = 0
-      continue
-    }
-    zeros = byte === 0 ? zeros + 1 : 0
-    out[n++] = byte
-  }
-  return out.subarray(0, n)
-}
-
-/** Thrown inside the reader only; parseH264Sps turns it into its typed error. */
-class PastTheEnd extends Error {}
-
-const bitReader = (bytes: Uint8Array) => {
-  let bit = 0
-  const total = bytes.length * 8
-  const u = (count: number): number => {
-    if (bit + count > total) throw new PastTheEnd()
-    let value = 0
-    for (let i = 0; i < count; i++, bit++) value = value * 2 + ((bytes[bit >> 3]! >> (7 - (bit & 7))) & 1)
-    return value
-  }
-  /** Exp-Golomb ue(v), at most 32 leading zeros (a value past 2^32 is not an SPS). */
-  const ue = (): number => {
-    let zeros = 0
-    while (u(1) === 0) {
-      zeros++
-      if (zeros > 31) throw new PastTheEnd()
-    }
-    return zeros === 0 ? 0 : 2 ** zeros - 1 + u(zeros)
-  }
-  const se = (): number => {
-    const k = ue()
-    return k % 2 === 1 ? (k + 1) / 2 : -(k / 2)
-  }
-  return { u, ue, se }
-}
-
-const skipScalingList = (r: ReturnType<typeof bitReader>, size: number): void => {
+const skipScalingList = (r: BitReader, size: number): void => {
   let last = 8
   let next = 8
   for (let j = 0; j < size; j++) {
@@ -117,7 +73,7 @@ export const parseH264Sps = (nal: Uint8Array): Either.Either<H264Sps, H264SpsErr
   if (nal.length < 1 || nalType(nal[0]!) !== NAL_TYPE_SPS) {
     return Either.left(new H264SpsError({ reason: "NotSps", message: `NAL type ${nal.length < 1 ? "none (empty)" : nalType(nal[0]!)} is not an SPS (7)` }))
   }
-  const r = bitReader(unescapeRbsp(nal.subarray(1)))
+  const r = bitReader(nal.subarray(1))
   const outOfRange = (what: string, value: number) =>
     Either.left(new H264SpsError({ reason: "OutOfRange", message: `SPS ${what} ${value} is out of range` }))
   try {

@@ -1,2 +1,3 @@
 export * from "../nal/nalDepacketizer.js"
 export * from "./rfc7798Depacketizer.js"
+export * from "./sps.js"

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
-import { parseH264Sps, unescapeRbsp } from "../../../src/protocol/h264/sps.js"
+import { parseH264Sps } from "../../../src/protocol/h264/sps.js"
+import { unescapeRbsp } from "../../../src/protocol/nal/rbsp.js"
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ""), "hex")
 
