@@ -1,4 +1,5 @@
 export * from "../nal/nalDepacketizer.js"
 export * from "../nal/rbsp.js"
+export * from "../nal/sequenceParameters.js"
 export * from "./rfc6184Depacketizer.js"
 export * from "./sps.js"

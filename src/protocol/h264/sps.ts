@@ -3,35 +3,18 @@
  * tester wants to know: profile, level, chroma format, bit depth and the picture size after
  * cropping. Bytes in, data out; a truncated or impossible SPS is a typed error, never a throw.
  */
-import { Data, Either } from "effect"
-import { bitReader, type BitReader, PastTheEnd } from "../nal/rbsp.js"
+import { Either } from "effect"
+import type { BitReader } from "../nal/rbsp.js"
+import { outOfRange, readSps, type SequenceParameters, type SpsError } from "../nal/sequenceParameters.js"
 import { nalType, NAL_TYPE_SPS } from "./rfc6184Depacketizer.js"
 
-export interface H264Sps {
-  readonly profileIdc: number
-  /** The profile's name ("Baseline", "Constrained Baseline", "Main", "High", ...), or "profile N". */
-  readonly profile: string
+/** Profile names: "Baseline", "Constrained Baseline", "Main", "High", ...; level 1b for level_idc 11 with constraint_set3 in Baseline. */
+export interface H264Sps extends SequenceParameters {
   /** constraint_set0..5 flags, as the byte after profile_idc carries them. */
   readonly constraintFlags: number
-  readonly levelIdc: number
-  /** The level as people write it: 3.1 for level_idc 31 (1b for level_idc 11 with constraint_set3 in Baseline). */
-  readonly level: string
-  readonly spsId: number
-  /** 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4. */
-  readonly chromaFormatIdc: number
-  readonly bitDepthLuma: number
-  readonly bitDepthChroma: number
   /** False for field or MBAFF coding. */
   readonly frameMbsOnly: boolean
-  /** The picture size after the SPS's frame cropping, in luma samples. */
-  readonly width: number
-  readonly height: number
 }
-
-export class H264SpsError extends Data.TaggedError("H264SpsError")<{
-  readonly reason: "NotSps" | "Truncated" | "OutOfRange"
-  readonly message: string
-}> {}
 
 /** The profiles whose SPS carries chroma format, bit depths and scaling matrices. */
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135])
@@ -68,15 +51,11 @@ const skipScalingList = (r: BitReader, size: number): void => {
   }
 }
 
+const H264_SPS = { headerBytes: 1, spsType: NAL_TYPE_SPS, typeOf: nalType, needs: "picture size" }
+
 /** Reads an SPS NAL unit (header byte included, as the depacketizer gives it). */
-export const parseH264Sps = (nal: Uint8Array): Either.Either<H264Sps, H264SpsError> => {
-  if (nal.length < 1 || nalType(nal[0]!) !== NAL_TYPE_SPS) {
-    return Either.left(new H264SpsError({ reason: "NotSps", message: `NAL type ${nal.length < 1 ? "none (empty)" : nalType(nal[0]!)} is not an SPS (7)` }))
-  }
-  const r = bitReader(nal.subarray(1))
-  const outOfRange = (what: string, value: number) =>
-    Either.left(new H264SpsError({ reason: "OutOfRange", message: `SPS ${what} ${value} is out of range` }))
-  try {
+export const parseH264Sps = (nal: Uint8Array): Either.Either<H264Sps, SpsError> =>
+  readSps(nal, H264_SPS, (r) => {
     const profileIdc = r.u(8)
     const constraintFlags = r.u(8)
     const levelIdc = r.u(8)
@@ -139,8 +118,4 @@ export const parseH264Sps = (nal: Uint8Array): Either.Either<H264Sps, H264SpsErr
       width,
       height
     })
-  } catch (error) {
-    if (error instanceof PastTheEnd) return Either.left(new H264SpsError({ reason: "Truncated", message: "the SPS ends before its picture size" }))
-    throw error
-  }
-}
+  })

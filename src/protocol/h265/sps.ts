@@ -4,32 +4,15 @@
  * after the conformance window. Bytes in, data out; a truncated or impossible SPS is a typed
  * error, never a throw.
  */
-import { Data, Either } from "effect"
-import { bitReader, type BitReader, PastTheEnd } from "../nal/rbsp.js"
+import { Either } from "effect"
+import type { BitReader } from "../nal/rbsp.js"
+import { outOfRange, readSps, type SequenceParameters, type SpsError } from "../nal/sequenceParameters.js"
 import { H265_NAL_TYPE_SPS, h265NalType } from "./rfc7798Depacketizer.js"
 
-export interface H265Sps {
-  readonly profileIdc: number
-  /** "Main", "Main 10", "Main Still Picture", "Format Range Extensions", ... or "profile N". */
-  readonly profile: string
+/** Profile names: "Main", "Main 10", "Main Still Picture", "Format Range Extensions", ...; level 3.1 for general_level_idc 93. */
+export interface H265Sps extends SequenceParameters {
   readonly tier: "Main" | "High"
-  readonly levelIdc: number
-  /** The level as people write it: 3.1 for general_level_idc 93. */
-  readonly level: string
-  readonly spsId: number
-  /** 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4. */
-  readonly chromaFormatIdc: number
-  readonly bitDepthLuma: number
-  readonly bitDepthChroma: number
-  /** The picture size after the conformance window, in luma samples. */
-  readonly width: number
-  readonly height: number
 }
-
-export class H265SpsError extends Data.TaggedError("H265SpsError")<{
-  readonly reason: "NotSps" | "Truncated" | "OutOfRange"
-  readonly message: string
-}> {}
 
 const PROFILE_NAMES: Readonly<Record<number, string>> = {
   1: "Main",
@@ -66,15 +49,11 @@ const profileTierLevel = (r: BitReader, maxSubLayersMinus1: number) => {
   return { tier, profileIdc, levelIdc }
 }
 
+const H265_SPS = { headerBytes: 2, spsType: H265_NAL_TYPE_SPS, typeOf: h265NalType, needs: "bit depths" }
+
 /** Reads an SPS NAL unit (its 2-byte header included, as the depacketizer gives it). */
-export const parseH265Sps = (nal: Uint8Array): Either.Either<H265Sps, H265SpsError> => {
-  if (nal.length < 2 || h265NalType(nal[0]!) !== H265_NAL_TYPE_SPS) {
-    return Either.left(new H265SpsError({ reason: "NotSps", message: `NAL type ${nal.length < 2 ? "none (under 2 bytes)" : h265NalType(nal[0]!)} is not an SPS (33)` }))
-  }
-  const outOfRange = (what: string, value: number) =>
-    Either.left(new H265SpsError({ reason: "OutOfRange", message: `SPS ${what} ${value} is out of range` }))
-  const r = bitReader(nal.subarray(2))
-  try {
+export const parseH265Sps = (nal: Uint8Array): Either.Either<H265Sps, SpsError> =>
+  readSps(nal, H265_SPS, (r) => {
     r.u(4) // sps_video_parameter_set_id
     const maxSubLayersMinus1 = r.u(3)
     if (maxSubLayersMinus1 > 6) return outOfRange("sps_max_sub_layers_minus1", maxSubLayersMinus1)
@@ -111,8 +90,4 @@ export const parseH265Sps = (nal: Uint8Array): Either.Either<H265Sps, H265SpsErr
       width,
       height
     })
-  } catch (error) {
-    if (error instanceof PastTheEnd) return Either.left(new H265SpsError({ reason: "Truncated", message: "the SPS ends before its bit depths" }))
-    throw error
-  }
-}
+  })
