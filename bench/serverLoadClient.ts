@@ -24,6 +24,8 @@ import { makeRtspParser } from "../src/protocol/rtsp/parser.js"
 import { findMjpegMedia, parseSdp, resolveControlUrl } from "../src/protocol/sdp.js"
 import { messageOf } from "../src/common/errorText.js"
 import { forEachDatagram, receiveBatched } from "../src/net/udpBatchReceive.js"
+import { rtpMarkerAt, rtpSequenceNumberAt, rtpTimestampAt, timestampDelta } from "../src/protocol/rtp.js"
+import { JPEG_CLOCK_RATE } from "../src/protocol/rtpJpeg.js"
 
 export interface LoadClientOptions {
   readonly host: string
@@ -208,8 +210,7 @@ interface Window {
   readonly intervals: Array<number>
 }
 
-/** The MJPEG clock (RFC 2435: 90 kHz). */
-const RTP_UNITS_PER_MS = 90
+const RTP_UNITS_PER_MS = JPEG_CLOCK_RATE / 1000
 
 /**
  * The per-datagram hot path: header fields read in place (RFC 3550 §5.1: seq at bytes 2-3,
@@ -217,7 +218,7 @@ const RTP_UNITS_PER_MS = 90
  */
 const onRtp = (s: RtpReceiverStats, window: Window) => (data: Buffer, offset: number, length: number, now: number): void => {
   if (length < 12 || data[offset]! >> 6 !== 2) return
-  const seq = (data[offset + 2]! << 8) | data[offset + 3]!
+  const seq = rtpSequenceNumberAt(data, offset)
   if (s.packets === 0) {
     s.firstPacketAt = now
     s.baseSeq = seq
@@ -228,16 +229,16 @@ const onRtp = (s: RtpReceiverStats, window: Window) => (data: Buffer, offset: nu
     else s.lateOrDuplicate++
   }
   // Jitter: D = (Rj - Ri) - (Sj - Si) in timestamp units, the timestamp difference taken mod 2^32.
-  const timestamp = data.readUInt32BE(offset + 4)
+  const timestamp = rtpTimestampAt(data, offset)
   if (s.packets > 0) {
-    const d = (now - s.lastArrivalMs) * RTP_UNITS_PER_MS - ((timestamp - s.lastTimestamp) | 0)
+    const d = (now - s.lastArrivalMs) * RTP_UNITS_PER_MS - timestampDelta(timestamp, s.lastTimestamp)
     s.jitter += (Math.abs(d) - s.jitter) / 16
   }
   s.lastTimestamp = timestamp
   s.lastArrivalMs = now
   s.packets++
   s.bytes += length
-  if ((data[offset + 1]! & 0x80) === 0) return
+  if (!rtpMarkerAt(data, offset)) return
   s.frames++
   if (s.frames === 1) s.firstFrameAt = now
   if (window.active) {

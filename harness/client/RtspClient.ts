@@ -147,7 +147,9 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     const userAgent = options.userAgent ?? USER_AGENT
 
     let awaited: AwaitedReply | undefined
-    const frames = yield* Queue.sliding<InterleavedPayload>(INTERLEAVED_BACKLOG)
+    const onInterleaved = options.onInterleaved
+    // The queue behind `interleaved`, only for a caller that reads `$` frames that way.
+    const frames = onInterleaved === undefined ? yield* Queue.sliding<InterleavedPayload>(INTERLEAVED_BACKLOG) : undefined
     let closedError: RtspClientError | undefined
 
     // Set when we close the connection ourselves: that is not a loss to report.
@@ -156,7 +158,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       Effect.sync(() => {
         releasing = true
         s.destroy()
-      }).pipe(Effect.zipRight(Queue.shutdown(frames)))
+      }).pipe(Effect.zipRight(frames === undefined ? Effect.void : Queue.shutdown(frames)))
     )
 
     // Called from socket callbacks: record the first reason the connection became unusable.
@@ -175,7 +177,6 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     }
     const parser = makeRtspParser()
     const classic = options.dialect === "classic"
-    const onInterleaved = options.onInterleaved
     let idleTimer: NodeJS.Timeout | undefined
     const deliver = (items: ReadonlyArray<RtspParseResult>, arrivalMs: number): void => {
       for (const item of items) {
@@ -185,7 +186,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
             break
           case "Interleaved":
             if (onInterleaved !== undefined) onInterleaved(item.channel, item.payload, arrivalMs)
-            else Queue.unsafeOffer(frames, { channel: item.channel, payload: item.payload })
+            else if (frames !== undefined) Queue.unsafeOffer(frames, { channel: item.channel, payload: item.payload })
             break
           case "Request":
             break // server-to-client requests (e.g. ANNOUNCE) are not used by the harness
@@ -334,7 +335,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       play,
       pause,
       teardown,
-      interleaved: Stream.fromQueue(frames),
+      interleaved: frames === undefined ? Stream.empty : Stream.fromQueue(frames),
       sendInterleaved: (channel, payload) => {
         if (closedError === undefined) socket.write(serializeInterleaved(channel, payload))
       },

@@ -78,10 +78,12 @@ const makeReceiverCore = (options: ReceiverOptions) => {
   const rtpStats = makeRtpReceiverStats({ clockRate: JPEG_CLOCK_RATE })
   const frameStats = makeFrameStats({ clockRate: JPEG_CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
   const layout = makeRtpLayout()
+  // The header fields of the packet takePacket last accepted, read once for the frame machine too.
+  const header = { timestamp: 0, marker: false }
   let undecodable = 0
   let expectedSsrc: number | undefined
 
-  /** Records the packet's RTP figures; false when it is not RTP (counted as undecodable) or a stray. */
+  /** Records the packet's RTP figures and header; false when it is not RTP (counted as undecodable) or a stray. */
   const takePacket = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): boolean => {
     if (locateRtp(bytes, offset, length, layout) !== undefined) {
       undecodable++
@@ -92,14 +94,9 @@ const makeReceiverCore = (options: ReceiverOptions) => {
       rtpStats.onStray()
       return false
     }
-    rtpStats.onPacketFields(
-      rtpSequenceNumberAt(bytes, offset),
-      rtpTimestampAt(bytes, offset),
-      rtpMarkerAt(bytes, offset),
-      arrivalMs,
-      layout.payloadEnd - layout.payloadStart,
-      ssrc
-    )
+    header.timestamp = rtpTimestampAt(bytes, offset)
+    header.marker = rtpMarkerAt(bytes, offset)
+    rtpStats.onPacketFields(rtpSequenceNumberAt(bytes, offset), header.timestamp, header.marker, arrivalMs, layout.payloadEnd - layout.payloadStart, ssrc)
     return true
   }
 
@@ -131,12 +128,12 @@ const makeReceiverCore = (options: ReceiverOptions) => {
     frameArrivalsMs: frameStats.arrivalsMs,
     frameIntervalsMs: frameStats.intervalsMs
   }
-  return { layout, takePacket, classicFrame, tally, figures }
+  return { layout, header, takePacket, classicFrame, tally, figures }
 }
 
 export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
   const core = makeReceiverCore(options)
-  const { layout } = core
+  const { layout, header } = core
   const depacketizer = makeRfc2435Depacketizer()
 
   // The depacketizer builds a frame's JPEG on first read; passing the read on keeps it so.
@@ -151,16 +148,17 @@ export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
   // Per packet (the hot path): most packets complete nothing, and get the shared empty array.
   const onRtp = (datagram: Uint8Array, arrivalMs: number): ReadonlyArray<ReceivedFrame> => {
     if (!core.takePacket(datagram, 0, datagram.length, arrivalMs)) return NONE
-    const timestamp = rtpTimestampAt(datagram, 0)
+    const { timestamp } = header
     if (options.dialect === "classic") {
       const jpeg = core.classicFrame(datagram, timestamp, arrivalMs)
       return jpeg === undefined ? NONE : [{ jpeg, timestamp, arrivalMs }]
     }
-    const events = depacketizer.pushPayload(timestamp, rtpMarkerAt(datagram, 0), datagram, layout.payloadStart, layout.payloadEnd)
+    const events = depacketizer.pushPayload(timestamp, header.marker, datagram, layout.payloadStart, layout.payloadEnd)
     if (events.length === 0) return NONE
     const frames: Array<ReceivedFrame> = []
     for (const event of events) {
-      if (core.tally(event, arrivalMs) && event._tag === "Frame") frames.push(rebuiltFrameOf(event, arrivalMs))
+      core.tally(event, arrivalMs)
+      if (event._tag === "Frame") frames.push(rebuiltFrameOf(event, arrivalMs))
     }
     return frames
   }
@@ -170,14 +168,13 @@ export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
 
 export const makeMjpegCounter = (options: ReceiverOptions): MjpegCounter => {
   const core = makeReceiverCore(options)
-  const { layout } = core
+  const { layout, header } = core
   const counter = makeRfc2435FrameCounter()
 
   const countRtp = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): number => {
     if (!core.takePacket(bytes, offset, length, arrivalMs)) return 0
-    const timestamp = rtpTimestampAt(bytes, offset)
-    if (options.dialect === "classic") return core.classicFrame(bytes, timestamp, arrivalMs) === undefined ? 0 : 1
-    const events = counter.pushPayload(timestamp, rtpMarkerAt(bytes, offset), bytes, layout.payloadStart, layout.payloadEnd)
+    if (options.dialect === "classic") return core.classicFrame(bytes, header.timestamp, arrivalMs) === undefined ? 0 : 1
+    const events = counter.pushPayload(header.timestamp, header.marker, bytes, layout.payloadStart, layout.payloadEnd)
     let frames = 0
     for (const event of events) if (core.tally(event, arrivalMs)) frames++
     return frames
