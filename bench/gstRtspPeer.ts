@@ -23,12 +23,14 @@ export const gstreamerAvailable = (): boolean => {
   return result.error === undefined && result.status === 0
 }
 
-/** The script sits beside this file's source: bench/ from the sources (tests), dist/bench/ from the build. */
-const SCRIPT = ((): string => {
+/** A script beside this file's source: bench/ from the sources (tests), dist/bench/ from the build. */
+const scriptPath = (name: string): string => {
   const here = dirname(fileURLToPath(import.meta.url))
-  const beside = join(here, "gst-rtsp-server.py")
-  return existsSync(beside) ? beside : join(here, "..", "..", "bench", "gst-rtsp-server.py")
-})()
+  const beside = join(here, name)
+  return existsSync(beside) ? beside : join(here, "..", "..", "bench", name)
+}
+const SCRIPT = scriptPath("gst-rtsp-server.py")
+const LAUNCH_SCRIPT = scriptPath("gst-rtsp-launch-server.py")
 export const SAMPLE = "video/movie.Mjpeg"
 const MOUNT = "movie.mjpeg"
 const READY_TIMEOUT_MS = 10_000
@@ -64,7 +66,7 @@ const awaitReady = (child: ChildProcess, stderr: () => string): Promise<number> 
     }
     const timer = setTimeout(() => {
       done()
-      reject(new Error(`gst-rtsp-server.py printed no READY line within ${READY_TIMEOUT_MS} ms; stderr: ${stderr()}`))
+      reject(new Error(`the GStreamer peer printed no READY line within ${READY_TIMEOUT_MS} ms; stderr: ${stderr()}`))
     }, READY_TIMEOUT_MS)
     const onData = (chunk: Buffer): void => {
       stdout += chunk.toString("utf8")
@@ -76,7 +78,7 @@ const awaitReady = (child: ChildProcess, stderr: () => string): Promise<number> 
     }
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       done()
-      reject(new Error(`gst-rtsp-server.py exited (${signal ?? code}) before it was ready; stderr: ${stderr()}`))
+      reject(new Error(`the GStreamer peer exited (${signal ?? code}) before it was ready; stderr: ${stderr()}`))
     }
     const onError = (error: Error): void => {
       done()
@@ -96,13 +98,8 @@ export interface GstRtspServerOptions {
   readonly loop?: boolean
 }
 
-export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Promise<GstRtspServer> => {
-  const fps = options.fps ?? 20
-  const payloadType = options.payloadType ?? 26
-  const dir = mkdtempSync(join(tmpdir(), "gst-rtsp-"))
-  const file = join(dir, MOUNT)
-  writeFileSync(file, Buffer.concat(sampleFrames()))
-  const args = [SCRIPT, "0", file, String(fps), MOUNT, String(payloadType), ...(options.loop === true ? ["loop"] : [])]
+/** Runs a peer script until it prints READY; `cleanUp` runs once it is gone. */
+const startPeer = async (args: ReadonlyArray<string>, mount: string, cleanUp: () => void): Promise<GstRtspServer> => {
   const child = spawn(GST_PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] })
   let stderr = ""
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -111,13 +108,30 @@ export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Pr
   })
   const close = async (): Promise<void> => {
     await terminate(child, TERM_GRACE_MS)
-    rmSync(dir, { recursive: true, force: true })
+    cleanUp()
   }
   try {
     const port = await awaitReady(child, () => stderr.trim())
-    return { url: `rtsp://127.0.0.1:${port}/${MOUNT}`, port, pid: child.pid!, close }
+    return { url: `rtsp://127.0.0.1:${port}/${mount}`, port, pid: child.pid!, close }
   } catch (error) {
     await close()
     throw error
   }
 }
+
+export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Promise<GstRtspServer> => {
+  const fps = options.fps ?? 20
+  const payloadType = options.payloadType ?? 26
+  const dir = mkdtempSync(join(tmpdir(), "gst-rtsp-"))
+  const file = join(dir, MOUNT)
+  writeFileSync(file, Buffer.concat(sampleFrames()))
+  const args = [SCRIPT, "0", file, String(fps), MOUNT, String(payloadType), ...(options.loop === true ? ["loop"] : [])]
+  return startPeer(args, MOUNT, () => rmSync(dir, { recursive: true, force: true }))
+}
+
+/**
+ * GStreamer's RTSP server running one launch line (payloaders named pay0, pay1, …) at
+ * rtsp://127.0.0.1:<port>/<mount>, a fresh pipeline per client.
+ */
+export const startGstLaunchServer = (launch: string, mount: string): Promise<GstRtspServer> =>
+  startPeer([LAUNCH_SCRIPT, "0", mount, launch], mount, () => {})

@@ -4,6 +4,7 @@
  */
 import { Command } from "@effect/cli"
 import type { CliApp } from "@effect/cli"
+import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import { Effect } from "effect"
 import { reportFailure } from "../../src/common/cliExit.js"
 import { VERSION } from "../../src/cli/version.js"
@@ -15,11 +16,12 @@ import { scenariosCommand } from "./scenarios.js"
 import { webCommand } from "./web.js"
 
 export const rootCommand = Command.make("rtsp-harness").pipe(
-  Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP MJPEG server"),
+  Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP server (MJPEG, H.264, H.265, audio)"),
   Command.withSubcommands([playCommand, runCommand, loadCommand, conformanceCommand, scenariosCommand, webCommand])
 )
 
 const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })
 
-export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+/** CommandExecutor: `play --dump-dir` decodes H.264/H.265 through ffmpeg. */
+export const runCli = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment | CommandExecutor> =>
   run(argv).pipe(Effect.as(0), Effect.catchAll(reportFailure))

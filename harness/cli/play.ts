@@ -1,16 +1,22 @@
 /**
- * `rtsp-harness play <url>`: one session (DESCRIBE, SETUP, PLAY for --duration or until the
- * server's BYE, TEARDOWN), its metrics at the end, and optionally its frames as PNG files and a
- * contact sheet. Exit status 0 when the session ran and brought at least one whole frame.
+ * `rtsp-harness play <url>`: one session (DESCRIBE, SETUP of the --tracks picked, PLAY for
+ * --duration or until the server's BYE, TEARDOWN), its metrics at the end, per track when there
+ * is more than one or the codec is not MJPEG, and optionally its frames as PNG files and a
+ * contact sheet (MJPEG through sharp, H.264/H.265 through ffmpeg). Exit status 0 when the
+ * session ran and brought at least one whole frame.
  */
 import { Command, Options } from "@effect/cli"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Console, Effect, Fiber, Option, Queue } from "effect"
-import { makeContactSheetCollector, writeContactSheet } from "../output/contactSheet.js"
+import { parseTrackSelector } from "../../src/protocol/sdpTracks.js"
+import { makeAnnexBDecoder } from "../output/annexBFrames.js"
+import { type ContactSheetCollector, makeContactSheetCollector, writeContactSheet } from "../output/contactSheet.js"
 import { makeFrameDumper } from "../output/pngFrames.js"
 import { runScenario } from "../run/runScenario.js"
 import { CliExit } from "../../src/common/cliExit.js"
 import type { Scenario } from "../scenario/schema.js"
 import { sessionRows, table } from "./render.js"
+import { trackRows } from "./trackRows.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
@@ -25,6 +31,10 @@ const dumpEvery = Options.integer("dump-every").pipe(
 const contactSheet = Options.file("contact-sheet").pipe(
   Options.optional,
   Options.withDescription("Write one PNG with thumbnails of frames spread over the run")
+)
+export const tracksOption = Options.text("tracks").pipe(
+  Options.withDefault("video"),
+  Options.withDescription("Which tracks of the SDP to set up: video (the first video track, the default), audio (the first audio track), all, or one track's a=control value")
 )
 const dialect = Options.choice("dialect", ["standard", "classic"] as const).pipe(
   Options.withDefault("standard" as const),
@@ -43,6 +53,13 @@ export const playScenario = (url: string, durationMs: number, transport: Transpo
     : [{ step: "describe" }, { step: "setup" }, { step: "play" }, { step: "wait", duration: durationMs }, { step: "teardown" }]
 })
 
+/** The decoded PNGs, for the contact sheet (sharp reads PNG as it reads JPEG). */
+const addDecodedFrames = (sheet: ContactSheetCollector, files: ReadonlyArray<{ readonly index: number; readonly path: string }>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    for (const file of files) sheet.add(file.index, Buffer.from(yield* fs.readFile(file.path)))
+  })
+
 export const playCommand = Command.make(
   "play",
   {
@@ -50,6 +67,7 @@ export const playCommand = Command.make(
     duration: durationOption("duration", "10s", "How long to play; the run ends sooner at the server's end-of-stream BYE"),
     transport: transportOption,
     dialect,
+    tracks: tracksOption,
     dumpDir,
     dumpEvery,
     contactSheet,
@@ -60,7 +78,7 @@ export const playCommand = Command.make(
     ...credentialOptions
   },
   (options) =>
-    Effect.gen(function* () {
+    Effect.scoped(Effect.gen(function* () {
       const dumper = Option.isSome(options.dumpDir)
         ? yield* makeFrameDumper({ dir: options.dumpDir.value, every: options.dumpEvery })
         : undefined
@@ -76,16 +94,25 @@ export const playCommand = Command.make(
         }
       }))
 
+      // H.264/H.265 frames go to ffmpeg; a contact sheet alone decodes them into a folder of its own.
+      const fs = yield* FileSystem.FileSystem
+      const decodeDir = Option.isSome(options.dumpDir) ? options.dumpDir.value : sheet === undefined ? undefined : yield* fs.makeTempDirectoryScoped({ prefix: "rtsp-harness-sheet-" })
+      const decoder = decodeDir === undefined ? undefined : yield* makeAnnexBDecoder({ dir: decodeDir, every: Option.isSome(options.dumpDir) ? options.dumpEvery : 1 })
+
       const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect), {
         timeoutMs: options.timeout,
         udpFallbackMs: options.udpFallback,
         udpBatching: options.udpBatching,
+        tracks: parseTrackSelector(options.tracks),
         ...credentialsFrom(options),
         onFrame: (_client, frame, index) => {
           sheet?.add(index, frame.jpeg)
           if (dumper !== undefined && index % options.dumpEvery === 0) Queue.unsafeOffer(toDump, { index, jpeg: frame.jpeg })
-        }
+        },
+        ...(decoder === undefined ? {} : { onAccessUnit: (_client, unit, index, _arrivalMs, stream) => decoder.offer(unit, index, stream) })
       })
+      const decoded = decoder === undefined ? undefined : yield* decoder.finish
+      if (sheet !== undefined && decoded !== undefined) yield* addDecodedFrames(sheet, decoded.files)
 
       if (writer !== undefined) {
         // Every frame received is written before the report (a write error ends the command).
@@ -94,7 +121,7 @@ export const playCommand = Command.make(
       }
       const client = result.clients[0]
       const metrics = client?.metrics
-      const written = dumper?.written() ?? 0
+      const written = (dumper?.written() ?? 0) + (Option.isSome(options.dumpDir) ? decoded?.written ?? 0 : 0)
       if (sheet !== undefined && Option.isSome(options.contactSheet) && sheet.selected().length > 0) {
         yield* writeContactSheet(sheet.selected(), options.contactSheet.value)
       }
@@ -114,6 +141,7 @@ export const playCommand = Command.make(
           yield* Console.log(`${options.url}  ${(result.durationMs / 1000).toFixed(1)} s`)
           yield* Console.log(table([
             ...sessionRows(metrics),
+            ...trackRows(metrics.tracks, metrics.lipSyncMs),
             ...(dumper === undefined ? [] : [["PNG frames", `${written} written to ${Option.getOrElse(options.dumpDir, () => "")}`] as const]),
             ...(Option.isSome(options.contactSheet) && sheet !== undefined && sheet.selected().length > 0
               ? [["contact sheet", options.contactSheet.value] as const]
@@ -123,5 +151,5 @@ export const playCommand = Command.make(
         if (client?.ok === true && metrics?.framesReceived === 0) yield* Console.error("error: no whole frame arrived")
       }
       if (!ok) return yield* new CliExit({ code: 1 })
-    })
+    }))
 ).pipe(Command.withDescription("Play one stream and report what arrived: frames, loss, fps, jitter, start-up, intervals; optionally write the frames as PNG"))

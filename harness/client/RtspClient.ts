@@ -55,7 +55,8 @@ export interface RtspConnection {
   ) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly describe: (url: string, options?: RequestOptions) => Effect.Effect<DescribeResult, RtspClientError>
   readonly setupUdp: (trackUrl: string, rtpPort: number, rtcpPort: number, options?: RequestOptions) => Effect.Effect<UdpSetup, RtspClientError>
-  readonly setupTcp: (trackUrl: string, options?: RequestOptions) => Effect.Effect<TcpSetup, RtspClientError>
+  /** Asks for channels `firstChannel` (default 0) and the next; a second track takes 2-3, and so on. */
+  readonly setupTcp: (trackUrl: string, options?: RequestOptions, firstChannel?: number) => Effect.Effect<TcpSetup, RtspClientError>
   readonly play: (url: string, options?: RequestOptions) => Effect.Effect<PlayResult, RtspClientError>
   readonly pause: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly teardown: (url: string, options?: RequestOptions) => Effect.Effect<RtspResponseInfo, RtspClientError>
@@ -317,8 +318,11 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         ? call("SETUP", trackUrl, options, { Transport: classicTransport(rtpPort) }).pipe(Effect.flatMap(classicSetupReply), Effect.map(remember))
         : call("SETUP", trackUrl, options, { Transport: udpTransportRequest(rtpPort, rtcpPort) }).pipe(Effect.flatMap(udpSetupReply), Effect.map(remember))
 
-    const setupTcp: RtspConnection["setupTcp"] = (trackUrl, options = {}) =>
-      call("SETUP", trackUrl, options, { Transport: tcpTransportRequest }).pipe(Effect.flatMap(tcpSetupReply), Effect.map(remember))
+    const setupTcp: RtspConnection["setupTcp"] = (trackUrl, options = {}, firstChannel = 0) =>
+      call("SETUP", trackUrl, options, { Transport: tcpTransportRequest(firstChannel) }).pipe(
+        Effect.flatMap((info) => tcpSetupReply(info, firstChannel)),
+        Effect.map(remember)
+      )
 
     const play: RtspConnection["play"] = (url, options = {}) => call("PLAY", url, options).pipe(Effect.map(playReply))
 

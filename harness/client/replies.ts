@@ -9,7 +9,8 @@ import { type RtpInfo, parseRtpInfo } from "../../src/protocol/rtsp/headers/rtp-
 import { parseSession } from "../../src/protocol/rtsp/headers/session.js"
 import { formatTransport, parseTransport, type TransportSpec } from "../../src/protocol/rtsp/headers/transport.js"
 import { getHeader, type RtspHeaders } from "../../src/protocol/rtsp/message.js"
-import { findMjpegMedia, parseSdp, resolveControlUrl, type SessionDescription } from "../../src/protocol/sdp.js"
+import { parseSdp, type SessionDescription } from "../../src/protocol/sdp.js"
+import { describeTracks, type TrackDescription } from "../../src/protocol/sdpTracks.js"
 import { stripCredentials } from "./credentials.js"
 import { protocolError, type RtspClientError, statusError } from "./errors.js"
 
@@ -25,7 +26,9 @@ export interface RtspResponseInfo {
 export interface DescribeResult {
   readonly sdp: SessionDescription
   readonly contentBase: string
-  /** The MJPEG video track's control URL, resolved against the content base. */
+  /** Every RTP track, in the description's order. */
+  readonly tracks: ReadonlyArray<TrackDescription>
+  /** The default track's control URL (the first video track, else the first track), resolved against the content base. */
   readonly trackUrl: string
   readonly response: RtspResponseInfo
 }
@@ -54,21 +57,23 @@ export interface PlayResult extends RtspResponseInfo {
 export const ensureOk = (method: string, info: RtspResponseInfo): Either.Either<RtspResponseInfo, RtspClientError> =>
   info.status >= 200 && info.status < 300 ? Either.right(info) : Either.left(statusError(method, info))
 
-/** The SDP and its MJPEG track; the content base falls back to Content-Location, then the URL asked for. */
+/** The SDP and its tracks; the content base falls back to Content-Location, then the URL asked for. */
 export const describeReply = (url: string, info: RtspResponseInfo): Either.Either<DescribeResult, RtspClientError> => {
   const sdp = parseSdp(info.body.toString("utf8"))
   if (Either.isLeft(sdp)) return Either.left(protocolError("DESCRIBE", `bad SDP: ${sdp.left.message}`))
   const contentBase = getHeader(info.headers, "Content-Base") ?? getHeader(info.headers, "Content-Location") ?? stripCredentials(url)
-  const track = findMjpegMedia(sdp.right)
-  if (track === undefined) return Either.left(protocolError("DESCRIBE", "SDP has no MJPEG video track"))
-  return Either.right({ sdp: sdp.right, contentBase, trackUrl: resolveControlUrl(contentBase, track.control), response: info })
+  const tracks = describeTracks(sdp.right, contentBase)
+  const track = tracks.find((t) => t.kind === "video") ?? tracks[0]
+  if (track === undefined) return Either.left(protocolError("DESCRIBE", "SDP has no RTP track"))
+  return Either.right({ sdp: sdp.right, contentBase, tracks, trackUrl: track.url, response: info })
 }
 
 /** What we ask for in SETUP: one transport spec, as the Transport header. */
 export const udpTransportRequest = (rtpPort: number, rtcpPort: number): string =>
   formatTransport([{ protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "unicast", clientPort: { first: rtpPort, last: rtcpPort }, extensions: [] }])
-export const tcpTransportRequest: string =
-  formatTransport([{ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: 0, last: 1 }, extensions: [] }])
+/** Interleaved on channels `first` (RTP) and `first + 1` (RTCP). */
+export const tcpTransportRequest = (first = 0): string =>
+  formatTransport([{ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first, last: first + 1 }, extensions: [] }])
 
 interface StandardSetup {
   readonly response: RtspResponseInfo
@@ -103,11 +108,11 @@ export const udpSetupReply = (info: RtspResponseInfo): Either.Either<UdpSetup, R
     }
   })
 
-/** SETUP over TCP: the session and the interleaved channels (0-1 when the server names none). */
-export const tcpSetupReply = (info: RtspResponseInfo): Either.Either<TcpSetup, RtspClientError> =>
+/** SETUP over TCP: the session and the interleaved channels (the ones asked for when the server names none). */
+export const tcpSetupReply = (info: RtspResponseInfo, asked = 0): Either.Either<TcpSetup, RtspClientError> =>
   Either.map(standardSetupReply(info), ({ chosen, ...rest }) => {
     const channels = chosen?.interleaved
-    return { ...rest, channels: channels === undefined ? ([0, 1] as const) : ([channels.first, channels.last ?? channels.first + 1] as const) }
+    return { ...rest, channels: channels === undefined ? ([asked, asked + 1] as const) : ([channels.first, channels.last ?? channels.first + 1] as const) }
   })
 
 /** A classic SETUP reply carries no Transport, only a non-zero decimal Session. */

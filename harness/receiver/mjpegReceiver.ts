@@ -10,18 +10,12 @@
  * from a reused receive buffer, and a packet allocates nothing.
  */
 import { decodeClassicPayload } from "../../src/protocol/jpeg/classic.js"
-import {
-  type AssembledFrame,
-  type DecodedFrame,
-  type DroppedFrame,
-  makeRfc2435Depacketizer,
-  makeRfc2435FrameCounter
-} from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
-import { locateRtp, makeRtpLayout, rtpMarkerAt, rtpSequenceNumberAt, rtpSsrcAt, rtpTimestampAt } from "../../src/protocol/rtp.js"
+import { type DecodedFrame, makeRfc2435Depacketizer, makeRfc2435FrameCounter } from "../../src/protocol/jpeg/rfc2435Depacketizer.js"
 import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
-import { type FrameStatsSnapshot, makeFrameStats } from "../metrics/frameStats.js"
-import { makeRtpReceiverStats, type RtpStatsSnapshot } from "../metrics/rtpStats.js"
+import { type CountRtp, makeReceiverCore, type ReceiverFigures } from "./receiverCore.js"
+
+export type { ReceiverFigures, ReceiverSnapshot } from "./receiverCore.js"
 
 export interface ReceivedFrame {
   readonly jpeg: Buffer
@@ -30,75 +24,27 @@ export interface ReceivedFrame {
   readonly arrivalMs: number
 }
 
-export interface ReceiverSnapshot {
-  readonly rtp: RtpStatsSnapshot
-  readonly frames: FrameStatsSnapshot
-  /** Datagrams that were not RTP at all (counted, never fatal). */
-  readonly undecodable: number
-}
-
-/** What both kinds tell. */
-export interface ReceiverFigures {
-  readonly onPlaySent: (ms: number) => void
-  /**
-   * The SSRC SETUP announced: from now on packets of any other source are strays, counted and not
-   * measured (undefined: every source counts, as when the server names none).
-   */
-  readonly expectSsrc: (ssrc: number | undefined) => void
-  readonly snapshot: () => ReceiverSnapshot
-  /** The RTP half alone: cheap enough to poll every second for live progress. */
-  readonly rtpSnapshot: () => RtpStatsSnapshot
-  /** Arrival (ms) of every whole frame, and the intervals between them: copies, for reports. */
-  readonly frameArrivalsMs: () => ReadonlyArray<number>
-  readonly frameIntervalsMs: () => ReadonlyArray<number>
-}
-
 export interface MjpegReceiver extends ReceiverFigures {
   /** Feeds one datagram (or interleaved RTP payload), which the frames keep views of; returns the frames it completed. */
   readonly onRtp: (datagram: Uint8Array, arrivalMs: number) => ReadonlyArray<ReceivedFrame>
 }
 
 export interface MjpegCounter extends ReceiverFigures {
-  /** Feeds the datagram in bytes [offset, offset + length), read during the call only; returns how many frames it completed. */
-  readonly countRtp: (bytes: Uint8Array, offset: number, length: number, arrivalMs: number) => number
+  readonly countRtp: CountRtp
 }
 
 export interface ReceiverOptions {
   readonly dialect: Dialect
   readonly expectedFps?: number
+  readonly timingSamples?: number
 }
 
 const NONE: ReadonlyArray<ReceivedFrame> = []
 
-/**
- * The shared path: a datagram's RTP figures (takePacket), then, after the caller's frame machine,
- * the frame statistics of what it completed or dropped (classicFrame, tally).
- */
-const makeReceiverCore = (options: ReceiverOptions) => {
-  const rtpStats = makeRtpReceiverStats({ clockRate: JPEG_CLOCK_RATE })
-  const frameStats = makeFrameStats({ clockRate: JPEG_CLOCK_RATE, ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }) })
-  const layout = makeRtpLayout()
-  // The header fields of the packet takePacket last accepted, read once for the frame machine too.
-  const header = { timestamp: 0, marker: false }
-  let undecodable = 0
-  let expectedSsrc: number | undefined
-
-  /** Records the packet's RTP figures and header; false when it is not RTP (counted as undecodable) or a stray. */
-  const takePacket = (bytes: Uint8Array, offset: number, length: number, arrivalMs: number): boolean => {
-    if (locateRtp(bytes, offset, length, layout) !== undefined) {
-      undecodable++
-      return false
-    }
-    const ssrc = rtpSsrcAt(bytes, offset)
-    if (expectedSsrc !== undefined && ssrc !== expectedSsrc) {
-      rtpStats.onStray()
-      return false
-    }
-    header.timestamp = rtpTimestampAt(bytes, offset)
-    header.marker = rtpMarkerAt(bytes, offset)
-    rtpStats.onPacketFields(rtpSequenceNumberAt(bytes, offset), header.timestamp, header.marker, arrivalMs, layout.payloadEnd - layout.payloadStart, ssrc)
-    return true
-  }
+/** The MJPEG core: the shared one, plus the classic dialect's whole-JPEG datagrams. */
+const makeMjpegCore = (options: ReceiverOptions) => {
+  const core = makeReceiverCore({ clockRate: JPEG_CLOCK_RATE, expectedFps: options.expectedFps, timingSamples: options.timingSamples })
+  const { layout, frameStats } = core
 
   /** A classic datagram is a whole JPEG: the JPEG (a view of the payload), or undefined, counted as dropped. */
   const classicFrame = (bytes: Uint8Array, timestamp: number, arrivalMs: number): Buffer | undefined => {
@@ -107,32 +53,11 @@ const makeReceiverCore = (options: ReceiverOptions) => {
     else frameStats.onFrame({ timestamp, arrivalMs })
     return jpeg
   }
-
-  /** The frame statistics of one depacketizer event: true for a whole frame. */
-  const tally = (event: AssembledFrame | DroppedFrame, arrivalMs: number): boolean => {
-    if (event._tag === "Frame") {
-      frameStats.onFrame({ timestamp: event.timestamp, arrivalMs })
-      return true
-    }
-    frameStats.onDropped(event.reason)
-    return false
-  }
-
-  const figures: ReceiverFigures = {
-    onPlaySent: frameStats.onPlaySent,
-    expectSsrc: (ssrc) => {
-      expectedSsrc = ssrc === undefined ? undefined : ssrc >>> 0
-    },
-    snapshot: () => ({ rtp: rtpStats.snapshot(), frames: frameStats.snapshot(), undecodable }),
-    rtpSnapshot: rtpStats.snapshot,
-    frameArrivalsMs: frameStats.arrivalsMs,
-    frameIntervalsMs: frameStats.intervalsMs
-  }
-  return { layout, header, takePacket, classicFrame, tally, figures }
+  return { ...core, classicFrame }
 }
 
 export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
-  const core = makeReceiverCore(options)
+  const core = makeMjpegCore(options)
   const { layout, header } = core
   const depacketizer = makeRfc2435Depacketizer()
 
@@ -167,7 +92,7 @@ export const makeMjpegReceiver = (options: ReceiverOptions): MjpegReceiver => {
 }
 
 export const makeMjpegCounter = (options: ReceiverOptions): MjpegCounter => {
-  const core = makeReceiverCore(options)
+  const core = makeMjpegCore(options)
   const { layout, header } = core
   const counter = makeRfc2435FrameCounter()
 

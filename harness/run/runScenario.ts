@@ -12,6 +12,7 @@
  */
 import { Clock, Duration, Effect, Fiber, Schedule } from "effect"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
+import type { OnAccessUnit } from "../receiver/nalReceiver.js"
 import type { Scenario, Step } from "../scenario/schema.js"
 import { makeClientSession } from "../session/ClientSession.js"
 import type { ClientSession, ClientSessionOptions, RequestRecord } from "../session/types.js"
@@ -24,11 +25,13 @@ import { messageOf } from "../../src/common/errorText.js"
 export type { ClientRun, ScenarioRunResult } from "./scenarioResult.js"
 
 /** What a run passes on to each client's ClientSession unchanged (documented there). */
-export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "udpBatching" | "expectedFps" | "bindHost">
+export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "udpBatching" | "expectedFps" | "bindHost" | "tracks">
 
 export interface RunOptions extends SessionSettings {
   /** Frames of every client (ClientSessionOptions.onFrame with the client's index), from the socket callback: keep it cheap. */
   readonly onFrame?: (client: number, frame: ReceivedFrame, index: number) => void
+  /** Access units of every client's H.264/H.265 primary track (ClientSessionOptions.onAccessUnit), likewise. */
+  readonly onAccessUnit?: (client: number, ...unit: Parameters<OnAccessUnit>) => void
   /** Called every `progressEveryMs` (default 1000) while the run goes on. */
   readonly onProgress?: (status: LiveStatus) => Effect.Effect<void>
   readonly progressEveryMs?: number
@@ -107,7 +110,9 @@ export const scenarioClients = (
           ...(options.udpBatching === undefined ? {} : { udpBatching: options.udpBatching }),
           ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),
           ...(options.bindHost === undefined ? {} : { bindHost: options.bindHost }),
-          ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) })
+          ...(options.tracks === undefined ? {} : { tracks: options.tracks }),
+          ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) }),
+          ...(options.onAccessUnit === undefined ? {} : { onAccessUnit: (...unit: Parameters<OnAccessUnit>) => options.onAccessUnit?.(index, ...unit) })
         })
         live[slot] = session
         for (const [stepIndex, step] of scenario.steps.entries()) {

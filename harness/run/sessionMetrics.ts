@@ -8,6 +8,7 @@ import type { FrameStatsSnapshot } from "../metrics/frameStats.js"
 import { percentileOfSorted, sortedAscending } from "../metrics/percentile.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
 import type { ClientSessionSnapshot, RequestRecord } from "../session/types.js"
+import { type TrackMetrics, trackMetrics } from "./trackMetrics.js"
 
 export interface MethodTiming {
   readonly count: number
@@ -49,6 +50,10 @@ export interface SessionMetrics
 {
   readonly bitrateKbps: number
   readonly rtspMs: Readonly<Record<string, MethodTiming>>
+  /** Every track set up, the primary one (whose figures these are) first; absent before any SETUP. */
+  readonly tracks?: ReadonlyArray<TrackMetrics>
+  /** With audio and video: the audio's delay minus the video's (ms), from their sender reports. */
+  readonly lipSyncMs?: number
 }
 
 export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
@@ -75,7 +80,9 @@ export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
     senderReports: s.senderReports,
     receiverReportsSent: s.receiverReportsSent,
     byeReceived: s.byeReceived,
-    rtspMs: rtspTimings(s.requests)
+    rtspMs: rtspTimings(s.requests),
+    ...(s.tracks.length === 0 ? {} : { tracks: s.tracks.map(trackMetrics) }),
+    ...(s.lipSyncMs === undefined ? {} : { lipSyncMs: s.lipSyncMs })
   }
 }
 

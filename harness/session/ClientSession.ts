@@ -1,20 +1,24 @@
 /**
- * One harness session against any RTSP server: the RTSP conversation (RtspClient), the RTP
- * receiving end (a UDP port pair, or `$` frames on the RTSP connection) feeding the pure
- * receiver, and the request order SETUP → PLAY → PAUSE → TEARDOWN with its bookkeeping.
+ * One harness session against any RTSP server: the RTSP conversation (RtspClient), the tracks
+ * DESCRIBE offered and `tracks` picked (each with its receiving end: a UDP port pair, or a pair
+ * of `$` channels on the RTSP connection, feeding the pure receiver of its codec, and its own
+ * RTCP), and the request order SETUP → PLAY → PAUSE → TEARDOWN with its bookkeeping. The
+ * first track picked is the primary one: the session's top-level figures are its own.
  * Every socket and fiber lives in the caller's Scope. The parts: types.ts (options, snapshot),
- * rtcpReports.ts (SR/BYE in, receiver reports out), keepAlive.ts, udpFallback.ts (UDP → TCP).
+ * trackLink.ts (one track's receiving end), rtcpReports.ts (SR/BYE in, receiver reports out),
+ * keepAlive.ts, udpFallback.ts (UDP → TCP).
  *
  * Packets are handled synchronously in the socket callbacks and stamped there with their
  * arrival time, so jitter and intervals measure the network, not our own queueing.
  */
-import { Effect, Fiber, Scope } from "effect"
+import { Effect, Either, Fiber, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import { formatRange } from "../../src/protocol/rtsp/headers/range.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import { resolveControlUrl } from "../../src/protocol/sdp.js"
-import { makeUdpSocketPair, type UdpSocketPair } from "../../src/net/UdpSocket.js"
+import { selectTracks } from "../../src/protocol/sdpTracks.js"
 import { parseRtspUrl } from "../client/credentials.js"
+import { protocolError } from "../client/errors.js"
 import {
   connect,
   type DescribeResult,
@@ -23,10 +27,12 @@ import {
   RtspClientError,
   type RtspResponseInfo
 } from "../client/RtspClient.js"
+import { lipSyncOffsetMs } from "../metrics/lipSync.js"
 import { keepAliveLoop } from "./keepAlive.js"
 import { makeSignal } from "./signal.js"
-import { DEFAULT_RTCP_INTERVAL_MS, makeRtcpReports } from "./rtcpReports.js"
+import { DEFAULT_RTCP_INTERVAL_MS } from "./rtcpReports.js"
 import { makeRtpIntake } from "./rtpIntake.js"
+import { makeTrackLink, type TrackLink } from "./trackLink.js"
 import type {
   ClientSession,
   ClientSessionOptions,
@@ -40,7 +46,6 @@ import { fallbackPolicy, isUnsupportedTransport, silenceReason, silentFor, UNSUP
 export type * from "./types.js"
 
 export { MAX_JITTER_SAMPLES } from "./rtpIntake.js"
-const RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024
 
 const elapsedSince = (started: number): number => performance.now() - started
 
@@ -54,21 +59,11 @@ export const makeClientSession = (
     const scope = yield* Effect.scope
     const epochMs = options.epochMs ?? performance.now()
     const firstPacket = makeSignal()
-    const intake = makeRtpIntake({
-      dialect,
-      expectedFps: options.expectedFps,
-      epochMs,
-      onFrame: options.onFrame,
-      onPacket: firstPacket.fire
-    })
-    const receiver = intake.figures
     const ourSsrc = randomBytes(4).readUInt32BE(0)
-    const rtcp = yield* makeRtcpReports({
-      ssrc: ourSsrc,
-      cname: `rtsp-harness-${ourSsrc.toString(16)}@${target.host}`,
-      stats: receiver.rtpSnapshot
-    })
+    const cname = `rtsp-harness-${ourSsrc.toString(16)}@${target.host}`
     const policy = fallbackPolicy(dialect, options.udpFallbackMs)
+    // Before any track is set up, the figures are an empty receiver's.
+    const noTrackYet = makeRtpIntake({ dialect, epochMs, onPacket: () => {} })
 
     let transport: TransportKind = dialect === "classic" ? "udp" : options.transport ?? "udp"
     let fallback: string | undefined
@@ -76,14 +71,14 @@ export const makeClientSession = (
     let sessionId: string | undefined
     let timeoutSeconds: number | undefined
     let described: DescribeResult | undefined
-    let channels: readonly [number, number] = [0, 1]
-    let serverRtcpPort: number | undefined
-    let udp: UdpSocketPair | undefined
+    let links: ReadonlyArray<TrackLink> = []
     let playedOnce = false
     let firstRtpInfo: PlayResult["rtpInfo"]
     const requests: Array<RequestRecord> = []
     /** Receiver reports and keep-alives: one fiber while set up, none otherwise. */
     let upkeep: Fiber.RuntimeFiber<never> | undefined
+
+    const primary = () => links[0]?.intake ?? noTrackYet
 
     const conn: RtspConnection = yield* connect(options.url, {
       dialect,
@@ -96,8 +91,11 @@ export const makeClientSession = (
         options.onConnectionLost?.(error)
       },
       onInterleaved: (channel, payload, arrivalMs) => {
-        if (channel === channels[0]) intake.fromInterleaved(payload, arrivalMs)
-        else if (channel === channels[1]) rtcp.onRtcp(payload, arrivalMs)
+        for (const link of links) {
+          if (link.channels === undefined) continue
+          if (channel === link.channels[0]) return link.intake.fromInterleaved(payload, arrivalMs)
+          if (channel === link.channels[1]) return link.rtcp.onRtcp(payload, arrivalMs)
+        }
       }
     })
 
@@ -134,13 +132,7 @@ export const makeClientSession = (
     const controlUrl = (): string =>
       described === undefined ? options.url : resolveControlUrl(described.contentBase, described.sdp.control ?? described.contentBase)
 
-    /** Our receiver report to wherever the server's RTCP goes: its channel, or its RTCP port. */
-    const sendRtcp = (compound: Uint8Array): boolean => {
-      if (transport === "tcp") conn.sendInterleaved(channels[1], compound)
-      else if (udp !== undefined && serverRtcpPort !== undefined) udp.rtcp.send([compound], serverRtcpPort, target.host)
-      else return false
-      return true
-    }
+    const interleave = (channel: number, compound: Uint8Array): void => conn.sendInterleaved(channel, compound)
 
     /** Receiver reports and keep-alives, for as long as the session is set up (standard dialect). */
     const startUpkeep = Effect.suspend(() => {
@@ -148,11 +140,12 @@ export const makeClientSession = (
       const keepAlive = options.keepAlive === false
         ? Effect.never
         : keepAliveLoop((method) => recorded(method, conn.request(method, controlUrl())), timeoutSeconds)
-      // One fiber: the keep-alives, with the reports' timer started and stopped around them.
+      const interval = options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS
+      // One fiber: the keep-alives, with every track's report timer started and stopped around them.
       const reportsAround = Effect.acquireUseRelease(
-        Effect.sync(() => rtcp.startReporting(options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, sendRtcp)),
+        Effect.sync(() => links.map((link) => link.rtcp.startReporting(interval, link.sendRtcp(interleave, target.host)))),
         () => keepAlive,
-        (stopReporting) => Effect.sync(stopReporting)
+        (stops) => Effect.sync(() => stops.forEach((stop) => stop()))
       )
       // In the session's scope, so it ends with the session at the latest (a FiberHandle costs ~6x more per session).
       return upkeep !== undefined ? Effect.void : Effect.asVoid(Effect.tap(Effect.forkIn(reportsAround, scope), (fiber) => Effect.sync(() => (upkeep = fiber))))
@@ -164,54 +157,83 @@ export const makeClientSession = (
       return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
     })
 
-    const bindUdp = Effect.gen(function* () {
-      if (udp !== undefined) return udp
-      const pair = yield* makeUdpSocketPair({ host: options.bindHost ?? "0.0.0.0", port: 0, receiveBufferBytes: RECEIVE_BUFFER_BYTES }).pipe(
-        Scope.extend(scope)
-      )
-      intake.fromUdp(pair.rtp, options.udpBatching ?? true)
-      pair.rtcp.deliverTo(rtcp.onRtcp)
-      udp = pair
-      return pair
+    /** The tracks to set up: the picked ones of the description, or the classic dialect's one stream. */
+    const makeLinks = Effect.gen(function* () {
+      if (links.length > 0) return links
+      const picked = described === undefined
+        ? [undefined]
+        : yield* Either.match(selectTracks(described.tracks, options.tracks ?? "video"), {
+          onLeft: (reason) => Effect.fail(protocolError("SETUP", reason)),
+          onRight: (tracks) => Effect.succeed(tracks)
+        })
+      // Lip sync needs both kinds; otherwise no track keeps packet timings.
+      const keepTimings = picked.some((t) => t?.kind === "audio") && picked.some((t) => t === undefined || t.kind === "video")
+      links = yield* Effect.forEach(picked, (track, i) =>
+        makeTrackLink({
+          track,
+          url: track?.url ?? options.url,
+          dialect,
+          expectedFps: options.expectedFps,
+          epochMs,
+          // The caller's frames are the primary track's.
+          onFrame: i === 0 ? options.onFrame : undefined,
+          onAccessUnit: i === 0 ? options.onAccessUnit : undefined,
+          onPacket: firstPacket.fire,
+          keepTimings,
+          ssrc: ourSsrc,
+          cname
+        }))
+      return links
     })
 
-    const setupTcp = (trackUrl: string) =>
-      recorded("SETUP", conn.setupTcp(trackUrl)).pipe(
+    const setupTcp = (link: TrackLink, index: number) =>
+      recorded("SETUP", conn.setupTcp(link.url, {}, 2 * index)).pipe(
         Effect.map((result) => {
           transport = "tcp"
-          channels = result.channels
+          link.channels = result.channels
           // The connection's own channels carry nothing else.
-          receiver.expectSsrc(undefined)
+          link.intake.figures.expectSsrc(undefined)
           return result
         })
       )
 
-    const setupUdp = (trackUrl: string) =>
+    const setupUdp = (link: TrackLink) =>
       Effect.gen(function* () {
-        const pair = yield* bindUdp
-        const result = yield* recorded("SETUP", conn.setupUdp(trackUrl, pair.rtp.port, pair.rtcp.port))
-        serverRtcpPort = result.serverPorts?.[1]
+        const pair = yield* link.bindUdp(scope, options.bindHost ?? "0.0.0.0", options.udpBatching ?? true)
+        const result = yield* recorded("SETUP", conn.setupUdp(link.url, pair.rtp.port, pair.rtcp.port))
+        link.serverRtcpPort = result.serverPorts?.[1]
         // A port the OS gave us may still receive an earlier owner's stream: measure only ours.
-        receiver.expectSsrc(result.ssrc)
+        link.intake.figures.expectSsrc(result.ssrc)
         return result
       })
 
-    const setup: ClientSession["setup"] = Effect.gen(function* () {
-      if (dialect === "standard" && described === undefined) yield* describe
-      const trackUrl = described?.trackUrl ?? options.url
-      const result = transport === "tcp"
-        ? yield* setupTcp(trackUrl)
-        : yield* setupUdp(trackUrl).pipe(
+    const setupTrack = (link: TrackLink, index: number) =>
+      transport === "tcp"
+        ? setupTcp(link, index)
+        : setupUdp(link).pipe(
           Effect.catchIf(
-            (error): error is RtspClientError => policy.onUnsupportedTransport && isUnsupportedTransport(error),
+            // Only the first track may switch the session to TCP: the others follow it.
+            (error): error is RtspClientError => index === 0 && policy.onUnsupportedTransport && isUnsupportedTransport(error),
             () => {
               fallback = UNSUPPORTED_TRANSPORT_REASON
-              return setupTcp(trackUrl)
+              return setupTcp(link, index)
             }
           )
         )
-      sessionId = result.sessionId
-      timeoutSeconds = result.timeoutSeconds
+
+    /** SETUP of every track in turn, the later ones in the session the first one opened. */
+    const setupAll = Effect.gen(function* () {
+      const all = yield* makeLinks
+      for (const [index, link] of all.entries()) {
+        const result = yield* setupTrack(link, index)
+        sessionId = result.sessionId
+        timeoutSeconds = result.timeoutSeconds
+      }
+    })
+
+    const setup: ClientSession["setup"] = Effect.gen(function* () {
+      if (dialect === "standard" && described === undefined) yield* describe
+      yield* setupAll
       state = "ready"
       yield* startUpkeep
     })
@@ -228,9 +250,8 @@ export const makeClientSession = (
         fallback = silenceReason(waitedMs)
         yield* recorded("TEARDOWN", conn.teardown(controlUrl())).pipe(Effect.ignore)
         yield* stopUpkeep
-        const result = yield* setupTcp(described?.trackUrl ?? options.url)
-        sessionId = result.sessionId
-        timeoutSeconds = result.timeoutSeconds
+        transport = "tcp"
+        yield* setupAll
         yield* startUpkeep
         return yield* playRequest(range)
       })
@@ -239,7 +260,10 @@ export const makeClientSession = (
       Effect.gen(function* () {
         const first = !playedOnce
         // Start-up is measured from the first PLAY, a fallback's delay included: the viewer waits it too.
-        if (first) receiver.onPlaySent(performance.now())
+        if (first) {
+          const sentMs = performance.now()
+          for (const link of links) link.intake.figures.onPlaySent(sentMs)
+        }
         let result = yield* playRequest(range)
         playedOnce = true
         state = "playing"
@@ -264,25 +288,42 @@ export const makeClientSession = (
         true
       )
 
-    const snapshot = (): ClientSessionSnapshot => ({
-      url: options.url,
-      dialect,
-      transport,
-      ...(fallback === undefined ? {} : { fallback }),
-      state,
-      ...(sessionId === undefined ? {} : { sessionId }),
-      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
-      receiver: receiver.snapshot(),
-      requests: [...requests],
-      senderReports: rtcp.senderReports(),
-      receiverReportsSent: rtcp.receiverReportsSent(),
-      byeReceived: rtcp.byeReceived(),
-      // The receiver's frame statistics hold the arrivals already; only the epoch differs.
-      frameArrivalsMs: receiver.frameArrivalsMs().map((ms) => ms - epochMs),
-      frameIntervalsMs: receiver.frameIntervalsMs(),
-      jitterSeries: intake.jitterSeries().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
-      ...(firstRtpInfo === undefined ? {} : { firstRtpInfo })
-    })
+    /** Audio against video, when the session has both and each had a sender report. */
+    const lipSync = (): number | undefined => {
+      const timing = (link: TrackLink | undefined) =>
+        link === undefined ? undefined : { clockRate: link.track?.clockRate ?? 0, senderClock: link.rtcp.senderClock(), samples: link.intake.figures.timingSamples() }
+      const audio = timing(links.find((l) => l.track?.kind === "audio"))
+      const video = timing(links.find((l) => l.track?.kind === "video"))
+      return audio === undefined || video === undefined ? undefined : lipSyncOffsetMs(audio, video)
+    }
+
+    const snapshot = (): ClientSessionSnapshot => {
+      const intake = primary()
+      const receiver = intake.figures
+      const rtcp = links[0]?.rtcp
+      const lipSyncMs = lipSync()
+      return {
+        url: options.url,
+        dialect,
+        transport,
+        ...(fallback === undefined ? {} : { fallback }),
+        state,
+        ...(sessionId === undefined ? {} : { sessionId }),
+        ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+        receiver: receiver.snapshot(),
+        requests: [...requests],
+        senderReports: rtcp?.senderReports() ?? 0,
+        receiverReportsSent: rtcp?.receiverReportsSent() ?? 0,
+        byeReceived: rtcp?.byeReceived() ?? false,
+        // The receiver's frame statistics hold the arrivals already; only the epoch differs.
+        frameArrivalsMs: receiver.frameArrivalsMs().map((ms) => ms - epochMs),
+        frameIntervalsMs: receiver.frameIntervalsMs(),
+        jitterSeries: intake.jitterSeries().map((sample) => ({ tMs: sample.tMs, jitterMs: sample.value })),
+        ...(firstRtpInfo === undefined ? {} : { firstRtpInfo }),
+        tracks: links.map((link) => link.snapshot()),
+        ...(lipSyncMs === undefined ? {} : { lipSyncMs })
+      }
+    }
 
     return {
       options: recorded("OPTIONS", conn.request("OPTIONS", options.url)),
@@ -292,8 +333,12 @@ export const makeClientSession = (
       pause,
       teardown,
       raw,
-      awaitBye: rtcp.awaitBye,
+      // The stream is over when every track has said so (audio may outlast the video by a packet or two).
+      awaitBye: (ms) =>
+        links.length === 0
+          ? Effect.succeed(false)
+          : Effect.map(Effect.all(links.map((link) => link.rtcp.awaitBye(ms)), { concurrency: "unbounded" }), (byes) => byes.every(Boolean)),
       snapshot,
-      live: () => ({ state, framesReceived: intake.framesSeen(), rtp: receiver.rtpSnapshot() })
+      live: () => ({ state, framesReceived: primary().framesSeen(), rtp: primary().figures.rtpSnapshot() })
     } satisfies ClientSession
   })

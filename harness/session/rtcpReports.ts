@@ -5,7 +5,7 @@
  */
 import { Effect, Either } from "effect"
 import { decodeRtcpCompound } from "../../src/protocol/rtcpDecode.js"
-import { ntpMiddle32 } from "../../src/protocol/rtcpNtp.js"
+import { ntpMiddle32, unixMillisFromNtp } from "../../src/protocol/rtcpNtp.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
 import { makeSignal } from "./signal.js"
 import { EMPTY_BASELINE, type LastSenderReport, receiverReportCompound, reportBlockFor } from "./receiverReport.js"
@@ -19,6 +19,13 @@ export interface RtcpReportsOptions {
   readonly cname: string
   /** The receiver's statistics now. */
   readonly stats: () => RtpStatsSnapshot
+}
+
+/** The clock mapping of the last sender report: the sender's wallclock (NTP, as Unix ms) at an RTP timestamp. */
+export interface SenderClock {
+  readonly ntpMs: number
+  readonly rtpTimestamp: number
+  readonly arrivalMs: number
 }
 
 /** Sends a compound to the server's RTCP port or channel; false when there is nowhere to send it yet. */
@@ -37,6 +44,8 @@ export interface RtcpReports {
   /** Waits up to `ms` for an RTCP BYE; true if it came. */
   readonly awaitBye: (ms: number) => Effect.Effect<boolean>
   readonly senderReports: () => number
+  /** The last SR's clock mapping, for aligning tracks (lip sync). */
+  readonly senderClock: () => SenderClock | undefined
   readonly receiverReportsSent: () => number
   readonly byeReceived: () => boolean
 }
@@ -48,6 +57,7 @@ export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<Rtcp
     let receiverReportsSent = 0
     let byeReceived = false
     let lastSr: LastSenderReport | undefined
+    let senderClock: SenderClock | undefined
     let baseline = EMPTY_BASELINE
 
     const onRtcp = (datagram: Uint8Array, arrivalMs: number): void => {
@@ -57,6 +67,7 @@ export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<Rtcp
         if (packet._tag === "SenderReport") {
           senderReports += 1
           lastSr = { middle32: ntpMiddle32(packet.ntpTimestamp), arrivalMs }
+          senderClock = { ntpMs: unixMillisFromNtp(packet.ntpTimestamp), rtpTimestamp: packet.rtpTimestamp, arrivalMs }
         } else if (packet._tag === "Goodbye") {
           byeReceived = true
           bye.fire()
@@ -82,6 +93,7 @@ export const makeRtcpReports = (options: RtcpReportsOptions): Effect.Effect<Rtcp
       },
       awaitBye: bye.awaitFor,
       senderReports: () => senderReports,
+      senderClock: () => senderClock,
       receiverReportsSent: () => receiverReportsSent,
       byeReceived: () => byeReceived
     }

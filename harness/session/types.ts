@@ -6,8 +6,10 @@ import type { Effect } from "effect"
 import type { UdpSocketError } from "../../src/net/UdpSocket.js"
 import type { Dialect, SessionState, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import type { DescribeResult, PlayResult, RtspClientError, RtspResponseInfo, WireExchange } from "../client/RtspClient.js"
+import type { TrackCodec, TrackSelector } from "../../src/protocol/sdpTracks.js"
 import type { RtpStatsSnapshot } from "../metrics/rtpStats.js"
 import type { ReceivedFrame, ReceiverSnapshot } from "../receiver/mjpegReceiver.js"
+import type { NalFigures, OnAccessUnit } from "../receiver/nalReceiver.js"
 
 /** The RFC 2326 states, plus "closed" once torn down or the connection is lost. */
 export type ClientSessionState = SessionState | "closed"
@@ -16,6 +18,8 @@ export interface ClientSessionOptions {
   readonly url: string
   readonly transport?: TransportKind
   readonly dialect?: Dialect
+  /** Which of the described tracks to set up (default "video": the first video track). Standard dialect only. */
+  readonly tracks?: TrackSelector
   /** Per request and for connecting (default 5 s). */
   readonly timeoutMs?: number
   readonly username?: string
@@ -32,8 +36,10 @@ export interface ClientSessionOptions {
   readonly keepAlive?: boolean
   /** Local address for the RTP/RTCP ports (default 0.0.0.0). */
   readonly bindHost?: string
-  /** Called for every complete frame, in order, from the socket callback: keep it cheap. */
+  /** Called for every complete frame of an MJPEG primary track, in order, from the socket callback: keep it cheap. */
   readonly onFrame?: (frame: ReceivedFrame, index: number) => void
+  /** Called for every whole access unit with a picture of an H.264/H.265 primary track, likewise. */
+  readonly onAccessUnit?: OnAccessUnit
   /** Time zero of the recorded timeline, on performance.now()'s clock (default: creation). */
   readonly epochMs?: number
   /** Each RTSP request and response as text (see RtspClient's ConnectOptions.onExchange). */
@@ -54,6 +60,24 @@ export interface RequestRecord {
 export interface JitterSample {
   readonly tMs: number
   readonly jitterMs: number
+}
+
+/** One track's figures: what the description said of it, and what arrived. */
+export interface TrackSnapshot {
+  readonly kind: string
+  /** The `a=control:` as written ("" for the classic dialect's stream, or when the line had none). */
+  readonly control: string
+  readonly url: string
+  readonly encoding: string
+  readonly codec: TrackCodec
+  readonly clockRate: number
+  /** Audio channels, when the rtpmap gives them. */
+  readonly channels?: number
+  readonly receiver: ReceiverSnapshot
+  readonly senderReports: number
+  readonly byeReceived: boolean
+  /** H.264/H.265 tracks: parameter sets, SPS, keyframes, GOP, broken access units. */
+  readonly nal?: NalFigures
 }
 
 export interface ClientSessionSnapshot {
@@ -78,6 +102,10 @@ export interface ClientSessionSnapshot {
   readonly jitterSeries: ReadonlyArray<JitterSample>
   /** RTP-Info of the first PLAY, for checking it against the first packet. */
   readonly firstRtpInfo?: PlayResult["rtpInfo"]
+  /** Every track set up, the primary one first (the figures above are its own). */
+  readonly tracks: ReadonlyArray<TrackSnapshot>
+  /** With audio and video: the audio's delay minus the video's, from their sender reports (see lipSync.ts). */
+  readonly lipSyncMs?: number
 }
 
 export interface RawRequest {
@@ -102,7 +130,7 @@ export interface ClientSession {
   readonly teardown: Effect.Effect<RtspResponseInfo, RtspClientError>
   /** Any request, answered with whatever status; defaults to the session's URL. */
   readonly raw: (request: RawRequest) => Effect.Effect<RtspResponseInfo, RtspClientError>
-  /** Waits up to `ms` for an RTCP BYE (end of stream); true if it came. */
+  /** Waits up to `ms` for an RTCP BYE on every track (end of stream); true if they all came. */
   readonly awaitBye: (ms: number) => Effect.Effect<boolean>
   readonly snapshot: () => ClientSessionSnapshot
   /** Cheap counters for live progress. */

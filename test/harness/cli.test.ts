@@ -5,7 +5,6 @@
  * one clear line and a non-zero exit, never a stack trace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { Effect, Exit, Scope } from "effect"
 import type * as net from "node:net"
@@ -14,37 +13,9 @@ import { join } from "node:path"
 import sharp from "sharp"
 import { readFrameNumber } from "../../src/video/frameCode.js"
 import { fakeTcpServer } from "../support/fakeRtspServer.js"
+import { harness, noStackTrace } from "../support/harnessProcess.js"
 import { sampleFrames } from "../support/gstRtspServer.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
-
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the built harness; killed (and failing the test) after `timeoutMs`. */
-const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/harness/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`rtsp-harness ${args.join(" ")} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-
-const noStackTrace = (ran: Ran): void => {
-  expect(ran.stderr).not.toMatch(/^\s+at /m)
-  expect(ran.stdout).not.toMatch(/^\s+at /m)
-}
 
 let server: TestServer
 let work: string

@@ -1,0 +1,161 @@
+/**
+ * The harness against a camera-like server we did not write: GStreamer's RTSP server streaming
+ * H.264 + AAC and H.265 + Opus that ffmpeg made (libx264, libx265: 320x240, 25 fps, 4 s, a
+ * keyframe every 25 frames, no B-frames), over UDP and TCP, every track set up. The figures must
+ * be what the peer was given: 100 pictures, the GOP, the resolution and profile, the audio's
+ * packets, nothing lost or broken, audio and video aligned. `play --dump-dir` must write every
+ * frame as a PNG equal to ffmpeg's own decode of the source file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import sharp from "sharp"
+import type { GstRtspServer } from "../../bench/gstRtspPeer.js"
+import { makeClientSession } from "../../harness/session/ClientSession.js"
+import type { TrackSelector } from "../../src/protocol/sdpTracks.js"
+import { makeSource, type SourceSpec, startMediaPeer } from "../support/gstMediaPeer.js"
+import { harness, noStackTrace } from "../support/harnessProcess.js"
+import { ffmpeg, gstRtspServer } from "../support/tools.js"
+
+const gst = gstRtspServer()
+const ff = ffmpeg()
+const skip = gst.skip || ff.skip
+
+const SPECS = {
+  h264: { video: "h264", audio: "aac", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 },
+  h265: { video: "h265", audio: "opus", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 }
+} as const satisfies Record<string, SourceSpec>
+type Camera = keyof typeof SPECS
+const FRAMES = 100
+
+const peers = new Map<Camera, GstRtspServer>()
+const sources = new Map<Camera, string>()
+let work = ""
+
+beforeAll(async () => {
+  if (skip) return
+  work = mkdtempSync(join(tmpdir(), "harness-cameras-"))
+  for (const [camera, spec] of Object.entries(SPECS) as ReadonlyArray<[Camera, SourceSpec]>) sources.set(camera, makeSource(work, spec))
+  const started = await Promise.allSettled((Object.keys(SPECS) as ReadonlyArray<Camera>).map(async (camera) => {
+    peers.set(camera, await startMediaPeer(sources.get(camera)!, SPECS[camera]))
+  }))
+  const failed = started.find((result) => result.status === "rejected")
+  if (failed !== undefined) throw failed.reason
+}, 120_000)
+
+afterAll(async () => {
+  await Promise.all([...peers.values()].map((peer) => peer.close()))
+  if (work !== "") rmSync(work, { recursive: true, force: true })
+})
+
+const urlOf = (camera: Camera): string => {
+  const peer = peers.get(camera)
+  if (peer === undefined) throw new Error(`the GStreamer peer for ${camera} did not start`)
+  return peer.url
+}
+
+/** DESCRIBE, SETUP of `tracks`, PLAY until every track's BYE (the 4 s file ends), TEARDOWN. */
+const playToEnd = (camera: Camera, transport: "udp" | "tcp", tracks: TrackSelector) =>
+  Effect.gen(function* () {
+    const session = yield* makeClientSession({ url: urlOf(camera), transport, tracks, udpFallbackMs: 0, rtcpIntervalMs: 1000 })
+    yield* session.setup
+    yield* session.play()
+    const ended = yield* session.awaitBye(15_000)
+    yield* session.teardown
+    return { ended, snapshot: session.snapshot() }
+  })
+
+describe("interop: the harness plays H.264/H.265 with audio from GStreamer's RTSP server", () => {
+  const cases = [
+    { camera: "h264", transport: "udp", profile: "High", audio: "AAC" },
+    { camera: "h264", transport: "tcp", profile: "High", audio: "AAC" },
+    { camera: "h265", transport: "udp", profile: "Main", audio: "OPUS" },
+    { camera: "h265", transport: "tcp", profile: "Main", audio: "OPUS" }
+  ] as const
+  for (const { camera, transport, profile, audio } of cases) {
+    it.scopedLive.skipIf(skip)(`${camera} + ${audio} over ${transport}: every figure as the peer was given (requires ${gst.name} and ffmpeg)`, () =>
+      Effect.gen(function* () {
+        const { ended, snapshot } = yield* playToEnd(camera, transport, "all")
+        expect(ended).toBe(true)
+        expect(snapshot.transport).toBe(transport)
+        const [video, sound] = snapshot.tracks
+        expect(snapshot.tracks).toHaveLength(2)
+        expect(video).toMatchObject({ kind: "video", codec: camera === "h264" ? "H264" : "H265", clockRate: 90_000 })
+        expect(sound).toMatchObject({ kind: "audio", codec: audio, clockRate: 48_000 })
+        // The video track is the primary one: the session's own figures are its.
+        expect(snapshot.receiver.frames.framesReceived).toBe(FRAMES)
+        expect(snapshot.receiver.frames.framesDropped).toBe(0)
+        expect(snapshot.receiver.rtp.packetsLost).toBe(0)
+        expect(snapshot.receiver.frames.timestampsConsistent).toBe(true)
+        const nal = video?.nal
+        expect(nal?.sps).toMatchObject({ profile, width: 320, height: 240, chromaFormatIdc: 1, bitDepthLuma: 8 })
+        expect(nal?.keyframes).toBe(FRAMES / SPECS[camera].gop)
+        expect(nal?.gop).toMatchObject({ minFrames: SPECS[camera].gop, maxFrames: SPECS[camera].gop })
+        expect(nal?.brokenUnits).toBe(0)
+        expect(nal?.parameterSetsFromSdp).toBeGreaterThanOrEqual(camera === "h264" ? 2 : 3)
+        expect(nal?.firstKeyframeMs).toBeGreaterThan(0)
+        // 4 s of 48 kHz audio: AAC frames of 1024 samples (187.5), Opus packets of 20 ms (200).
+        const audioPackets = sound?.receiver.rtp.packetsReceived ?? 0
+        expect(audioPackets).toBeGreaterThanOrEqual(audio === "AAC" ? 187 : 199)
+        expect(audioPackets).toBeLessThanOrEqual(audio === "AAC" ? 189 : 201)
+        expect(sound?.receiver.rtp.packetsLost).toBe(0)
+        expect(sound?.senderReports).toBeGreaterThanOrEqual(1)
+        // The peer sends both from one file on one clock: aligned well within a frame.
+        expect(snapshot.lipSyncMs).toBeDefined()
+        expect(Math.abs(snapshot.lipSyncMs ?? Infinity)).toBeLessThan(40)
+      }))
+  }
+
+  it.scopedLive.skipIf(skip)("--tracks audio sets up the audio track alone; a control names one track", () =>
+    Effect.gen(function* () {
+      const audioOnly = yield* playToEnd("h264", "udp", "audio")
+      expect(audioOnly.snapshot.tracks.map((t) => t.codec)).toEqual(["AAC"])
+      expect(audioOnly.snapshot.receiver.rtp.packetsReceived).toBeGreaterThanOrEqual(187)
+      expect(audioOnly.snapshot.lipSyncMs).toBeUndefined()
+      const byControl = yield* playToEnd("h265", "tcp", { control: "stream=1" })
+      expect(byControl.snapshot.tracks.map((t) => t.control)).toEqual(["stream=1"])
+    }))
+
+  it.skipIf(skip)("--tracks naming no track is one clear line listing the tracks there are", async () => {
+    const ran = await harness(["play", urlOf("h264"), "--tracks", "stream=9", "--duration", "1s"])
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain('no track with control "stream=9" (its tracks: video H264 (stream=0), audio MPEG4-GENERIC (stream=1))')
+    noStackTrace(ran)
+  })
+})
+
+/** ffmpeg's own decode of the source, every frame as PNG (index k in ref-00000k.png). */
+const referenceFrames = (source: string, dir: string): ReadonlyArray<string> => {
+  mkdirSync(dir, { recursive: true })
+  const made = spawnSync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", source, "-map", "0:v:0", "-fps_mode", "passthrough", "-start_number", "0", join(dir, "ref-%06d.png")], { encoding: "utf8" })
+  if (made.status !== 0) throw new Error(`ffmpeg could not decode ${source}: ${made.stderr}`)
+  return readdirSync(dir).filter((n) => n.startsWith("ref-")).sort().map((n) => join(dir, n))
+}
+
+const pixels = async (file: string): Promise<Buffer> => sharp(file).removeAlpha().raw().toBuffer()
+
+describe("interop: play --dump-dir decodes H.264/H.265 through ffmpeg", () => {
+  for (const camera of ["h264", "h265"] as const) {
+    it.skipIf(skip)(`${camera}: every PNG equals ffmpeg's decode of the source file, and the contact sheet is written`, async () => {
+      const dumpDir = join(work, `dump-${camera}`)
+      const sheet = join(work, `sheet-${camera}.png`)
+      const ran = await harness(["play", urlOf(camera), "--tracks", "all", "--duration", "10s", "--dump-dir", dumpDir, "--contact-sheet", sheet, "--json"], 60_000)
+      noStackTrace(ran)
+      expect(ran.code).toBe(0)
+      const report = JSON.parse(ran.stdout) as { readonly ok: boolean; readonly pngWritten: number; readonly tracks: ReadonlyArray<{ readonly codec: string }> }
+      expect(report).toMatchObject({ ok: true, pngWritten: FRAMES })
+      expect(report.tracks.map((t) => t.codec)).toEqual([camera === "h264" ? "H264" : "H265", camera === "h264" ? "AAC" : "OPUS"])
+      const references = referenceFrames(sources.get(camera)!, join(work, `ref-${camera}`))
+      expect(references).toHaveLength(FRAMES)
+      for (const [index, reference] of references.entries()) {
+        const dumped = join(dumpDir, `frame-${String(index).padStart(6, "0")}.png`)
+        expect((await pixels(dumped)).equals(await pixels(reference)), `frame ${index}`).toBe(true)
+      }
+      const sheetInfo = await sharp(sheet).metadata()
+      expect(sheetInfo.width).toBeGreaterThan(320)
+    })
+  }
+})
