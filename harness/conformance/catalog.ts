@@ -7,7 +7,7 @@ import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 export const CHECKS = [
   { id: "connect", name: "TCP connection to the server" },
   { id: "options", name: "OPTIONS lists the methods" },
-  { id: "describe", name: "DESCRIBE returns SDP with an MJPEG track" },
+  { id: "describe", name: "DESCRIBE returns SDP with a video track" },
   { id: "setup", name: "SETUP creates a session" },
   { id: "play", name: "PLAY starts the RTP flow" },
   { id: "pause", name: "PAUSE is accepted while playing" },

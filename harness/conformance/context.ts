@@ -1,6 +1,6 @@
 /**
  * What every check needs to know about the run, and the small helpers they share: status texts,
- * error texts, a fresh connection, the MJPEG track of an SDP.
+ * error texts, a fresh connection, the media length of an SDP.
  */
 import { Effect, type Scope } from "effect"
 import { reasonPhrase } from "../../src/protocol/rtsp/message.js"

@@ -1,12 +1,17 @@
 /**
- * "Frames decode": the received packets are rebuilt into JPEGs by the harness receiver (the
- * project's RFC 2435 depacketizer) and a sample of them is decoded to pixels with sharp.
+ * "Frames decode", by the track's codec. MJPEG: the received packets are rebuilt into JPEGs by
+ * the harness receiver (the project's RFC 2435 depacketizer) and a sample of them is decoded to
+ * pixels with sharp. H.264/H.265: they are rebuilt into access units (RFC 6184/7798), which must
+ * all arrive whole, with a keyframe and an SPS that reads. Another codec has no frame check.
  */
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import sharp from "sharp"
+import { spropParameterSets } from "../../src/protocol/nal/spropParameterSets.js"
+import type { TrackDescription } from "../../src/protocol/sdpTracks.js"
 import { makeMjpegReceiver, type ReceivedFrame } from "../receiver/mjpegReceiver.js"
+import { makeNalReceiver } from "../receiver/nalReceiver.js"
 import type { PacketRecord } from "./streamAnalysis.js"
-import { fail, type Outcome, pass } from "./types.js"
+import { fail, type Outcome, pass, skip } from "./types.js"
 import { messageOf } from "../../src/common/errorText.js"
 
 /** Decoding every frame of a long watch would cost more than it tells. */
@@ -27,14 +32,36 @@ const decodeJpeg = (jpeg: Buffer) =>
     catch: (error) => messageOf(error)
   }).pipe(Effect.map(({ info }) => ({ width: info.width, height: info.height })))
 
-export const checkFramesDecode = (packets: ReadonlyArray<PacketRecord>): Effect.Effect<Outcome> =>
+const reasonsText = (byReason: Readonly<Partial<Record<string, number>>>): string =>
+  Object.entries(byReason).map(([reason, n]) => `${n} ${reason}`).join(", ")
+
+/** H.264/H.265: every access unit whole, a keyframe among them, an SPS (from the SDP or the stream) that reads. */
+const checkAccessUnits = (packets: ReadonlyArray<PacketRecord>, track: TrackDescription & { readonly codec: "H264" | "H265" }): Outcome => {
+  const rfc = track.codec === "H264" ? "RFC 6184" : "RFC 7798"
+  const expected = `every access unit rebuilds whole (${rfc}), with a keyframe and an SPS that reads`
+  const sprop = spropParameterSets(track.codec, track.parameters)
+  const receiver = makeNalReceiver({ codec: track.codec, clockRate: track.clockRate, spropUnits: Either.getOrElse(sprop, () => []) })
+  for (const p of packets) receiver.countRtp(p.data, 0, p.data.length, p.arrivalMs)
+  const nal = receiver.nalFigures()
+  const frames = receiver.snapshot().frames.framesReceived
+  const sps = nal.sps === undefined ? `no SPS read${nal.spsError === undefined ? "" : ` (${nal.spsError})`}` : `SPS ${nal.sps.profile} ${nal.sps.level} ${nal.sps.width}x${nal.sps.height} from ${nal.sps.source === "sdp" ? "the SDP" : "the stream"}`
+  const summary = `${frames} access units whole, ${nal.keyframes} keyframe${nal.keyframes === 1 ? "" : "s"}; ${sps}`
+  const badSprop = Either.isLeft(sprop) ? `; the SDP's ${sprop.left}` : ""
+  if (nal.brokenUnits > 0) return fail(expected, `${summary}; ${nal.brokenUnits} broken: ${reasonsText(nal.problems)}${badSprop}`)
+  if (frames === 0 || nal.keyframes === 0 || nal.sps === undefined) return fail(expected, `${summary}${badSprop}`)
+  return pass(expected, `${summary}${badSprop}`)
+}
+
+export const checkFramesDecode = (packets: ReadonlyArray<PacketRecord>, track?: TrackDescription): Effect.Effect<Outcome> =>
   Effect.gen(function* () {
+    if (track !== undefined && (track.codec === "H264" || track.codec === "H265")) return checkAccessUnits(packets, { ...track, codec: track.codec })
+    if (track !== undefined && track.codec !== "JPEG") return skip("frames rebuild and decode", `no frame check for ${track.encoding}`)
     const expected = "every frame rebuilds (RFC 2435) and decodes as a JPEG"
     const receiver = makeMjpegReceiver({ dialect: "standard" })
     const frames: Array<ReceivedFrame> = []
     for (const p of packets) frames.push(...receiver.onRtp(p.data, p.arrivalMs))
     const { framesDropped, droppedByReason } = receiver.snapshot().frames
-    const drops = Object.entries(droppedByReason).map(([reason, n]) => `${n} ${reason}`).join(", ")
+    const drops = reasonsText(droppedByReason)
     if (frames.length === 0) return fail(expected, `no frame rebuilt from ${packets.length} packets${framesDropped > 0 ? `; dropped: ${drops}` : ""}`)
     const sample = sampleFrames(frames, MAX_DECODED)
     const sizes = new Set<string>()

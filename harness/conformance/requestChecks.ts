@@ -5,7 +5,8 @@
 import { Effect, Either, type Scope } from "effect"
 import { makeUdpSocketPair } from "../../src/net/UdpSocket.js"
 import { getHeader } from "../../src/protocol/rtsp/message.js"
-import { findMjpegMedia, mjpegPayloadType, parseSdp } from "../../src/protocol/sdp.js"
+import { parseSdp } from "../../src/protocol/sdp.js"
+import { describeTracks, type TrackDescription } from "../../src/protocol/sdpTracks.js"
 import type { RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
 import { answered, errorText, freshConnection, statusText, type SuiteContext } from "./context.js"
 import { rawRequest } from "./rawRequest.js"
@@ -47,8 +48,10 @@ export const optionsCheck: Check = (ctx) => {
     }))
 }
 
+const trackLabel = (t: TrackDescription): string => `${t.kind} PT ${t.payloadType} ${t.encoding}/${t.clockRate}`
+
 export const describeCheck: Check = (ctx) => {
-  const expected = "200, Content-Type application/sdp, an SDP with an MJPEG video track"
+  const expected = "200, Content-Type application/sdp, an SDP with a video track"
   return withConnection(ctx, expected, (conn) =>
     Effect.gen(function* () {
       const reply = yield* Effect.either(conn.request("DESCRIBE", ctx.url, { Accept: "application/sdp" }))
@@ -61,18 +64,19 @@ export const describeCheck: Check = (ctx) => {
       }
       const sdp = parseSdp(body.toString("utf8"))
       if (Either.isLeft(sdp)) return fail(expected, `the SDP does not parse: ${sdp.left.message}`)
-      const track = findMjpegMedia(sdp.right)
+      const tracks = describeTracks(sdp.right, getHeader(headers, "Content-Base") ?? ctx.url)
+      const track = tracks.find((t) => t.kind === "video")
       if (track === undefined) {
         const media = sdp.right.media.map((m) => `${m.kind} ${m.formats.join(" ")}`).join("; ") || "none"
-        return fail(expected, `no MJPEG video track (m= lines: ${media})`)
+        return fail(expected, `no video track (m= lines: ${media})`)
       }
-      const pt = mjpegPayloadType(track)
-      const rtpmap = track.rtpmaps.find((m) => m.payloadType === pt)
+      const others = tracks.filter((t) => t !== track)
       const parts = [
-        `PT ${pt}${rtpmap ? ` ${rtpmap.encoding}/${rtpmap.clockRate}` : ""}`,
-        track.control === undefined ? "no control" : `control ${track.control}`,
+        trackLabel(track),
+        track.control === "" ? "no control" : `control ${track.control}`,
         track.framerate === undefined ? "" : `${track.framerate} fps`,
-        sdp.right.range?._tag === "Npt" ? `npt=${sdp.right.range.start ?? ""}-${sdp.right.range.end ?? ""}` : ""
+        sdp.right.range?._tag === "Npt" ? `npt=${sdp.right.range.start ?? ""}-${sdp.right.range.end ?? ""}` : "",
+        others.length === 0 ? "" : `also ${others.map(trackLabel).join(", ")}`
       ].filter((s) => s !== "")
       if (getHeader(headers, "Content-Base") === undefined && getHeader(headers, "Content-Location") === undefined) {
         return pass(expected, `200 application/sdp: ${parts.join(", ")}`, "no Content-Base: control URLs resolve against the request URL")

@@ -7,8 +7,8 @@
 import { Effect, Either, type Scope } from "effect"
 import { makeUdpSocketPair } from "../../src/net/UdpSocket.js"
 import { JPEG_CLOCK_RATE, JPEG_PAYLOAD_TYPE } from "../../src/protocol/rtpJpeg.js"
+import type { TrackDescription } from "../../src/protocol/sdpTracks.js"
 import { getHeader } from "../../src/protocol/rtsp/message.js"
-import { findMjpegMedia, mjpegPayloadType } from "../../src/protocol/sdp.js"
 import type { RtspClientError, RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
 import { DEFAULT_SESSION_TIMEOUT_S } from "../session/keepAlive.js"
 import { type Capture, captureInterleaved, captureUdp, pollUntil } from "./capture.js"
@@ -53,7 +53,7 @@ const EXPECTED: Readonly<Record<SessionCheckId, string>> = {
   "rtp-sequence": "consecutive sequence numbers",
   "rtp-timestamps": `timestamps advance by ${JPEG_CLOCK_RATE}/fps per frame`,
   "marker-bits": "M=1 on the last packet of every frame and on no other",
-  "frames-decode": "every frame rebuilds (RFC 2435) and decodes as a JPEG",
+  "frames-decode": "every frame rebuilds: RFC 2435 and decodes as a JPEG, or whole RFC 6184/7798 access units with an SPS that reads",
   "rtcp-sr": `an RTCP SR for the stream's SSRC within ${SR_WAIT_MS / 1000} s of PLAY`,
   pause: "200",
   "pause-stops": `no RTP packet later than ${PAUSE_GRACE_MS} ms after the PAUSE reply`,
@@ -172,8 +172,9 @@ export const runSessionFlow = (ctx: SuiteContext): Effect.Effect<ReadonlyMap<Ses
       put("setup", fail(EXPECTED.setup, `not sent: DESCRIBE failed: ${errorText(described.left)}`), started)
       return noSession
     }
-    const { sdp, trackUrl } = described.right
-    const track = findMjpegMedia(sdp)
+    const { tracks, trackUrl } = described.right
+    // The track SETUP goes to (DescribeResult.trackUrl): the first video track, else the first.
+    const track: TrackDescription | undefined = tracks.find((t) => t.url === trackUrl)
     started = performance.now()
     const session = yield* Effect.either(establish(ctx, conn.right, trackUrl))
     if (Either.isLeft(session)) {
@@ -239,7 +240,7 @@ export const runSessionFlow = (ctx: SuiteContext): Effect.Effect<ReadonlyMap<Ses
       const playReply = Either.getOrUndefined(played)
       const infoHeader = playReply === undefined ? undefined : getHeader(playReply.headers, "RTP-Info")
       put("rtp-header", checkRtpHeaders(packets, {
-        payloadType: track === undefined ? JPEG_PAYLOAD_TYPE : mjpegPayloadType(track),
+        payloadType: track?.payloadType ?? JPEG_PAYLOAD_TYPE,
         ...(session.right.ssrc === undefined ? {} : { ssrc: session.right.ssrc }),
         undecodable: capture.undecodable(),
         ...(capture.firstUndecodable() === undefined ? {} : { firstUndecodable: capture.firstUndecodable()! })
@@ -249,7 +250,7 @@ export const runSessionFlow = (ctx: SuiteContext): Effect.Effect<ReadonlyMap<Ses
       put("rtp-timestamps", checkTimestamps(packets, track?.framerate), analysedAt)
       put("marker-bits", checkMarkers(packets), analysedAt)
       const decodeStart = performance.now()
-      put("frames-decode", yield* checkFramesDecode(packets), decodeStart)
+      put("frames-decode", yield* checkFramesDecode(packets, track), decodeStart)
       const sr = findRtcp(capture.rtcp, "SenderReport", ssrc, playStart)
       put("rtcp-sr", sr === undefined
         ? fail(EXPECTED["rtcp-sr"], describeRtcp(capture.rtcp, playStart, "SenderReport", ssrc))

@@ -35,7 +35,7 @@ const firstOf = (items: ReadonlyArray<string>, max = 3): string =>
 // ---------------------------------------------------------------------------------------------
 
 export interface HeaderExpectations {
-  /** From the SDP's MJPEG track. */
+  /** From the SDP's track the session set up. */
   readonly payloadType: number
   /** From SETUP's Transport `ssrc=`, when the server announced one. */
   readonly ssrc?: number
