@@ -97,6 +97,7 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
     let sessionId: string | undefined
     let transport: TransportKind | undefined
     let fallback: string | undefined
+    let codec: string | undefined
     let frames = 0
     let live = makeLiveWindow()
     let counters: LiveCounters["rtp"] | undefined
@@ -127,6 +128,7 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
         ...(request === undefined ? {} : { url: request.url, dialect: request.dialect, transport: transport ?? request.transport }),
         ...(sessionId === undefined ? {} : { sessionId }),
         ...(fallback === undefined ? {} : { fallback }),
+        ...(codec === undefined ? {} : { codec }),
         frames,
         fps: round1(live.fps(performance.now())),
         jitterMs: round1(counters?.jitterMs ?? 0),
@@ -145,6 +147,7 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
       sessionId = s.sessionId
       transport = s.transport
       fallback = s.fallback
+      codec = s.tracks[0]?.codec
     }
 
     /** Forgets the client first (so its late frames are ignored), then closes its scope: TEARDOWN if still set up, sockets. */
@@ -220,6 +223,7 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
           request = { ...req, url }
           transport = undefined
           fallback = undefined
+          codec = undefined
           frames = 0
           live = makeLiveWindow()
           counters = undefined
@@ -241,6 +245,12 @@ export const makePageSession = (options: PageSessionOptions): Effect.Effect<Page
                 if (slots.size === 0) return
                 const message = frameMessage(index, frame.jpeg)
                 for (const slot of slots) Queue.unsafeOffer(slot.frames, message)
+              },
+              // H.264/H.265: counted and timed like frames, not drawn.
+              onAccessUnit: (_unit, index, arrivalMs) => {
+                if (mine !== generation) return
+                frames = index + 1
+                live.onFrame(arrivalMs)
               },
               onExchange: (exchange) => {
                 if (mine !== generation) return

@@ -98,6 +98,10 @@ const SCRIPT = `
     $("session").textContent = s.sessionId || "\\u2013";
     $("via").textContent = s.transport ? (s.transport.toUpperCase() + (s.fallback ? " (fell back: " + s.fallback + ")" : "") + ", " + s.dialect) : "";
     $("frame").textContent = frameText();
+    // The page draws JPEG; any other video is shown as its figures.
+    var drawable = !s.codec || s.codec === "JPEG";
+    $("placeholder").textContent = drawable ? "no video: press Setup, then Play" : s.codec + " video: this page draws MJPEG only; its figures are live below";
+    if (!drawable) $("placeholder").hidden = false;
     $("fps").textContent = fmt(s.fps, 1);
     $("jitter").textContent = fmt(s.jitterMs, 1) + " ms";
     $("loss").textContent = s.packetsLost + " packets (" + fmt(s.lossPct, 1) + " %)";

@@ -33,6 +33,8 @@ export interface PageStatus {
   readonly sessionId?: string
   /** Why UDP was given up for TCP, when it was. */
   readonly fallback?: string
+  /** The primary track's codec ("JPEG", "H264", ...), once set up: the page draws JPEG only, and shows any other as figures. */
+  readonly codec?: string
   /** Frames received since SETUP. */
   readonly frames: number
   readonly fps: number
