@@ -34,7 +34,8 @@ export const wrap = (text: string, width: number): Array<string> => {
   return lines
 }
 
-const row = (cells: ReadonlyArray<ReadonlyArray<string>>, widths: ReadonlyArray<number>): Array<string> => {
+/** Cells side by side, each a list of lines, padded to their column's width (the last is not). */
+export const row = (cells: ReadonlyArray<ReadonlyArray<string>>, widths: ReadonlyArray<number>): Array<string> => {
   const height = Math.max(...cells.map((c) => c.length))
   const out: Array<string> = []
   for (let i = 0; i < height; i++) {
@@ -43,16 +44,20 @@ const row = (cells: ReadonlyArray<ReadonlyArray<string>>, widths: ReadonlyArray<
   return out
 }
 
-export const formatConformanceTable = (report: ConformanceReport): string => {
-  const nameWidth = Math.max(5, ...report.checks.map((c: CheckResult) => c.name.length))
+/** The checks as a table: a header, then a row per check (result, check, expected, actual) with its note under it. */
+export const checkTable = (checks: ReadonlyArray<CheckResult>): Array<string> => {
+  const nameWidth = Math.max(5, ...checks.map((c) => c.name.length))
   const widths = [6, nameWidth, EXPECTED_WIDTH, ACTUAL_WIDTH]
-  const lines: Array<string> = [`Conformance of ${report.url}`, ""]
-  lines.push(...row([["RESULT"], ["CHECK"], ["EXPECTED"], ["ACTUAL"]], widths))
-  lines.push(widths.map((w) => "-".repeat(w)).join("  "))
-  for (const check of report.checks) {
+  const lines = [...row([["RESULT"], ["CHECK"], ["EXPECTED"], ["ACTUAL"]], widths), widths.map((w) => "-".repeat(w)).join("  ")]
+  for (const check of checks) {
     lines.push(...row([[check.status], [check.name], wrap(check.expected, EXPECTED_WIDTH), wrap(check.actual, ACTUAL_WIDTH)], widths))
     if (check.detail !== undefined) lines.push(...wrap(check.detail, nameWidth + EXPECTED_WIDTH + ACTUAL_WIDTH).map((l) => `${" ".repeat(8)}note: ${l}`))
   }
+  return lines
+}
+
+export const formatConformanceTable = (report: ConformanceReport): string => {
+  const lines: Array<string> = [`Conformance of ${report.url}`, "", ...checkTable(report.checks)]
   lines.push("")
   const verdict = report.ok ? "conformant" : "NOT conformant"
   lines.push(`${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped: ${verdict}`)

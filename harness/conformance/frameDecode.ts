@@ -25,7 +25,8 @@ export const sampleFrames = <A>(frames: ReadonlyArray<A>, max: number): Readonly
   return picked
 }
 
-const decodeJpeg = (jpeg: Buffer) =>
+/** A JPEG's pixel size, or sharp's complaint (a warning counts: corrupt data decodes to grey). */
+export const decodeJpeg = (jpeg: Buffer) =>
   Effect.tryPromise({
     // failOn "warning": libjpeg reports corrupt or truncated scan data as a warning, and decodes it to grey.
     try: () => sharp(jpeg, { failOn: "warning" }).raw().toBuffer({ resolveWithObject: true }),
