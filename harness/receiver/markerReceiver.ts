@@ -1,8 +1,15 @@
 /**
  * The receiving end of a track whose payload the harness does not take apart (audio, or any
  * codec it does not know): a frame is the packets that share an RTP timestamp, ended by the
- * marker bit or by the next timestamp. A frame with a sequence gap in it, or just before it, is
- * dropped as "SequenceGap". Pure: no clock, no I/O.
+ * marker bit or by the next timestamp. Lost packets drop a frame as "SequenceGap":
+ * - a gap inside a timestamp drops that frame;
+ * - a gap where the timestamp changes, after a frame the marker closed, drops the new frame
+ *   (its first packets may be the lost ones);
+ * - a gap where the timestamp changes while a frame is open: where the marker ends frames
+ *   (video) the open frame lost its last packet and is dropped; in audio, where a packet is a
+ *   frame and the marker only starts a talkspurt, the open frame is whole and the lost packets
+ *   were a frame of their own, counted dropped.
+ * Pure: no clock, no I/O.
  */
 import { type CountRtp, makeReceiverCore, type ReceiverCoreOptions, type ReceiverFigures } from "./receiverCore.js"
 
@@ -16,7 +23,13 @@ interface FrameInProgress {
   gap: boolean
 }
 
-export const makeMarkerReceiver = (options: ReceiverCoreOptions): MarkerReceiver => {
+export interface MarkerReceiverOptions extends ReceiverCoreOptions {
+  /** The marker bit ends a frame (video; default true); false: audio (RFC 3551: it starts a talkspurt). */
+  readonly markerEndsFrames?: boolean
+}
+
+export const makeMarkerReceiver = (options: MarkerReceiverOptions): MarkerReceiver => {
+  const markerEndsFrames = options.markerEndsFrames ?? true
   const core = makeReceiverCore(options)
   const { header } = core
   let frame: FrameInProgress | undefined
@@ -39,8 +52,15 @@ export const makeMarkerReceiver = (options: ReceiverCoreOptions): MarkerReceiver
     const gap = step > 1
     lastSequence = sequence
     let completed = 0
-    if (frame !== undefined && frame.timestamp !== header.timestamp && close()) completed++
-    if (frame === undefined) frame = { timestamp: header.timestamp, lastArrivalMs: arrivalMs, gap }
+    let gapBefore = gap
+    if (frame !== undefined && frame.timestamp !== header.timestamp) {
+      if (gap && markerEndsFrames) frame.gap = true
+      else if (gap) core.tally({ _tag: "Dropped", reason: "SequenceGap" }, arrivalMs)
+      // Either way the loss is accounted for: the new frame starts whole.
+      gapBefore = false
+      if (close()) completed++
+    }
+    if (frame === undefined) frame = { timestamp: header.timestamp, lastArrivalMs: arrivalMs, gap: gapBefore }
     else {
       frame.gap ||= gap
       frame.lastArrivalMs = arrivalMs

@@ -24,6 +24,8 @@ export interface IntakeTrack {
   readonly clockRate: number
   /** H.264/H.265: the description's parameter sets. */
   readonly spropUnits?: ReadonlyArray<Uint8Array>
+  /** Other codecs: the marker bit ends a frame (video), or starts a talkspurt (audio). */
+  readonly markerEndsFrames?: boolean
 }
 
 export interface RtpIntakeOptions {
@@ -87,7 +89,7 @@ export const makeRtpIntake = (options: RtpIntakeOptions): RtpIntake => {
   const track = options.track
   if (track !== undefined && track.codec !== "JPEG") {
     const core = { clockRate: track.clockRate, expectedFps: options.expectedFps, timingSamples }
-    if (track.codec === "other") return counting(makeMarkerReceiver(core), NO_NAL_FIGURES)
+    if (track.codec === "other") return counting(makeMarkerReceiver({ ...core, markerEndsFrames: track.markerEndsFrames ?? true }), NO_NAL_FIGURES)
     const nal = makeNalReceiver({ ...core, codec: track.codec, spropUnits: track.spropUnits ?? [], onAccessUnit: options.onAccessUnit })
     return counting(nal, nal.nalFigures)
   }

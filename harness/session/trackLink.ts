@@ -56,7 +56,7 @@ export interface TrackLink {
 const intakeTrack = (track: TrackDescription | undefined): IntakeTrack | undefined => {
   if (track === undefined) return undefined
   const codec = track.codec === "JPEG" || track.codec === "H264" || track.codec === "H265" ? track.codec : "other"
-  if (codec !== "H264" && codec !== "H265") return { codec, clockRate: track.clockRate }
+  if (codec !== "H264" && codec !== "H265") return { codec, clockRate: track.clockRate, markerEndsFrames: track.kind !== "audio" }
   const units = spropParameterSets(codec, track.parameters)
   return { codec, clockRate: track.clockRate, spropUnits: Either.getOrElse(units, () => []) }
 }

@@ -1,6 +1,6 @@
 /**
  * The harness against a camera-like server we did not write: GStreamer's RTSP server streaming
- * H.264 + AAC and H.265 + Opus that ffmpeg made (libx264, libx265: 320x240, 25 fps, 4 s, a
+ * H.264 + AAC, H.264 + G.711 and H.265 + Opus that ffmpeg made (libx264, libx265: 320x240, 25 fps, 4 s, a
  * keyframe every 25 frames, no B-frames), over UDP and TCP, every track set up. The figures must
  * be what the peer was given: 100 pictures, the GOP, the resolution and profile, the audio's
  * packets, nothing lost or broken, audio and video aligned. `play --dump-dir` must write every
@@ -29,7 +29,8 @@ const skip = gst.skip || ff.skip
 
 const SPECS = {
   h264: { video: "h264", audio: "aac", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 },
-  h265: { video: "h265", audio: "opus", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 }
+  h265: { video: "h265", audio: "opus", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 },
+  g711: { video: "h264", audio: "pcmu", width: 320, height: 240, fps: 25, seconds: 4, gop: 25 }
 } as const satisfies Record<string, SourceSpec>
 type Camera = keyof typeof SPECS
 const FRAMES = 100
@@ -76,7 +77,8 @@ describe("interop: the harness plays H.264/H.265 with audio from GStreamer's RTS
     { camera: "h264", transport: "udp", profile: "High", audio: "AAC" },
     { camera: "h264", transport: "tcp", profile: "High", audio: "AAC" },
     { camera: "h265", transport: "udp", profile: "Main", audio: "OPUS" },
-    { camera: "h265", transport: "tcp", profile: "Main", audio: "OPUS" }
+    { camera: "h265", transport: "tcp", profile: "Main", audio: "OPUS" },
+    { camera: "g711", transport: "udp", profile: "High", audio: "PCMU" }
   ] as const
   for (const { camera, transport, profile, audio } of cases) {
     it.scopedLive.skipIf(skip)(`${camera} + ${audio} over ${transport}: every figure as the peer was given (requires ${gst.name} and ffmpeg)`, () =>
@@ -86,8 +88,8 @@ describe("interop: the harness plays H.264/H.265 with audio from GStreamer's RTS
         expect(snapshot.transport).toBe(transport)
         const [video, sound] = snapshot.tracks
         expect(snapshot.tracks).toHaveLength(2)
-        expect(video).toMatchObject({ kind: "video", codec: camera === "h264" ? "H264" : "H265", clockRate: 90_000 })
-        expect(sound).toMatchObject({ kind: "audio", codec: audio, clockRate: 48_000 })
+        expect(video).toMatchObject({ kind: "video", codec: camera === "h265" ? "H265" : "H264", clockRate: 90_000 })
+        expect(sound).toMatchObject({ kind: "audio", codec: audio, clockRate: audio === "PCMU" ? 8000 : 48_000 })
         // The video track is the primary one: the session's own figures are its.
         expect(snapshot.receiver.frames.framesReceived).toBe(FRAMES)
         expect(snapshot.receiver.frames.framesDropped).toBe(0)
@@ -98,9 +100,9 @@ describe("interop: the harness plays H.264/H.265 with audio from GStreamer's RTS
         expect(nal?.keyframes).toBe(FRAMES / SPECS[camera].gop)
         expect(nal?.gop).toMatchObject({ minFrames: SPECS[camera].gop, maxFrames: SPECS[camera].gop })
         expect(nal?.brokenUnits).toBe(0)
-        expect(nal?.parameterSetsFromSdp).toBeGreaterThanOrEqual(camera === "h264" ? 2 : 3)
+        expect(nal?.parameterSetsFromSdp).toBeGreaterThanOrEqual(camera === "h265" ? 3 : 2)
         expect(nal?.firstKeyframeMs).toBeGreaterThan(0)
-        // 4 s of 48 kHz audio: AAC frames of 1024 samples (187.5), Opus packets of 20 ms (200).
+        // 4 s of audio: AAC frames of 1024 samples at 48 kHz (187.5), Opus and G.711 packets of 20 ms (200).
         const audioPackets = sound?.receiver.rtp.packetsReceived ?? 0
         expect(audioPackets).toBeGreaterThanOrEqual(audio === "AAC" ? 187 : 199)
         expect(audioPackets).toBeLessThanOrEqual(audio === "AAC" ? 189 : 201)

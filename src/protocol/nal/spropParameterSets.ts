@@ -24,6 +24,8 @@ export const spropParameterSets = (
     if (value === undefined || value === "") continue
     for (const part of value.split(",")) {
       const text = part.trim()
+      // A trailing comma (some cameras write one) adds no parameter set.
+      if (text === "") continue
       if (!BASE64.test(text) || text.length % 4 === 1) return Either.left(`${name}: ${JSON.stringify(text)} is not base64`)
       const unit = Buffer.from(text, "base64")
       if (unit.length === 0) return Either.left(`${name}: an empty parameter set`)
