@@ -10,6 +10,7 @@ import { reportFailure } from "../../src/common/cliExit.js"
 import { VERSION } from "../../src/cli/version.js"
 import { conformanceCommand } from "./conformance.js"
 import { loadCommand } from "./load.js"
+import { mergeCommand } from "./merge.js"
 import { playCommand } from "./play.js"
 import { runCommand } from "./run.js"
 import { scenariosCommand } from "./scenarios.js"
@@ -17,7 +18,7 @@ import { webCommand } from "./web.js"
 
 export const rootCommand = Command.make("rtsp-harness").pipe(
   Command.withDescription("Headless RTSP test harness: play, scripted scenarios, load and conformance runs against any RTSP/RTP server (MJPEG, H.264, H.265, audio)"),
-  Command.withSubcommands([playCommand, runCommand, loadCommand, conformanceCommand, scenariosCommand, webCommand])
+  Command.withSubcommands([playCommand, runCommand, loadCommand, mergeCommand, conformanceCommand, scenariosCommand, webCommand])
 )
 
 const run = Command.run(rootCommand, { name: "rtsp-harness", version: VERSION })

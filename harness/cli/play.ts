@@ -17,7 +17,7 @@ import { CliExit } from "../../src/common/cliExit.js"
 import type { Scenario } from "../scenario/schema.js"
 import { sessionRows, table } from "./render.js"
 import { trackRows } from "./trackRows.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, tracksOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const dumpDir = Options.directory("dump-dir").pipe(
@@ -31,10 +31,6 @@ const dumpEvery = Options.integer("dump-every").pipe(
 const contactSheet = Options.file("contact-sheet").pipe(
   Options.optional,
   Options.withDescription("Write one PNG with thumbnails of frames spread over the run")
-)
-export const tracksOption = Options.text("tracks").pipe(
-  Options.withDefault("video"),
-  Options.withDescription("Which tracks of the SDP to set up: video (the first video track, the default), audio (the first audio track), all, or one track's a=control value")
 )
 const dialect = Options.choice("dialect", ["standard", "classic"] as const).pipe(
   Options.withDefault("standard" as const),

@@ -5,12 +5,12 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Console, Effect, Either, Option } from "effect"
-import { CliExit } from "../../src/common/cliExit.js"
+import { Effect, Either, Option } from "effect"
 import { type RunOptions, runScenario, type ScenarioRunResult } from "../run/runScenario.js"
 import { builtinScenarioPath, isBuiltinScenarioName } from "../scenario/builtins.js"
 import { decodeScenario, decodeScenarioValue, encodeScenario } from "../scenario/decode.js"
 import type { Scenario } from "../scenario/schema.js"
+import { failWith } from "./failWith.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { progressReporter } from "./progress.js"
 import { checkRtspUrl, credentialOptions, credentialsFrom, jsonOption, reportOption, timeoutOption, udpBatchingOption, udpFallbackOption } from "./shared.js"
@@ -23,24 +23,21 @@ const urlOverride = Options.text("url").pipe(
   Options.withDescription("Run the scenario against this URL instead of its own")
 )
 
-const fail = (lines: string): Effect.Effect<never, CliExit> =>
-  Console.error(lines).pipe(Effect.zipRight(Effect.fail(new CliExit({ code: 2 }))))
-
 /** Reads and validates a scenario; every problem is printed with its path in the file. */
 export const loadScenario = (nameOrPath: string, url: Option.Option<string>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = isBuiltinScenarioName(nameOrPath) ? builtinScenarioPath(nameOrPath) : nameOrPath
     const text = yield* fs.readFileString(path).pipe(
-      Effect.catchAll((error) => fail(`error: cannot read the scenario ${path}: ${error.message}`))
+      Effect.catchAll((error) => failWith(`error: cannot read the scenario ${path}: ${error.message}`))
     )
     const decoded = decodeScenario(text, path)
-    if (Either.isLeft(decoded)) return yield* fail(decoded.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
+    if (Either.isLeft(decoded)) return yield* failWith(decoded.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
     if (Option.isNone(url)) return decoded.right
     const checked = checkRtspUrl(url.value)
-    if (Either.isLeft(checked)) return yield* fail(`error: --url: ${checked.left}`)
+    if (Either.isLeft(checked)) return yield* failWith(`error: --url: ${checked.left}`)
     const overridden = decodeScenarioValue({ ...encodeScenario(decoded.right), url: url.value }, `${path} with --url`)
-    if (Either.isLeft(overridden)) return yield* fail(overridden.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
+    if (Either.isLeft(overridden)) return yield* failWith(overridden.left.message.split("\n").map((l) => `error: ${l}`).join("\n"))
     return overridden.right
   })
 

@@ -75,3 +75,8 @@ export const credentialsFrom = (options: { readonly user: Option.Option<string>;
     onNone: () => ({}),
     onSome: (username) => ({ username, password: Option.getOrElse(options.password, () => "") })
   })
+
+export const tracksOption = Options.text("tracks").pipe(
+  Options.withDefault("video"),
+  Options.withDescription("Which tracks of the SDP to set up: video (the first video track, the default), audio (the first audio track), all, or one track's a=control value")
+)

@@ -1,11 +1,12 @@
 /**
  * Run totals from per-session results.
  *
- * Interval percentiles are exact: each session hands over its raw
- * inter-frame intervals (FrameStats.intervalsMs) and they are pooled before
- * taking nearest-rank percentiles. At 8 bytes per frame this is ~1 MB per
- * client-hour at 30 fps, cheap next to exact answers a mergeable histogram
- * would only approximate.
+ * Interval percentiles of a run in one process are exact: each session hands over its raw
+ * inter-frame intervals (FrameStats.intervalsMs) and they are pooled before taking
+ * nearest-rank percentiles. At 8 bytes per frame this is ~1 MB per client-hour at 30 fps.
+ * A run merged from shards (load --shard, merge) has no raw intervals left: it passes the
+ * summary of its merged histogram (logHistogram.ts, within 1 %) to aggregateFigures, which
+ * computes every other figure the same way from the same per-session counters.
  *
  * Sums include every session, failed or not (a session that failed late
  * still received what it received). Means/minima/maxima of fps, jitter and
@@ -16,12 +17,16 @@ import { type PercentileSummary, percentileOfSorted, sortedAscending, summarize 
 import type { FrameStatsSnapshot } from "./frameStats.js"
 import type { RtpStatsSnapshot } from "./rtpStats.js"
 
-export interface SessionOutcome {
+/** What the totals read from one session's counters. */
+export interface SessionFigures {
   readonly ok: boolean
   /** Why the session failed; "unknown" is counted when a failed session has none. */
   readonly failureReason?: string
-  readonly rtp?: RtpStatsSnapshot
-  readonly frames?: FrameStatsSnapshot
+  readonly rtp?: Pick<RtpStatsSnapshot, "packetsReceived" | "packetsExpected" | "packetsLost" | "duplicates" | "reordered" | "strayPackets" | "jitterMs">
+  readonly frames?: Pick<FrameStatsSnapshot, "framesReceived" | "framesDropped" | "fps" | "startupMs">
+}
+
+export interface SessionOutcome extends SessionFigures {
   /** Raw inter-frame arrival intervals (ms) from FrameStats.intervalsMs(). */
   readonly frameIntervalsMs?: ReadonlyArray<number>
 }
@@ -61,7 +66,17 @@ export interface RunAggregate
 const mean = (values: ReadonlyArray<number>): number =>
   values.reduce((sum, v) => sum + v, 0) / values.length
 
+/** The totals of sessions in one process: interval percentiles exact, from the pooled raw intervals. */
 export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunAggregate => {
+  const intervals: Array<number> = []
+  for (const session of sessions) {
+    if (session.frameIntervalsMs !== undefined) for (const interval of session.frameIntervalsMs) intervals.push(interval)
+  }
+  return aggregateFigures(sessions, summarize(intervals))
+}
+
+/** The totals of sessions' counters, with the interval summary computed elsewhere (exact, or from a merged histogram). */
+export const aggregateFigures = (sessions: ReadonlyArray<SessionFigures>, intervalMs: PercentileSummary | undefined): RunAggregate => {
   const failureReasons: Record<string, number> = {}
   let clientsOk = 0
   let framesReceived = 0
@@ -75,7 +90,6 @@ export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunA
   const fpsValues: Array<number> = []
   const jitterValues: Array<number> = []
   const startupValues: Array<number> = []
-  const intervals: Array<number> = []
 
   for (const session of sessions) {
     if (session.ok) clientsOk += 1
@@ -100,14 +114,10 @@ export const aggregateSessions = (sessions: ReadonlyArray<SessionOutcome>): RunA
       if (frames.framesReceived >= 2) fpsValues.push(frames.fps)
       if (frames.startupMs !== undefined) startupValues.push(frames.startupMs)
     }
-    if (session.frameIntervalsMs !== undefined) {
-      for (const interval of session.frameIntervalsMs) intervals.push(interval)
-    }
   }
 
   const startupSorted = sortedAscending(startupValues)
   const startupAt = (p: number): number => percentileOfSorted(startupSorted, p) ?? Number.NaN
-  const intervalMs = summarize(intervals)
 
   return {
     clients: sessions.length,

@@ -9,12 +9,14 @@
 export const sortedAscending = (values: ReadonlyArray<number>): Float64Array =>
   Float64Array.from(values).sort()
 
+/** The 1-based rank of the p-th percentile among n values; `undefined` when there are none. */
+export const nearestRank = (n: number, p: number): number | undefined =>
+  n === 0 || Number.isNaN(p) ? undefined : Math.min(n, Math.max(1, Math.ceil((p / 100) * n)))
+
 /** Nearest-rank percentile of already-sorted values; `undefined` when there are none. */
 export const percentileOfSorted = (sorted: ArrayLike<number>, p: number): number | undefined => {
-  const n = sorted.length
-  if (n === 0 || Number.isNaN(p)) return undefined
-  const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)))
-  return sorted[rank - 1]
+  const rank = nearestRank(sorted.length, p)
+  return rank === undefined ? undefined : sorted[rank - 1]
 }
 
 /** Nearest-rank percentile of unsorted values (sorts a copy); `undefined` when there are none. */

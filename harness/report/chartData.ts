@@ -184,30 +184,45 @@ export const timeBuckets = (
  * lower) to `upper` (default: the maximum); values above `upper` go to one
  * overflow bin.
  */
-export const histogramBins = (
-  values: ReadonlyArray<number>,
-  options: { readonly bins?: number; readonly lower?: number; readonly upper?: number } = {}
-): ReadonlyArray<HistogramBin> => {
-  const finite = values.filter(Number.isFinite)
-  if (finite.length === 0) return []
+export const histogramBins = (values: ReadonlyArray<number>, options: HistogramBinOptions = {}): ReadonlyArray<HistogramBin> =>
+  binsOf((visit) => {
+    for (const v of values) visit(v, 1)
+  }, options)
+
+/** histogramBins of values that come with a count each, e.g. the buckets of a merged histogram. */
+export const weightedHistogramBins = (entries: ReadonlyArray<readonly [value: number, count: number]>, options: HistogramBinOptions = {}): ReadonlyArray<HistogramBin> =>
+  binsOf((visit) => {
+    for (const [v, n] of entries) visit(v, n)
+  }, options)
+
+export interface HistogramBinOptions {
+  readonly bins?: number
+  readonly lower?: number
+  readonly upper?: number
+}
+
+const binsOf = (each: (visit: (value: number, count: number) => void) => void, options: HistogramBinOptions): ReadonlyArray<HistogramBin> => {
   let min = Number.POSITIVE_INFINITY
   let max = Number.NEGATIVE_INFINITY
-  for (const v of finite) {
+  each((v) => {
+    if (!Number.isFinite(v)) return
     if (v < min) min = v
     if (v > max) max = v
-  }
+  })
+  if (min > max) return []
   const lo = Math.min(options.lower ?? 0, min)
   const upper = options.upper !== undefined && options.upper > lo && options.upper < max ? options.upper : max
   const count = Math.max(1, Math.floor(options.bins ?? 40))
   const width = upper > lo ? (upper - lo) / count : 1
   const bins = Array.from({ length: count }, (_, i) => ({ from: lo + i * width, to: lo + (i + 1) * width, count: 0 }))
   let overflow = 0
-  for (const v of finite) {
-    if (v > upper) overflow++
+  each((v, n) => {
+    if (!Number.isFinite(v)) return
+    if (v > upper) overflow += n
     else {
       const bin = bins[Math.min(count - 1, Math.floor((v - lo) / width))]
-      if (bin !== undefined) bin.count++
+      if (bin !== undefined) bin.count += n
     }
-  }
+  })
   return overflow > 0 ? [...bins, { from: upper, to: upper + width, count: overflow, overflow: true }] : bins
 }

@@ -6,16 +6,21 @@
  * renderHtmlReport is pure; writeHtmlReport is the only part that touches
  * the file system. Charts stay small whatever the run: beyond a few sessions
  * series are pooled into time buckets (min/p50/p99/max), and long series
- * are downsampled in chartData.
+ * are downsampled in chartData. A run merged from shards brings those buckets
+ * and the interval histogram already pooled (`pooled`, from mergeable
+ * histograms: p50/p99 within 1 %), since its sessions' series stayed behind.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import type { RunAggregate } from "../metrics/aggregate.js"
-import { summarize } from "../metrics/percentile.js"
+import { histogramSummary, weightedValues } from "../metrics/logHistogram.js"
+import { type PercentileSummary, summarize } from "../metrics/percentile.js"
+import { type PooledCharts, type PooledSeries, pooledBuckets } from "../metrics/pooledSeries.js"
 import type { ExpectationCheck } from "../run/expectations.js"
 import { describePlatformError } from "../../src/common/errorText.js"
-import { histogramBins, type LineSeries, timeBuckets } from "./chartData.js"
+import { type HistogramBin, histogramBins, type LineSeries, type TimeBucket, timeBuckets, weightedHistogramBins } from "./chartData.js"
 import { escapeXml, histogramChart, horizontalBarChart, lineChart, sortedBarStrip } from "./svgCharts.js"
+import { type TracksOfRun, tracksTable } from "./trackSummary.js"
 
 export interface ReportSession {
   readonly id: string
@@ -48,6 +53,10 @@ export interface ReportInput {
   readonly sessions: ReadonlyArray<ReportSession>
   /** Expectations of a scenario, PASS/FAIL. */
   readonly checks?: ReadonlyArray<ReportCheck>
+  /** The charts' figures already pooled (a run merged from shards); the sessions' series are then not used. */
+  readonly pooled?: PooledCharts
+  /** Per track, when the sessions had more than one or a codec other than MJPEG. */
+  readonly tracks?: TracksOfRun
 }
 
 /** Up to this many sessions get a line each in the time charts; more are pooled per time bucket. */
@@ -97,11 +106,16 @@ export const intervalSamples = (arrivalsMs: ReadonlyArray<number>): ReadonlyArra
   return out
 }
 
+/** Whole seconds, so that buckets of pooled per-second figures line up with them. */
+const bucketWidthFor = (lastMs: number): number => 1000 * Math.max(1, Math.ceil(lastMs / 1000 / MAX_BUCKETS))
+
 const bucketWidthMs = (samples: ReadonlyArray<Sample>): number => {
   let last = 0
   for (const s of samples) if (s.t > last) last = s.t
-  return 1000 * Math.max(1, Math.ceil(last / 1000 / MAX_BUCKETS))
+  return bucketWidthFor(last)
 }
+
+const TIME_AXIS = "time since start (s)"
 
 const bucketLabel = (widthMs: number): string => (widthMs === 1000 ? "per second" : `per ${widthMs / 1000} s`)
 
@@ -112,21 +126,29 @@ const timeChart = (
   perSession: ReadonlyArray<{ readonly id: string; readonly samples: ReadonlyArray<Sample> }>
 ): string => {
   const withData = perSession.filter((s) => s.samples.length > 0)
-  const xLabel = "time since start (s)"
   if (withData.length <= MAX_INDIVIDUAL_SERIES) {
     const lines: ReadonlyArray<LineSeries> = withData.map((s) => ({
       label: s.id,
       points: s.samples.map((p) => ({ x: p.t / 1000, y: p.v }))
     }))
-    return lineChart({ title, xLabel, yLabel, lines })
+    return lineChart({ title, xLabel: TIME_AXIS, yLabel, lines })
   }
   const pooled = withData.flatMap((s) => s.samples)
   const width = bucketWidthMs(pooled)
-  const buckets = timeBuckets(pooled, width)
+  return pooledTimeChart(title, yLabel, withData.length, width, timeBuckets(pooled, width))
+}
+
+/** Figures pooled from a merged run's shards, drawn as timeChart draws many sessions. */
+const pooledSeriesChart = (title: string, yLabel: string, series: PooledSeries): string => {
+  const width = bucketWidthFor(series.lastMs)
+  return pooledTimeChart(title, yLabel, series.sessions, width, pooledBuckets(series, width))
+}
+
+const pooledTimeChart = (title: string, yLabel: string, sessions: number, width: number, buckets: ReadonlyArray<TimeBucket>): string => {
   const mid = (t: number): number => (t + width / 2) / 1000
   return lineChart({
-    title: `${title}, ${withData.length} sessions pooled ${bucketLabel(width)}`,
-    xLabel,
+    title: `${title}, ${sessions} sessions pooled ${bucketLabel(width)}`,
+    xLabel: TIME_AXIS,
     yLabel,
     bands: [{ label: "min–max", points: buckets.map((b) => ({ x: mid(b.t), low: b.min, high: b.max })), color: "#8a8f98" }],
     lines: [
@@ -158,24 +180,28 @@ const lossChart = (sessions: ReadonlyArray<ReportSession>): string => {
   })
 }
 
-const intervalHistogram = (intervals: ReadonlyArray<number>): string => {
-  const summary = summarize(intervals)
-  // A long tail would squash the body: values beyond 2 × p99 share one overflow bin (the log axis shows its size).
-  const upper = summary === undefined ? undefined : Math.max(summary.p99 * 2, summary.p50 * 1.5)
+const intervalBinOptions = (summary: PercentileSummary | undefined, shortest: number) => ({
+  bins: 80,
   // Bins start at the shortest interval (rounded down), so a tight distribution still gets several bins.
-  const lower = intervals.reduce((m, v) => (Number.isFinite(v) && v < m ? v : m), Number.POSITIVE_INFINITY)
-  return histogramChart({
+  ...(Number.isFinite(shortest) ? { lower: Math.max(0, Math.floor(shortest)) } : {}),
+  // A long tail would squash the body: values beyond 2 × p99 share one overflow bin (the log axis shows its size).
+  ...(summary === undefined ? {} : { upper: Math.max(summary.p99 * 2, summary.p50 * 1.5) })
+})
+
+const intervalBins = (intervals: ReadonlyArray<number>): ReadonlyArray<HistogramBin> =>
+  histogramBins(intervals, intervalBinOptions(summarize(intervals), intervals.reduce((m, v) => (Number.isFinite(v) && v < m ? v : m), Number.POSITIVE_INFINITY)))
+
+const pooledIntervalBins = (pooled: PooledCharts): ReadonlyArray<HistogramBin> =>
+  weightedHistogramBins(weightedValues(pooled.intervalHistogram), intervalBinOptions(histogramSummary(pooled.intervalHistogram), pooled.intervalHistogram.min ?? Number.NaN))
+
+const intervalHistogram = (bins: ReadonlyArray<HistogramBin>): string =>
+  histogramChart({
     title: "Inter-frame intervals (all sessions)",
     xLabel: "interval (ms)",
     yLabel: "frames (log scale)",
     logY: true,
-    bins: histogramBins(intervals, {
-      bins: 80,
-      ...(Number.isFinite(lower) ? { lower: Math.max(0, Math.floor(lower)) } : {}),
-      ...(upper === undefined ? {} : { upper })
-    })
+    bins
   })
-}
 
 // ---------------------------------------------------------------------------
 // Page parts
@@ -309,13 +335,30 @@ summary{cursor:pointer}
 footer{color:var(--muted);font-size:12px;margin-top:30px}
 `
 
+/** The time charts, the loss chart and the interval histogram, from the sessions' own series. */
+const sessionCharts = (sessions: ReadonlyArray<ReportSession>): string => {
+  const intervalsBySession = sessions.map((s) => ({ id: s.id, samples: intervalSamples(s.frameArrivalsMs) }))
+  const jitterBySession = sessions.map((s) => ({ id: s.id, samples: s.jitterSeries.map((j) => ({ t: j.tMs, v: j.jitterMs })) }))
+  return (
+    timeChart("Inter-frame intervals", "interval (ms)", intervalsBySession) +
+    timeChart("RTP jitter (RFC 3550)", "jitter (ms)", jitterBySession) +
+    lossChart(sessions) +
+    intervalHistogram(intervalBins(intervalsBySession.flatMap((s) => s.samples.map((p) => p.v))))
+  )
+}
+
+/** The same charts from figures pooled beforehand (a merged run). */
+const pooledCharts = (pooled: PooledCharts, sessions: ReadonlyArray<ReportSession>): string =>
+  pooledSeriesChart("Inter-frame intervals", "interval (ms)", pooled.intervalsMs) +
+  pooledSeriesChart("RTP jitter (RFC 3550)", "jitter (ms)", pooled.jitterMs) +
+  lossChart(sessions) +
+  intervalHistogram(pooledIntervalBins(pooled))
+
 /** The whole report as one HTML document. */
 export const renderHtmlReport = (input: ReportInput): string => {
   const verdict = verdictOf(input)
   const a = input.aggregate
-  const intervalsBySession = input.sessions.map((s) => ({ id: s.id, samples: intervalSamples(s.frameArrivalsMs) }))
-  const jitterBySession = input.sessions.map((s) => ({ id: s.id, samples: s.jitterSeries.map((j) => ({ t: j.tMs, v: j.jitterMs })) }))
-  const allIntervals = intervalsBySession.flatMap((s) => s.samples.map((p) => p.v))
+  const pooled = input.pooled
 
   const header =
     `<header><h1>${esc(input.title)}</h1><div class="verdict ${verdict.ok ? "pass" : "fail"}">${esc(verdict.text)}</div>` +
@@ -325,10 +368,7 @@ export const renderHtmlReport = (input: ReportInput): string => {
 
   const charts =
     `<section><h2>Charts</h2><div class="charts">` +
-    timeChart("Inter-frame intervals", "interval (ms)", intervalsBySession) +
-    timeChart("RTP jitter (RFC 3550)", "jitter (ms)", jitterBySession) +
-    lossChart(input.sessions) +
-    intervalHistogram(allIntervals) +
+    (pooled === undefined ? sessionCharts(input.sessions) : pooledCharts(pooled, input.sessions)) +
     `</div></section>`
 
   return [
@@ -339,6 +379,7 @@ export const renderHtmlReport = (input: ReportInput): string => {
     `<section><h2>Key figures</h2><div class="cards">${figures(a).map(figureCard).join("")}</div></section>`,
     checksTable(input.checks),
     failureTable(a.failureReasons),
+    tracksTable(input.tracks),
     charts,
     sessionTable(input.sessions),
     `<footer>rtsp-harness report · generated from ${esc(plural(input.sessions.length, "session"))}</footer>`,

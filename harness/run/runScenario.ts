@@ -13,6 +13,7 @@
 import { Clock, Duration, Effect, Fiber, Schedule } from "effect"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { OnAccessUnit } from "../receiver/nalReceiver.js"
+import { parseTrackSelector } from "../../src/protocol/sdpTracks.js"
 import type { Scenario, Step } from "../scenario/schema.js"
 import { makeClientSession } from "../session/ClientSession.js"
 import type { ClientSession, ClientSessionOptions, RequestRecord } from "../session/types.js"
@@ -88,6 +89,8 @@ export const scenarioClients = (
 ): ScenarioClients => {
   const indices = options.clientIndices ?? allClients(scenario)
   const epochMs = options.epochMs
+  // A command's --tracks wins over the scenario's.
+  const tracks = options.tracks ?? (scenario.tracks === undefined ? undefined : parseTrackSelector(scenario.tracks))
   // Slot k belongs to client indices[k].
   const live: Array<ClientSession | undefined> = indices.map(() => undefined)
   const finished: Array<boolean> = indices.map(() => false)
@@ -110,7 +113,7 @@ export const scenarioClients = (
           ...(options.udpBatching === undefined ? {} : { udpBatching: options.udpBatching }),
           ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),
           ...(options.bindHost === undefined ? {} : { bindHost: options.bindHost }),
-          ...(options.tracks === undefined ? {} : { tracks: options.tracks }),
+          ...(tracks === undefined ? {} : { tracks }),
           ...(options.onFrame === undefined ? {} : { onFrame: (frame: ReceivedFrame, n: number) => options.onFrame?.(index, frame, n) }),
           ...(options.onAccessUnit === undefined ? {} : { onAccessUnit: (...unit: Parameters<OnAccessUnit>) => options.onAccessUnit?.(index, ...unit) })
         })
@@ -160,8 +163,9 @@ export const progressLoop = (everyMs: number, tick: Effect.Effect<void>): Effect
 
 export const runScenario = (scenario: Scenario, options: RunOptions = {}): Effect.Effect<ScenarioRunResult> =>
   Effect.gen(function* () {
-    const startedAt = yield* Clock.currentTimeMillis
     const epochMs = options.epochMs ?? performance.now()
+    // The epoch in Unix ms (it is later than now with load --start-at).
+    const startedAt = (yield* Clock.currentTimeMillis) + epochMs - performance.now()
     const clients = scenarioClients(scenario, { ...options, epochMs })
 
     const onProgress = options.onProgress

@@ -4,6 +4,7 @@
  * threads' clients gets exactly the figures a single-thread run of the same clients gets.
  */
 import { aggregateSessions, type RunAggregate } from "../metrics/aggregate.js"
+import type { PooledCharts } from "../metrics/pooledSeries.js"
 import type { Scenario } from "../scenario/schema.js"
 import type { ClientSessionSnapshot } from "../session/types.js"
 import { type ClientVerdictInput, evaluateExpectations, type ExpectationCheck } from "./expectations.js"
@@ -12,7 +13,11 @@ import { type MethodTiming, rtspTimings, sessionOutcome } from "./sessionMetrics
 /** One client's result; plain data (structured-clonable), so a worker thread can post it as is. */
 export interface ClientRun extends ClientVerdictInput {
   readonly snapshot?: ClientSessionSnapshot
+  /** The report's series when there is no snapshot (a client read back from a shard file). */
+  readonly timeline?: ClientTimeline
 }
+
+export type ClientTimeline = Pick<ClientSessionSnapshot, "frameArrivalsMs" | "jitterSeries">
 
 export interface ScenarioRunResult {
   readonly scenario: Scenario
@@ -25,6 +30,8 @@ export interface ScenarioRunResult {
   readonly rtspMs: Readonly<Record<string, MethodTiming>>
   readonly checks: ReadonlyArray<ExpectationCheck>
   readonly ok: boolean
+  /** A run merged from shards: the charts' figures, pooled (its clients have no timelines). */
+  readonly charts?: PooledCharts
 }
 
 export const scenarioRunResult = (

@@ -20,6 +20,7 @@ import { addLiveSums, emptyLiveSums, type LiveStatus, liveStatusOf } from "./liv
 import { clientBoundMs } from "./runBound.js"
 import { type ClientRun, progressLoop, type ScenarioRunResult, type SessionSettings } from "./runScenario.js"
 import { scenarioRunResult } from "./scenarioResult.js"
+import { shardClients } from "./shardSpec.js"
 import { toUnixMs } from "./threadProtocol.js"
 import { startWorkerThread, threadWorkerFile, type WorkerThread } from "./workerThread.js"
 
@@ -29,14 +30,17 @@ export interface ThreadedRunOptions extends SessionSettings {
   readonly progressEveryMs?: number
   /** The worker entry (default: the built threadWorker.js); tests give one that crashes. */
   readonly workerFile?: URL
+  /** Run only these of the scenario's clients (a shard's share), dealt round robin over the threads; default all. */
+  readonly clientIndices?: ReadonlyArray<number>
+  /** Time zero on performance.now()'s clock (load --start-at); default: once every thread is ready. */
+  readonly epochMs?: number
 }
 
 /** How long a thread may take to load and say Ready. */
 export const THREAD_READY_TIMEOUT_MS = 30_000
 
-/** Client i to thread i mod threads. */
-export const shardClients = (clients: number, threads: number): ReadonlyArray<ReadonlyArray<number>> =>
-  Array.from({ length: threads }, (_, thread) => Array.from({ length: Math.ceil((clients - thread) / threads) }, (_, k) => thread + k * threads))
+/** Client i to thread i mod threads (the same round robin as load --shard). */
+export { shardClients }
 
 /** A thread's clients, all failed with the thread's reason. */
 const failedClients = (thread: WorkerThread, reason: string): ReadonlyArray<ClientRun> =>
@@ -45,14 +49,16 @@ const failedClients = (thread: WorkerThread, reason: string): ReadonlyArray<Clie
 export const runScenarioOnThreads = (scenario: Scenario, options: ThreadedRunOptions): Effect.Effect<ScenarioRunResult> =>
   Effect.scoped(
     Effect.gen(function* () {
-      const { threads: _threads, onProgress, progressEveryMs = 1000, workerFile = threadWorkerFile(), ...settings } = options
-      const shards = shardClients(scenario.clients, Math.max(1, Math.min(options.threads, scenario.clients)))
+      const { threads: _threads, onProgress, progressEveryMs = 1000, workerFile = threadWorkerFile(), clientIndices: share, epochMs: givenEpochMs, ...settings } = options
+      const indices = share ?? Array.from({ length: scenario.clients }, (_, i) => i)
+      const shards = shardClients(indices.length, Math.max(1, Math.min(options.threads, indices.length))).map((slots) => slots.map((slot) => indices[slot] ?? slot))
       const threads = yield* Effect.forEach(shards, (clientIndices, thread) => startWorkerThread(workerFile, { thread, scenario, clientIndices, settings }))
       // Started only once all are loaded (or given up), so no thread's clients start late.
       const readiness = yield* Effect.forEach(threads, (t) => Effect.either(t.ready(THREAD_READY_TIMEOUT_MS)), { concurrency: "unbounded" })
 
-      const startedAt = yield* Clock.currentTimeMillis
-      const epochMs = performance.now()
+      const epochMs = givenEpochMs ?? performance.now()
+      // The epoch in Unix ms (it is later than now with --start-at).
+      const startedAt = (yield* Clock.currentTimeMillis) + epochMs - performance.now()
       for (const t of threads) t.post({ _tag: "Start", epochUnixMs: toUnixMs(epochMs) })
 
       let seq = 0

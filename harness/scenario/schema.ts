@@ -189,6 +189,9 @@ const crossFieldIssues = (scenario: ScenarioFields): ReadonlyArray<ScenarioIssue
     if (scenario.transport !== "udp") {
       issues.push({ path: ["transport"], message: `the classic dialect sends RTP over UDP only, not ${scenario.transport}` })
     }
+    if (scenario.tracks !== undefined && scenario.tracks !== "video") {
+      issues.push({ path: ["tracks"], message: `the classic dialect has one track and no SDP to choose from: leave tracks out` })
+    }
     const path = safePathname(scenario.url)
     if (path !== undefined && !/^\/[^/]+$/.test(path)) {
       issues.push({ path: ["url"], message: `the classic dialect needs a URL whose path is a single file name, e.g. rtsp://127.0.0.1:8554/movie.Mjpeg` })
@@ -211,6 +214,8 @@ const ScenarioFields = Schema.Struct({
   url: RtspUrl,
   transport: Schema.optionalWith(Transport, { exact: true, default: () => "udp" as const }),
   dialect: Schema.optionalWith(Dialect, { exact: true, default: () => "standard" as const }),
+  /** Which tracks of the SDP each client sets up: "video" (the default), "audio", "all", or one track's a=control. */
+  tracks: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
   clients: Schema.optionalWith(Clients, { exact: true, default: () => 1 }),
   /** Time over which the clients are started, evenly spread. Milliseconds once decoded. */
   rampUp: Schema.optionalWith(DurationFromString, { exact: true, default: () => 0 }),

@@ -8,10 +8,10 @@ export interface Ran {
   readonly stderr: string
 }
 
-/** Runs the built harness; killed (and failing the test) after `timeoutMs`. */
-export const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000): Promise<Ran> =>
+/** Runs the built harness with `args` (and `env`); killed, and the promise rejected, after `timeoutMs`. */
+export const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/harness/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, ["dist/harness/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
@@ -25,6 +25,9 @@ export const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000): Promis
       resolve({ code, stdout, stderr })
     })
   })
+
+/** No stack trace on either stream: every failure is one clear line. */
+export const stackTraceIn = (ran: Ran): boolean => /^\s+at /m.test(ran.stderr) || /^\s+at /m.test(ran.stdout)
 
 export const noStackTrace = (ran: Ran): void => {
   expect(ran.stderr).not.toMatch(/^\s+at /m)

@@ -96,6 +96,12 @@ describe("decodeScenario: valid files", () => {
     })
   })
 
+  it("keeps the tracks a standard scenario picks, as written", () => {
+    for (const tracks of ["all", "audio", "stream=1"]) {
+      expect(decodeScenarioValue({ ...minimal, tracks }, "tracks")).toStrictEqual(Either.right({ ...minimal, tracks, transport: "udp", dialect: "standard", clients: 1, rampUp: 0 }))
+    }
+  })
+
   it("decodeScenarioValue takes an already-parsed value", () => {
     expect(Either.isRight(decodeScenarioValue(minimal, "inline"))).toBe(true)
   })
@@ -144,6 +150,8 @@ const invalidCases: ReadonlyArray<readonly [string, unknown, string, RegExp]> = 
   ["range as a string", withSteps({ step: "setup" }, { step: "play", range: "npt=5-" }), "steps[1].range", /"npt=5-"/],
   ["classic over tcp", { ...minimal, dialect: "classic", transport: "tcp" }, "transport", /classic dialect sends RTP over UDP only/],
   ["classic with a nested path", { ...minimal, dialect: "classic", url: "rtsp://127.0.0.1:8554/a/movie.Mjpeg" }, "url", /single file name/],
+  ["classic choosing tracks", { ...minimal, dialect: "classic", tracks: "all" }, "tracks", /classic dialect has one track/],
+  ["empty tracks", { ...minimal, tracks: " " }, "tracks", /.+/],
   ["not an object", [1, 2], "(root)", /actual \[1,2\]/]
 ]
 
