@@ -173,6 +173,16 @@ const referenceFrames = (source: string, dir: string): ReadonlyArray<string> => 
 const pixels = async (file: string): Promise<Buffer> => sharp(file).removeAlpha().raw().toBuffer()
 
 describe("interop: play --dump-dir decodes H.264/H.265 through ffmpeg", () => {
+  it.skipIf(skip)("without ffmpeg on the PATH it is one clear error and exit 1, never a silent empty folder", async () => {
+    const dumpDir = join(work, "dump-no-ffmpeg")
+    // node itself is run by its full path; the harness finds ffmpeg through PATH, here empty.
+    const ran = await harness(["play", urlOf("h264"), "--duration", "2s", "--dump-dir", dumpDir], 30_000, { ...process.env, PATH: join(work, "no-tools") })
+    noStackTrace(ran)
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain("error: H.264/H.265 frames are decoded to PNG by ffmpeg, which is not installed")
+    expect(readdirSync(dumpDir)).toEqual([])
+  })
+
   for (const camera of ["h264", "h265"] as const) {
     it.skipIf(skip)(`${camera}: every PNG equals ffmpeg's decode of the source file, and the contact sheet is written`, async () => {
       const dumpDir = join(work, `dump-${camera}`)
