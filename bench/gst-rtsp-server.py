@@ -10,14 +10,11 @@ a=rtpmap only); `loop` plays the file over and over (the benchmark's load
 cases outlast one pass). Prints `READY <port>` on stdout once listening; exits cleanly
 (status 0) on SIGTERM or SIGINT.
 """
-import signal
 import sys
 
-import gi
-
-gi.require_version("Gst", "1.0")
-gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+# First: it requires the GStreamer versions Gst is imported at.
+from gst_rtsp_serve import serve
+from gi.repository import Gst  # noqa: E402
 
 
 def launch_line(path, fps, pt, loop):
@@ -56,31 +53,8 @@ def main(argv):
     pt = int(argv[5]) if len(argv) >= 6 else 26
     loop = len(argv) == 7
 
-    Gst.init(None)
-    server = GstRtspServer.RTSPServer()
-    server.set_address("127.0.0.1")
-    server.set_service(str(port))
-    factory = GstRtspServer.RTSPMediaFactory()
-    factory.set_launch(launch_line(path, fps, pt, loop))
-    # One pipeline per client, so every client sees the file from its first frame.
-    factory.set_shared(False)
-    factory.connect("media-configure", lambda _factory, media: stamp_frames(media, fps))
-    server.get_mount_points().add_factory("/" + mount, factory)
-
-    loop = GLib.MainLoop()
-    if server.attach(None) == 0:
-        print(f"cannot listen on 127.0.0.1:{port}", file=sys.stderr)
-        return 1
-
-    def stop():
-        loop.quit()
-        return GLib.SOURCE_REMOVE
-
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGTERM, stop)
-    GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, stop)
-    print(f"READY {server.get_bound_port()}", flush=True)
-    loop.run()
-    return 0
+    # Frames get their timestamps as each client's pipeline is made (see stamp_frames).
+    return serve(port, mount, launch_line(path, fps, pt, loop), lambda media: stamp_frames(media, fps))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { serializeInterleaved, serializeRequest, serializeResponse } from "../../src/protocol/rtsp/serializer.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
 import { protocolError, RtspClientError } from "./errors.js"
+import { openTcpSocket } from "./openSocket.js"
 import {
   classicSetupReply,
   type DescribeResult,
@@ -111,31 +112,8 @@ interface AwaitedReply {
   readonly settle: (outcome: Effect.Effect<RtspResponse, RtspClientError>) => void
 }
 
-// Timeouts here are node timers inside one Effect.async, not Effect.timeout: a race forks two
-// fibers per wait, and a load run of 1,000 clients makes thousands of these waits a second.
 const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effect<net.Socket, RtspClientError> =>
-  Effect.async<net.Socket, RtspClientError>((resume) => {
-    const socket = net.createConnection({ host, port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resume(Effect.fail(new RtspClientError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })))
-    }, timeoutMs)
-    const onError = (error: Error): void => {
-      clearTimeout(timer)
-      socket.destroy()
-      resume(Effect.fail(new RtspClientError({ reason: "Connect", message: `cannot connect to ${host}:${port}: ${error.message}` })))
-    }
-    socket.once("error", onError)
-    socket.once("connect", () => {
-      clearTimeout(timer)
-      socket.off("error", onError)
-      resume(Effect.succeed(socket))
-    })
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
-    })
-  })
+  openTcpSocket(host, port, timeoutMs, (reason, message) => new RtspClientError({ reason, message }))
 
 /** Opens the connection; it is closed when the scope closes. */
 export const connect = (url: string, options: ConnectOptions = {}): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>

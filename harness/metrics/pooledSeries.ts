@@ -3,6 +3,7 @@
  * histogram per second: what a report's pooled time chart (a min–max band and p50/p99 lines per
  * bucket) needs from each shard of a run, however long the run. Pure.
  */
+import type { TimeBucket } from "../report/chartData.js"
 import { Schema } from "effect"
 import { type LogHistogram, histogramOf, histogramPercentile, LogHistogramSchema, mergeHistograms } from "./logHistogram.js"
 
@@ -21,15 +22,8 @@ export interface PooledSeries {
   readonly seconds: ReadonlyArray<readonly [number, LogHistogram]>
 }
 
-/** A bucket of the chart: as chartData's timeBuckets makes from raw samples. */
-export interface PooledBucket {
-  readonly t: number
-  readonly count: number
-  readonly min: number
-  readonly p50: number
-  readonly p99: number
-  readonly max: number
-}
+/** A bucket of the chart: the shape chartData's timeBuckets makes from raw samples. */
+export type PooledBucket = TimeBucket
 
 export const emptyPooledSeries: PooledSeries = { sessions: 0, lastMs: 0, seconds: [] }
 

@@ -10,6 +10,7 @@
  * and the interval histogram already pooled (`pooled`, from mergeable
  * histograms: p50/p99 within 1 %), since its sessions' series stayed behind.
  */
+import { BASE_STYLE } from "./style.js"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 import type { RunAggregate } from "../metrics/aggregate.js"
@@ -302,18 +303,12 @@ const sessionTable = (sessions: ReadonlyArray<ReportSession>): string => {
     : `<section><h2>${esc(heading)}</h2>${table}</section>`
 }
 
-const STYLE = `
-:root{color-scheme:light dark;--fg:#1d2027;--muted:#626873;--bg:#fafbfc;--card:#fff;--line:#e3e6ea;--pass:#1f8a4c;--fail:#c23b5a}
-@media (prefers-color-scheme:dark){:root{--fg:#e6e8eb;--muted:#9aa0a9;--bg:#15171b;--card:#1d2026;--line:#2e323a}}
-*{box-sizing:border-box}
-body{margin:0;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:1180px;margin:0 auto}
+const STYLE = `${BASE_STYLE}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:16px;margin:0 0 10px;display:inline-block}
 section{margin:22px 0}
 .verdict{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:700;font-size:16px;color:#fff}
 .verdict.pass{background:var(--pass)}.verdict.fail{background:var(--fail)}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:12px 0 0;color:var(--muted)}
-dl.meta dd{margin:0;color:var(--fg);overflow-wrap:anywhere}
 pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:10px}
 .card{background:var(--card);border:1px solid var(--line);border-left:4px solid var(--pass);border-radius:6px;padding:10px 12px}
@@ -323,14 +318,8 @@ pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font:12px/1.4 ui-monosp
 .card .detail{color:var(--muted);font-size:12px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:14px}
 .chart{display:block;width:100%;height:auto;background:var(--card);border:1px solid var(--line);border-radius:6px}
-table{border-collapse:collapse;width:100%;background:var(--card);font-variant-numeric:tabular-nums}
 table.narrow{width:auto;min-width:320px}
-th,td{text-align:left;padding:4px 10px;border-bottom:1px solid var(--line);vertical-align:top}
-th{color:var(--muted);font-weight:600;font-size:12px}
 .num{text-align:right}
-tr.fail td{background:color-mix(in srgb,var(--fail) 8%,transparent)}
-.tag{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;font-weight:700;color:#fff}
-.tag.pass{background:var(--pass)}.tag.fail{background:var(--fail)}
 summary{cursor:pointer}
 footer{color:var(--muted);font-size:12px;margin-top:30px}
 `

@@ -18,9 +18,8 @@ import { Data, Either, ParseResult, Schema } from "effect"
 import { LogHistogramSchema, RELATIVE_ERROR } from "../metrics/logHistogram.js"
 import { PooledSeriesSchema } from "../metrics/pooledSeries.js"
 import { formatIssuePath } from "../scenario/decode.js"
-import { findJsonSyntaxProblem } from "../scenario/jsonPosition.js"
+import { parseJsonText } from "../scenario/jsonPosition.js"
 import { Scenario, Transport } from "../scenario/schema.js"
-import { messageOf } from "../../src/common/errorText.js"
 import type { RequestRecord } from "../session/types.js"
 import { rtspTimings, type SessionMetrics } from "./sessionMetrics.js"
 
@@ -138,14 +137,9 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
 
 /** Parses and validates a shard file's text. Never throws, on any input. */
 export const decodeShardFile = (jsonText: string, source: string): Either.Either<ShardFile, ShardFileError> => {
-  const text = jsonText.startsWith("\uFEFF") ? jsonText.slice(1) : jsonText
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    const problem = findJsonSyntaxProblem(text)
-    return refuse("InvalidJson", source, [problem === undefined ? `invalid JSON: ${messageOf(cause)}` : `invalid JSON at line ${problem.line}, column ${problem.column}: ${problem.message}`])
-  }
+  const parsed = parseJsonText(jsonText)
+  if (Either.isLeft(parsed)) return refuse("InvalidJson", source, [parsed.left])
+  const value = parsed.right
   // The two questions that make every other message moot come first, in words.
   if (!isRecord(value) || value.format !== SHARD_FORMAT) {
     return refuse("NotAShardFile", source, [`not an rtsp-harness shard file (no "format": "${SHARD_FORMAT}"); shard files come from rtsp-harness load --shard I/N --out FILE`])

@@ -3,9 +3,8 @@
  * refused, and errors that name the file, the path and the problem.
  */
 import { Data, Either, ParseResult, Schema } from "effect"
-import { findJsonSyntaxProblem } from "./jsonPosition.js"
+import { parseJsonText } from "./jsonPosition.js"
 import { Scenario } from "./schema.js"
-import { messageOf } from "../../src/common/errorText.js"
 
 export interface ScenarioIssue {
   /** Where in the file, e.g. "steps[2].duration"; "(root)" for the whole document. */
@@ -63,19 +62,9 @@ export const decodeScenarioValue = (value: unknown, source: string): Either.Eith
 
 /** Parses and validates a scenario file's text. Never throws, on any input. */
 export const decodeScenario = (jsonText: string, source: string): Either.Either<Scenario, ScenarioError> => {
-  // A leading byte-order mark is common in files saved by editors on Windows.
-  const text = jsonText.startsWith("\uFEFF") ? jsonText.slice(1) : jsonText
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (cause) {
-    const problem = findJsonSyntaxProblem(text)
-    const message = problem === undefined
-      ? `invalid JSON: ${messageOf(cause)}`
-      : `invalid JSON at line ${problem.line}, column ${problem.column}: ${problem.message}`
-    return Either.left(scenarioError("InvalidJson", source, [{ path: ROOT, message }]))
-  }
-  return decodeScenarioValue(value, source)
+  const value = parseJsonText(jsonText)
+  if (Either.isLeft(value)) return Either.left(scenarioError("InvalidJson", source, [{ path: ROOT, message: value.left }]))
+  return decodeScenarioValue(value.right, source)
 }
 
 /** The file form of a decoded scenario (durations back to text), for printing. */

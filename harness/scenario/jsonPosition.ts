@@ -3,6 +3,8 @@
  * independent of the JavaScript engine's error wording. Used only after
  * JSON.parse has refused the text, to tell the user where to look.
  */
+import { Either } from "effect"
+import { messageOf } from "../../src/common/errorText.js"
 export interface JsonSyntaxProblem {
   readonly offset: number
   /** 1-based. */
@@ -122,4 +124,20 @@ export const lineAndColumn = (text: string, offset: number): { readonly line: nu
     }
   }
   return { line, column: offset - lineStart + 1 }
+}
+
+/**
+ * A JSON file's text parsed (a leading byte-order mark, common in files saved by editors on
+ * Windows, skipped), or why not in words, with the line and column where it can say.
+ */
+export const parseJsonText = (jsonText: string): Either.Either<unknown, string> => {
+  const text = jsonText.startsWith("\uFEFF") ? jsonText.slice(1) : jsonText
+  try {
+    return Either.right(JSON.parse(text) as unknown)
+  } catch (cause) {
+    const problem = findJsonSyntaxProblem(text)
+    return Either.left(problem === undefined
+      ? `invalid JSON: ${messageOf(cause)}`
+      : `invalid JSON at line ${problem.line}, column ${problem.column}: ${problem.message}`)
+  }
 }

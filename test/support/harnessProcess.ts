@@ -8,23 +8,27 @@ export interface Ran {
   readonly stderr: string
 }
 
-/** Runs the built harness with `args` (and `env`); killed, and the promise rejected, after `timeoutMs`. */
-export const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<Ran> =>
+/** Runs `command` with `args` (and `env`) to its exit; killed, and the promise rejected, after `timeoutMs`. */
+export const runProcess = (command: string, args: ReadonlyArray<string>, timeoutMs: number, env: NodeJS.ProcessEnv = process.env, label = command): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/harness/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"], env })
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
-      reject(new Error(`rtsp-harness ${args.join(" ")} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`))
+      reject(new Error(`${label} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`))
     }, timeoutMs)
     child.on("exit", (code) => {
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
   })
+
+/** Runs the built harness with `args` (and `env`); killed, and the promise rejected, after `timeoutMs`. */
+export const harness = (args: ReadonlyArray<string>, timeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<Ran> =>
+  runProcess(process.execPath, ["dist/harness/bin.js", ...args], timeoutMs, env, `rtsp-harness ${args.join(" ")}`)
 
 /** No stack trace on either stream: every failure is one clear line. */
 export const stackTraceIn = (ran: Ran): boolean => /^\s+at /m.test(ran.stderr) || /^\s+at /m.test(ran.stdout)

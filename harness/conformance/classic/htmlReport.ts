@@ -5,6 +5,7 @@
  * against the accepted band, and how the grade is worked out. Every text from a server is escaped.
  * renderClassicHtml is pure; writeClassicHtml is the only part that touches the file system.
  */
+import { BASE_STYLE } from "../../report/style.js"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect } from "effect"
 import { describePlatformError } from "../../../src/common/errorText.js"
@@ -22,27 +23,16 @@ export interface ClassicHtmlMeta {
   readonly generatedAt: string
 }
 
-const STYLE = `
-:root{color-scheme:light dark;--fg:#1d2027;--muted:#626873;--bg:#fafbfc;--card:#fff;--line:#e3e6ea;--pass:#1f8a4c;--fail:#c23b5a}
-@media (prefers-color-scheme:dark){:root{--fg:#e6e8eb;--muted:#9aa0a9;--bg:#15171b;--card:#1d2026;--line:#2e323a}}
-*{box-sizing:border-box}
-body{margin:0;padding:24px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:1180px;margin:0 auto}
+const STYLE = `${BASE_STYLE}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:18px;margin:0 0 8px;overflow-wrap:anywhere}h3{font-size:15px;margin:14px 0 6px}
 section.server{margin:28px 0;padding-top:8px;border-top:2px solid var(--line)}
 .score{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700;font-size:16px;color:#fff}
 .score.pass{background:var(--pass)}.score.fail{background:var(--fail)}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0;color:var(--muted)}
-dl.meta dd{margin:0;color:var(--fg);overflow-wrap:anywhere}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
-table{border-collapse:collapse;width:100%;background:var(--card);font-variant-numeric:tabular-nums}
-th,td{text-align:left;padding:4px 10px;border-bottom:1px solid var(--line);vertical-align:top}
 td.text{overflow-wrap:anywhere}
-th{color:var(--muted);font-weight:600;font-size:12px}
-tr.fail td{background:color-mix(in srgb,var(--fail) 8%,transparent)}
-.tag{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:4px;font-size:12px;font-weight:700;color:#fff}
-.tag.pass{background:var(--pass)}.tag.fail{background:var(--fail)}
+.tag{white-space:nowrap}
 .note{color:var(--muted);font-size:12px;margin-top:4px}
 .chart{display:block;width:100%;max-width:720px;height:auto;background:var(--card);border:1px solid var(--line);border-radius:6px}
 footer,.rules{color:var(--muted);font-size:12px}

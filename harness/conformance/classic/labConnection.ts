@@ -8,6 +8,7 @@
 import { Data, Effect, type Scope } from "effect"
 import * as net from "node:net"
 import { unmapIpv4 } from "../../../src/net/address.js"
+import { openTcpSocket } from "../../client/openSocket.js"
 
 export class LabConnectionError extends Data.TaggedError("LabConnectionError")<{
   readonly reason: "Connect" | "Timeout" | "Closed"
@@ -50,28 +51,7 @@ interface Pending {
 }
 
 const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effect<net.Socket, LabConnectionError> =>
-  Effect.async<net.Socket, LabConnectionError>((resume) => {
-    const socket = net.createConnection({ host, port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      resume(Effect.fail(new LabConnectionError({ reason: "Timeout", message: `connecting to ${host}:${port} took over ${timeoutMs} ms` })))
-    }, timeoutMs)
-    const onError = (error: Error): void => {
-      clearTimeout(timer)
-      socket.destroy()
-      resume(Effect.fail(new LabConnectionError({ reason: "Connect", message: `cannot connect to ${host}:${port}: ${error.message}` })))
-    }
-    socket.once("error", onError)
-    socket.once("connect", () => {
-      clearTimeout(timer)
-      socket.off("error", onError)
-      resume(Effect.succeed(socket))
-    })
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      socket.destroy()
-    })
-  })
+  openTcpSocket(host, port, timeoutMs, (reason, message) => new LabConnectionError({ reason, message }))
 
 export const connectLab = (host: string, port: number, timeoutMs: number): Effect.Effect<LabConnection, LabConnectionError, Scope.Scope> =>
   Effect.gen(function* () {

@@ -7,13 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Either, ParseResult, Schema } from "effect"
-import { spawn } from "node:child_process"
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parse } from "yaml"
 import { startTestServer, type TestServer } from "../../support/testServer.js"
-import type { Ran } from "../../support/harnessProcess.js"
+import { type Ran, runProcess } from "../../support/harnessProcess.js"
 
 const DIR = "deploy/k8s"
 
@@ -71,21 +70,7 @@ const mergePod = merge.spec.template.spec
 
 /** A pod's script through /bin/sh, with `env` as its whole environment. */
 const runScript = (script: string, env: Readonly<Record<string, string>>, timeoutMs = 60_000): Promise<Ran> =>
-  new Promise((done, fail) => {
-    const child = spawn("/bin/sh", ["-c", script], { env, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      fail(new Error(`the script ran over ${timeoutMs} ms\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      done({ code, stdout, stderr })
-    })
-  })
+  runProcess("/bin/sh", ["-c", script], timeoutMs, env, "the script")
 
 describe("deploy/k8s", () => {
   it("every manifest in the folder is checked here", () => {

@@ -5,46 +5,18 @@
  * together: one clear line, exit status 1, never a stack trace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { CLASSIC_CHECKS, type ClassicBatchReport, type ClassicReport } from "../../../../harness/conformance/index.js"
 import { refusedPort } from "../../../support/fakeRtspServer.js"
+import { harness, noStackTrace, type Ran } from "../../../support/harnessProcess.js"
 import { startTestServer, type TestServer } from "../../../support/testServer.js"
 import { fakeLabServer } from "./fakeLabServer.js"
 
-interface Ran {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs the built harness; killed (and failing the test) after `timeoutMs`. */
-const rtspHarness = (args: ReadonlyArray<string>, timeoutMs = 40_000): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/harness/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`rtsp-harness ${args.join(" ")} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`))
-    }, timeoutMs)
-    child.on("exit", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-
-const harness = (args: ReadonlyArray<string>): Promise<Ran> => rtspHarness(["conformance", "--dialect", "classic", ...args])
-
-const noStackTrace = (ran: Ran): void => {
-  expect(ran.stderr).not.toMatch(/^\s+at /m)
-  expect(ran.stdout).not.toMatch(/^\s+at /m)
-}
+/** `rtsp-harness conformance --dialect classic …`; killed (and failing the test) after 40 s. */
+const grade = (args: ReadonlyArray<string>): Promise<Ran> => harness(["conformance", "--dialect", "classic", ...args], 40_000)
 
 let server: TestServer
 let broken: { readonly url: string; readonly scope: Scope.CloseableScope }
@@ -65,7 +37,7 @@ afterAll(async () => {
 
 describe("rtsp-harness conformance --dialect classic", () => {
   it("--json against our server: one object with the score and every check, exit 0", async () => {
-    const ran = await harness([server.url(), "--play", "1s", "--json"])
+    const ran = await grade([server.url(), "--play", "1s", "--json"])
     const report = JSON.parse(ran.stdout) as ClassicReport
     const total = CLASSIC_CHECKS.length
     expect(report).toMatchObject({ url: server.url(), dialect: "classic", ok: true, fps: 20, passed: total, failed: 0, skipped: 0, score: { passed: total, total, percent: 100 } })
@@ -81,7 +53,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
 
   it("--report against a broken lab server writes the HTML with every check; the table names the fault; exit 1", async () => {
     const file = join(work, "grade.html")
-    const ran = await harness([broken.url, "--play", "1s", "--report", file])
+    const ran = await grade([broken.url, "--play", "1s", "--report", file])
     expect(ran.code).toBe(1)
     expect(ran.stdout).toContain(`Classic lab grade of ${broken.url} (pacing judged at 20 fps)`)
     expect(ran.stdout).toMatch(/FAIL\s+Frames paced at the file's rate\s+median interval 50 ms/)
@@ -102,7 +74,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
     const list = join(work, "targets.txt")
     writeFileSync(list, `# the lab group\n${server.url()}\n\n${broken.url}   # Bob\n${unreachable}\n`)
     const file = join(work, "batch.html")
-    const ran = await harness(["--targets", list, "--play", "1s", "--timeout", "2s", "--report", file])
+    const ran = await grade(["--targets", list, "--play", "1s", "--timeout", "2s", "--report", file])
     expect(ran.code).toBe(1)
     const lines = ran.stdout.trim().split("\n")
     expect(lines[0]).toBe("Classic lab grades: 3 servers")
@@ -118,7 +90,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
     expect(html).toContain("1 of 3 got full score")
     noStackTrace(ran)
 
-    const json = await harness(["--targets", list, "--play", "1s", "--timeout", "2s", "--json"])
+    const json = await grade(["--targets", list, "--play", "1s", "--timeout", "2s", "--json"])
     const batch = JSON.parse(json.stdout) as ClassicBatchReport
     expect(batch).toMatchObject({ dialect: "classic", ok: false, fullScore: 1 })
     expect(batch.servers.map((s) => [s.url, s.score.passed])).toEqual([[server.url(), total], [broken.url, total - 1], [unreachable, 0]])
@@ -126,7 +98,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
   }, 120_000)
 
   it("one unreachable server is one error line, exit 1", async () => {
-    const ran = await harness(["rtsp://127.0.0.1:1/movie.Mjpeg"])
+    const ran = await grade(["rtsp://127.0.0.1:1/movie.Mjpeg"])
     expect(ran.code).toBe(1)
     expect(ran.stderr.trim()).toBe("error: cannot connect to 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1")
     expect(ran.stdout).toBe("")
@@ -139,7 +111,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
       [[server.url(), "--fps", "0"], "error: --fps 0: a frame rate must be above 0"]
     ]
     for (const [args, line] of cases) {
-      const ran = await harness(args)
+      const ran = await grade(args)
       expect(ran.code, args.join(" ")).toBe(1)
       expect(ran.stderr.trim()).toBe(line)
       noStackTrace(ran)
@@ -147,7 +119,7 @@ describe("rtsp-harness conformance --dialect classic", () => {
   })
 
   it("the standard dialect refuses the classic-only flags, and still needs its URL", async () => {
-    const standard = (args: ReadonlyArray<string>) => rtspHarness(["conformance", ...args], 10_000)
+    const standard = (args: ReadonlyArray<string>) => harness(["conformance", ...args], 10_000)
     const report = await standard([server.url(), "--report", join(work, "x.html")])
     expect(report).toMatchObject({ code: 1, stderr: "error: --report: only with --dialect classic\n" })
     const noUrl = await standard([])
