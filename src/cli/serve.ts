@@ -15,7 +15,7 @@
  */
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import type { FileSystem, Path } from "@effect/platform"
-import { Config, Effect, Either, FiberRef, Layer, LogLevel, Option } from "effect"
+import { Clock, Config, Effect, Either, FiberRef, Layer, LogLevel, Option } from "effect"
 import { availableParallelism } from "node:os"
 import { defaultServerConfig } from "../server/config.js"
 import type { ServerStartError } from "../server/errors.js"
@@ -24,7 +24,7 @@ import * as HttpEndpoint from "../server/HttpEndpoint.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
-import { readyLine } from "../server/readyLine.js"
+import { liveChannelLines, readyLine } from "../server/readyLine.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
@@ -39,6 +39,8 @@ export interface ServeOptions {
   readonly mtu: number
   readonly rtpPort: number
   readonly loop: boolean
+  /** --live paths (repeatable) or RTSP_LIVE (comma-separated). */
+  readonly live: ReadonlyArray<string>
   readonly sessionTimeout: number
   readonly maxSessions: number
   readonly maxConnections: number
@@ -71,6 +73,7 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   mtu: options.mtu,
   rtpPort: options.rtpPort,
   loop: options.loop,
+  live: options.live,
   sessionTimeoutSeconds: options.sessionTimeout,
   maxSessions: options.maxSessions,
   maxConnections: options.maxConnections,
@@ -173,6 +176,11 @@ const loop = Options.boolean("loop").pipe(
   Options.withFallbackConfig(Config.boolean("RTSP_LOOP")),
   described("Restart each file at its end instead of ending the stream.", "RTSP_LOOP", "false")
 )
+// Repeated, so RTSP_LIVE is read where the settings are made (a repeated option never falls back).
+const live = Options.text("live").pipe(
+  Options.repeated,
+  described("A file under the media folder to serve as a live channel (repeatable): it plays from the server's start on one clock, looping, and every viewer joins at the frame due.", "RTSP_LIVE", "none")
+)
 const sessionTimeout = integerOption(
   "session-timeout",
   "RTSP_SESSION_TIMEOUT",
@@ -261,6 +269,7 @@ const serveOptions = {
   mtu,
   rtpPort,
   loop,
+  live,
   sessionTimeout,
   maxSessions,
   maxConnections,
@@ -275,12 +284,22 @@ const serveOptions = {
 // --- running ------------------------------------------------------------------
 
 /** The settings for parsed options, with the log level as the built-in flag left it. */
-const settingsFrom = (options: ServeOptions): Effect.Effect<ServeSettings> =>
-  Effect.map(FiberRef.get(FiberRef.currentMinimumLogLevel), (current) => ({
-    server: serveConfigFrom(options),
-    logging: { level: resolveLogLevel(options.logLevel, current, options.logLevelEnv), format: options.logFormat },
-    workers: options.workers
-  }))
+/** RTSP_LIVE: comma-separated paths; none when unset. */
+const liveFromEnv = Config.string("RTSP_LIVE").pipe(
+  Config.map((text) => text.split(",").map((path) => path.trim()).filter((path) => path !== "")),
+  Config.withDefault<ReadonlyArray<string>>([])
+)
+
+const settingsFrom = (flags: ServeOptions): Effect.Effect<ServeSettings> =>
+  Effect.map(Effect.all([FiberRef.get(FiberRef.currentMinimumLogLevel), Clock.currentTimeMillis, Effect.orElseSucceed(liveFromEnv, () => [])]), ([current, now, envLive]) => {
+    const options = flags.live.length === 0 ? { ...flags, live: envLive } : flags
+    return {
+      // The live channels' clock starts now, for every worker of a cluster alike.
+      server: { ...serveConfigFrom(options), ...(options.live.length === 0 ? {} : { liveEpochMillis: now }) },
+      logging: { level: resolveLogLevel(options.logLevel, current, options.logLevelEnv), format: options.logFormat },
+      workers: options.workers
+    }
+  })
 
 /** The server, its metrics and (with an HTTP port) the metrics endpoint, sharing one Metrics. */
 export const serveLayer = (
@@ -292,7 +311,10 @@ export const serveLayer = (
 > => {
   // The ready line once the server listens and its media is scanned (src/server/readyLine.ts).
   const rtsp = Layer.effectDiscard(Effect.flatMap(RtspServer.RtspServer, (info) =>
-    Effect.logInfo(readyLine(config.host, info.port, [info])))).pipe(Layer.provideMerge(RtspServer.layer(config)))
+    Effect.zipRight(
+      Effect.logInfo(readyLine(config.host, info.port, [info])),
+      Effect.forEach(liveChannelLines(config.host, info.port, config.live), (line) => Effect.logInfo(line), { discard: true })
+    ))).pipe(Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined
     ? rtsp

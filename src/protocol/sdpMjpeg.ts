@@ -27,6 +27,8 @@ export interface MjpegSdpOptions {
   readonly durationSeconds: number
   /** 26 (static JPEG, the default) or a dynamic type 96..127. */
   readonly payloadType?: number
+  /** A live stream (RFC 2326 §C.1.5): `a=range:npt=now-`, whatever the duration. */
+  readonly live?: boolean
 }
 
 /** Line values must not break the line structure. */
@@ -56,7 +58,7 @@ export const buildMjpegSdp = (options: MjpegSdpOptions): string => {
     "c=IN IP4 0.0.0.0",
     "t=0 0",
     "a=control:*",
-    `a=range:npt=0-${duration}`,
+    options.live === true ? "a=range:npt=now-" : `a=range:npt=0-${duration}`,
     `m=video 0 RTP/AVP ${payloadType}`,
     `a=rtpmap:${payloadType} ${JPEG_ENCODING_NAME}/${JPEG_CLOCK_RATE}`,
     `a=framerate:${formatDecimal(options.fps)}`,

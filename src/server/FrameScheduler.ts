@@ -12,6 +12,8 @@ export interface ScheduleOptions {
   readonly firstFrame: number
   /** Index to stop before (end of media); undefined runs until interrupted (loop). */
   readonly endFrame: number | undefined
+  /** When the first frame is due (a live channel's timeline); default: when the run starts. */
+  readonly anchorMillis?: number
   /**
    * Sends one frame, due at `dueMillis`; the hot path, so a plain function. It may return
    * an Effect for the rare follow-up work (a log line, say), run before the next frame.
@@ -78,7 +80,7 @@ const makePacer = (options: ScheduleOptions, startMillis: number) => {
  * interruption can land between any two frames.
  */
 const liveRun = (options: ScheduleOptions, clock: Clock.Clock): Effect.Effect<ScheduleResult> => {
-  const pacer = makePacer(options, clock.unsafeCurrentTimeMillis())
+  const pacer = makePacer(options, options.anchorMillis ?? clock.unsafeCurrentTimeMillis())
   const run: Effect.Effect<ScheduleResult> = Effect.async<ScheduleResult>((resume) => {
     let timer: ReturnType<typeof setTimeout> | undefined
     // `onTimer`: the timer armed for this frame fired. Node may run it up to a millisecond before
@@ -110,7 +112,7 @@ const liveRun = (options: ScheduleOptions, clock: Clock.Clock): Effect.Effect<Sc
  * the fiber stays interruptible between frames.
  */
 const clockRun = (options: ScheduleOptions, clock: Clock.Clock): Effect.Effect<ScheduleResult> => {
-  const pacer = makePacer(options, clock.unsafeCurrentTimeMillis())
+  const pacer = makePacer(options, options.anchorMillis ?? clock.unsafeCurrentTimeMillis())
   const sendDue = (): Effect.Effect<ScheduleResult> => {
     const followUp = options.sendFrame(pacer.frame, pacer.due)
     pacer.sent()

@@ -4,6 +4,7 @@
  * and the RTCP receiver. Closing the scope (SIGINT/SIGTERM under
  * NodeRuntime.runMain) sends BYE to every session and closes every socket.
  */
+import { livePath } from "./liveChannel.js"
 import { createServer, type Server, type Socket } from "node:net"
 import type { FileSystem, Path } from "@effect/platform"
 import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
@@ -77,6 +78,23 @@ const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, i
     })
   )
 
+/** The --live paths, each a file the library serves in the standard dialect; a bad one stops the start, naming it. */
+const liveChannelsOf = (library: MediaLibrary.MediaLibrary["Type"], config: ServerConfig, nowMillis: number) =>
+  Effect.gen(function* () {
+    const paths = new Set<string>()
+    for (const text of config.live) {
+      const path = livePath(text)
+      const media = yield* library.resolve(path).pipe(
+        Effect.mapError((error) => new ServerStartError({ reason: "LiveChannel", message: `--live ${text}: ${error.message}`, cause: error }))
+      )
+      if (!media.file.standard.servable) {
+        return yield* new ServerStartError({ reason: "LiveChannel", message: `--live ${text}: ${media.urlPath} cannot be served in the standard dialect (see: effect-rtsp video info)` })
+      }
+      paths.add(media.urlPath)
+    }
+    return { epochMillis: config.liveEpochMillis ?? nowMillis, paths }
+  })
+
 export const make = (config: ServerConfig) =>
   Effect.gen(function* () {
     const library = yield* MediaLibrary.MediaLibrary
@@ -89,8 +107,10 @@ export const make = (config: ServerConfig) =>
     const rtpSender = yield* makeUdpFrameSender(udp.rtp, { batching: config.udpBatching })
     metrics.readUdpSendPath(() => (rtpSender.path()._tag === "Gso" ? "gso" : "plain"))
     const streams = yield* FiberMap.make<string>()
+    const live = yield* liveChannelsOf(library, config, clock.unsafeCurrentTimeMillis())
     const ctx: ServerContext = {
       config,
+      live,
       library,
       metrics,
       scheduler,

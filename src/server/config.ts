@@ -18,6 +18,10 @@ export interface ServerConfig {
   readonly rtpPort: number
   /** Restart files at the end instead of ending the stream. */
   readonly loop: boolean
+  /** Media paths served as live channels: one clock from the server's start, looping, every viewer at the same frame. */
+  readonly live: ReadonlyArray<string>
+  /** The live channels' clock zero (clock millis); undefined: when the server starts. A cluster's primary sets it for all its workers. */
+  readonly liveEpochMillis: number | undefined
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -42,6 +46,8 @@ export const defaultServerConfig: ServerConfig = {
   mtu: 1400,
   rtpPort: 6970,
   loop: false,
+  live: [],
+  liveEpochMillis: undefined,
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

@@ -2,6 +2,7 @@
  * What the connection handlers share inside one running server: the
  * configuration, the services, the UDP sockets and the live sessions.
  */
+import type { LiveChannels } from "./liveChannel.js"
 import type { Socket } from "node:net"
 import type { Clock, FiberMap } from "effect"
 import type { MediaLibrary } from "../media/MediaLibrary.js"
@@ -38,6 +39,8 @@ export interface SessionEntry {
 
 export interface ServerContext {
   readonly config: ServerConfig
+  /** The --live channels and their one clock. */
+  readonly live: LiveChannels
   readonly library: MediaLibrary["Type"]
   readonly metrics: ServerMetrics
   readonly scheduler: FrameScheduler["Type"]

@@ -130,7 +130,7 @@ export type RequestRefusal =
   | RangeNotSatisfiable
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel"
   readonly message: string
   readonly cause?: unknown
 }> {}

@@ -3,8 +3,9 @@
  * method, Require, session, state table), then the method's handler. Every
  * refusal is a condition from errors.ts; refusals.ts maps it to a status.
  */
+import { liveJoinFrame } from "./liveChannel.js"
 import { Effect, Either } from "effect"
-import { MediaNotFound } from "../media/MediaLibrary.js"
+import { MediaNotFound, type ServedMedia } from "../media/MediaLibrary.js"
 import { getHeader, type RtspHeaders, type RtspRequest } from "../protocol/rtsp/message.js"
 import { formatNptSeconds, parseRange } from "../protocol/rtsp/headers/range.js"
 import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
@@ -67,6 +68,8 @@ const resolveMedia = (ctx: ServerContext, target: RequestTarget, dialect: Dialec
     )
   )
 
+const isLive = (ctx: ServerContext, media: ServedMedia): boolean => ctx.live.paths.has(media.urlPath)
+
 /** The session a request names, which must belong to this connection (454 otherwise). */
 const sessionOf = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest): Effect.Effect<SessionEntry | undefined, MalformedHeader | SessionNotFound> => {
   const value = getHeader(req.headers, "Session")
@@ -123,7 +126,8 @@ const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =
       name: media.urlPath,
       control: "streamid=0",
       fps: media.fps,
-      durationSeconds: media.durationSeconds
+      durationSeconds: media.durationSeconds,
+      live: isLive(ctx, media)
     })
     return ok([["Content-Base", base], ["Content-Type", "application/sdp"]], { body: Buffer.from(sdp) })
   })
@@ -165,9 +169,28 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
 const setupReply = (ctx: ServerContext, entry: SessionEntry): Reply =>
   ok([["Session", sessionHeaderValue(ctx, entry)], ["Transport", transportReply(ctx, entry.session)]], { sessionId: entry.session.id })
 
+/**
+ * PLAY on a live channel joins it at the next frame due, whatever the Range: a live stream
+ * cannot seek, and RFC 2326 lets the server answer with the range it plays (npt=now-), which
+ * ffmpeg and GStreamer accept. A malformed Range is still refused. A second PLAY while playing
+ * changes nothing.
+ */
+const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
+  Effect.gen(function* () {
+    const { session } = entry
+    const rangeHeader = getHeader(req.headers, "Range")
+    const range = rangeHeader === undefined ? undefined : parseRange(rangeHeader)
+    if (range !== undefined && Either.isLeft(range)) return yield* new MalformedHeader({ header: "Range", message: range.left.message })
+    if (yield* isStreaming(ctx, entry)) return ok(playHeaders(ctx, entry), { sessionId: session.id })
+    session.nextFrame = liveJoinFrame(ctx.live.epochMillis, ctx.clock.unsafeCurrentTimeMillis(), session.media.fps)
+    session.state = "playing"
+    return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
+  })
+
 const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
   Effect.gen(function* () {
     const { session } = entry
+    if (isLive(ctx, session.media)) return yield* playLive(ctx, req, entry)
     const frameCount = session.media.file.frames.length
     const rangeHeader = getHeader(req.headers, "Range")
     let seekTo: number | undefined
@@ -208,7 +231,7 @@ const playHeaders = (ctx: ServerContext, entry: SessionEntry): RtspHeaders => {
   const position = (session.nextFrame % session.media.file.frames.length) / session.media.fps
   return [
     ["Session", sessionHeaderValue(ctx, entry)],
-    ["Range", `npt=${formatNptSeconds(position)}-${formatNptSeconds(session.media.durationSeconds)}`],
+    ["Range", isLive(ctx, session.media) ? "npt=now-" : `npt=${formatNptSeconds(position)}-${formatNptSeconds(session.media.durationSeconds)}`],
     ["RTP-Info", formatRtpInfo([{ url: session.controlUrl, seq: session.nextSeq & 0xffff, rtptime: frameTimestamp(session, session.nextFrame) }])]
   ]
 }

@@ -15,3 +15,9 @@ export const readyLine = (host: string, port: number, pairs: ReadonlyArray<Annou
   `RTSP server listening on ${host}:${port}, RTP/RTCP on UDP ${
     pairs.map((p) => `${p.rtpPort}/${p.rtcpPort}${p.worker === undefined ? "" : ` (worker ${p.worker})`}`).join(", ")
   }`
+
+/** One line per live channel after the ready line: where to watch it (a wildcard host reads as 127.0.0.1). */
+export const liveChannelLines = (host: string, port: number, live: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
+  return live.map((path) => `live channel: rtsp://${shown}:${port}/${path.trim().replace(/^\/+/, "")}`)
+}

@@ -3,6 +3,7 @@
  * them. Each playing session streams from its own fiber in a FiberMap keyed
  * by session id, so PAUSE and TEARDOWN are `FiberMap.remove`.
  */
+import { liveFrameDue } from "./liveChannel.js"
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
@@ -44,12 +45,15 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
     const { session } = entry
     const frameCount = session.media.file.frames.length
     session.lastSenderReportAt = Number.NEGATIVE_INFINITY
+    // A live channel's frames are due on its one clock (PLAY chose the frame to join at) and never end.
+    const live = ctx.live.paths.has(session.media.urlPath)
     const result = yield* ctx.scheduler.run({
       fps: session.media.fps,
       firstFrame: session.nextFrame,
+      ...(live ? { anchorMillis: liveFrameDue(ctx.live.epochMillis, session.nextFrame, session.media.fps) } : {}),
       // Without --loop a run ends with the current pass over the file; a PLAY after the end starts
       // the next pass (frame counter and timestamps keep growing).
-      endFrame: ctx.config.loop ? undefined : (Math.floor(session.nextFrame / frameCount) + 1) * frameCount,
+      endFrame: ctx.config.loop || live ? undefined : (Math.floor(session.nextFrame / frameCount) + 1) * frameCount,
       sendFrame: (frameIndex, dueMillis) => {
         const sent = sendFrame(session, entry.sink, frameIndex)
         const now = ctx.clock.unsafeCurrentTimeMillis()

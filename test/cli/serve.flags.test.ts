@@ -1,6 +1,6 @@
 /** serve's settings: serveConfigFrom, and every flag and RTSP_* variable with their precedence. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Option, TestClock } from "effect"
 import { serveConfigFrom } from "../../src/cli/serve.js"
 import type { ServeOptions } from "../../src/cli/serve.js"
 import { defaultServerConfig } from "../../src/server/config.js"
@@ -42,6 +42,7 @@ describe("serveConfigFrom", () => {
       mtu: 500,
       rtpPort: 0,
       loop: true,
+      live: ["movie.Mjpeg"],
       sessionTimeout: 5,
       maxSessions: 1,
       maxConnections: 2,
@@ -61,6 +62,7 @@ describe("serveConfigFrom", () => {
       mtu: 500,
       rtpPort: 0,
       loop: true,
+      live: ["movie.Mjpeg"],
       sessionTimeoutSeconds: 5,
       maxSessions: 1,
       maxConnections: 2,
@@ -101,6 +103,19 @@ describe("effect-rtsp serve: flags and environment", () => {
       })
       expect(settings.logging).toEqual({ level: "info", format: "json" })
       expect(settings.workers).toBe(2)
+    }))
+
+  it.effect("takes --live, repeated, or RTSP_LIVE, comma-separated; the live clock starts as the settings are made", () =>
+    Effect.gen(function*() {
+      yield* TestClock.adjust("5 seconds")
+      const flags = yield* settingsOf(["--live", "movie.Mjpeg", "--live", "sub/clip.mjpeg"])
+      expect(flags.server.live).toEqual(["movie.Mjpeg", "sub/clip.mjpeg"])
+      // The Clock's now, one zero for every worker of a cluster.
+      expect(flags.server.liveEpochMillis).toBe(5000)
+      const env = yield* settingsOf([], { RTSP_LIVE: "movie.Mjpeg, sub/clip.mjpeg" })
+      expect(env.server.live).toEqual(["movie.Mjpeg", "sub/clip.mjpeg"])
+      const flagWins = yield* settingsOf(["--live", "a.mjpeg"], { RTSP_LIVE: "b.mjpeg" })
+      expect(flagWins.server.live).toEqual(["a.mjpeg"])
     }))
 
   it.effect("takes every environment variable", () =>

@@ -57,6 +57,12 @@ describe("buildMjpegSdp", () => {
       .toContain("o=- 1 1 IN IP6 ::1\r\n")
   })
 
+  it("a live channel's description is open-ended from now (RFC 2326 C.1.5), whatever the file's length", () => {
+    const text = buildMjpegSdp({ sessionId: "1", name: "live", control: "streamid=0", fps: 20, durationSeconds: 10, live: true })
+    expect(text.split("\r\n")).toContain("a=range:npt=now-")
+    expect(parsed(text).range).toMatchObject({ _tag: "Npt", start: "now" })
+  })
+
   it("parses back to what was built", () => {
     const sdp = parsed(buildMjpegSdp({
       sessionId: "3912345678",

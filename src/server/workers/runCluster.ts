@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url"
 import type { ServerConfig } from "../config.js"
 import * as HttpEndpoint from "../HttpEndpoint.js"
 import type { LoggingOptions } from "../logging.js"
-import { readyLine } from "../readyLine.js"
+import { liveChannelLines, readyLine } from "../readyLine.js"
 import { clusterHealth, renderClusterMetrics } from "./clusterReadings.js"
 import { ClusterError } from "./errors.js"
 import * as Supervisor from "./Supervisor.js"
@@ -47,6 +47,7 @@ export const runCluster = (settings: ClusterSettings): Effect.Effect<void, Clust
     })
     const pairs = supervisor.started.map((info, worker) => ({ rtpPort: info.rtpPort, rtcpPort: info.rtcpPort, worker }))
     yield* Effect.logInfo(readyLine(settings.server.host, supervisor.port, pairs))
+    for (const line of liveChannelLines(settings.server.host, supervisor.port, settings.server.live)) yield* Effect.logInfo(line)
     const httpPort = settings.server.httpPort
     if (httpPort !== undefined) {
       yield* Layer.build(HttpEndpoint.layerWith({ host: settings.server.host, port: httpPort }, clusterEndpointReadings(supervisor, startedAt)))

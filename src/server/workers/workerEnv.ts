@@ -24,6 +24,8 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   mtu: Schema.Number,
   rtpPort: Schema.Number,
   loop: Schema.Boolean,
+  live: Schema.Array(Schema.String),
+  liveEpochMillis: Schema.UndefinedOr(Schema.Number),
   sessionTimeoutSeconds: Schema.Number,
   maxSessions: Schema.Number,
   maxConnections: Schema.Number,
