@@ -110,7 +110,9 @@ describe("interop: the sample played from our server", () => {
         "multifilesink", `location=${join(frames, "%05d.png")}`
       ], 40_000, () => readdirSync(frames).length >= 200)
       const written = readdirSync(frames).length
-      expect(result.code === 0 || result.stoppedWhenDone, `gst-launch-1.0 ended with ${result.code} after ${written} frames: ${result.stderr}`).toBe(true)
+      // Once every frame is out, how the pipeline ends is GStreamer's: on a loaded machine its
+      // PAUSE/TEARDOWN after the BYE has been seen to fail ("Received end-of-file") with all 200 written.
+      expect(result.code === 0 || result.stoppedWhenDone || written >= 200, `gst-launch-1.0 ended with ${result.code} after ${written} frames: ${result.stderr}`).toBe(true)
       const files = readdirSync(frames).sort()
       expect(files.length).toBe(200)
       const numbers = await Promise.all(files.map(async (file) => {

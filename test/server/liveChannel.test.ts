@@ -2,7 +2,7 @@
  * Live file channels (--live): one clock from the server's start. Two viewers started 1.5 s
  * apart see the same frame numbers (read from the pixels) at the same moments, both pixel-exact;
  * DESCRIBE says the stream is live, PLAY with a seek joins the live edge with `Range: npt=now-`,
- * PAUSE then PLAY joins the edge again, and ffmpeg plays it. A --live path that is not there
+ * PAUSE then PLAY joins the edge again, and ffmpeg and GStreamer play it. A --live path that is not there
  * stops the start with a clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -15,9 +15,10 @@ import { readFrameNumber } from "../../src/video/frameCode.js"
 import { sampleFrames } from "../support/gstRtspServer.js"
 import { runProcess } from "../support/harnessProcess.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
-import { ffmpeg } from "../support/tools.js"
+import { ffmpeg, gstLaunch } from "../support/tools.js"
 
 const ff = ffmpeg()
+const gst = gstLaunch()
 const source = sampleFrames()
 const FPS = 20
 
@@ -125,6 +126,13 @@ describe("a live channel", () => {
     expect(ran.code, ran.stderr).toBe(0)
     expect(ran.stderr).toMatch(/Duration: N\/A/)
     expect(ran.stderr).toMatch(/frame=\s*40\b/)
+  })
+
+  it.skipIf(gst.skip)("GStreamer plays it: its PLAY (Range npt=0-) is answered as live, and frames decode (requires gst-launch-1.0)", async () => {
+    const ran = await runProcess("gst-launch-1.0", [
+      "-q", "rtspsrc", `location=${server.url()}`, "protocols=tcp", "!", "rtpjpegdepay", "!", "jpegdec", "!", "fakesink", "num-buffers=40"
+    ], 30_000)
+    expect(ran.code, ran.stderr).toBe(0)
   })
 
   it.live("a --live path the library does not have stops the start, naming it", () =>
