@@ -35,6 +35,8 @@ export interface ReceiverReportMetrics {
 export interface MeteredSession {
   readonly id: string
   readonly dialect: Dialect
+  /** What it plays (live channels count their viewers by it). */
+  readonly media: { readonly urlPath: string }
   readonly state: SessionState
   readonly transport: { readonly _tag: "Udp" | "Interleaved" }
   readonly stats: Readonly<SessionStats>
@@ -72,6 +74,8 @@ export interface MetricsSnapshot {
   readonly sessions: Readonly<Record<string, SessionMetricsSnapshot>>
   /** How RTP leaves the server ("gso" or "plain"), once a server has told metrics where to read it. */
   readonly udpSendPath?: UdpSendPathName
+  /** Sessions playing each live channel, once a server with live channels has named them. */
+  readonly liveViewers?: Readonly<Record<string, number>>
 }
 
 export type UdpSendPathName = "gso" | "plain"
@@ -108,6 +112,8 @@ export interface ServerMetrics {
   readonly receiverReport: () => void
   /** Where the server's current UDP send path can be read (it can fall back while running). */
   readonly readUdpSendPath: (read: () => UdpSendPathName) => void
+  /** The server's live channels (their URL paths), whose playing sessions are counted per channel. */
+  readonly liveChannels: (paths: ReadonlySet<string>) => void
   readonly snapshot: () => MetricsSnapshot
   /** What render() renders, as plain data. */
   readonly expositionSnapshot: () => ExpositionSnapshot
@@ -167,11 +173,21 @@ export const makeServerMetrics = (): ServerMetrics => {
   const responses = new Map<string, number>()
   const sessions = new Map<string, MeteredSession>()
   let sendPath: (() => UdpSendPathName) | undefined
+  let livePaths: ReadonlySet<string> = new Set()
 
   const countByState = (): Record<SessionState, number> => {
     const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0 }
     for (const session of sessions.values()) counts[session.state]++
     return counts
+  }
+
+  const liveViewers = (): Record<string, number> => {
+    const counts = new Map([...livePaths].map((path) => [path, 0]))
+    for (const session of sessions.values()) {
+      const n = counts.get(session.media.urlPath)
+      if (n !== undefined && session.state === "playing") counts.set(session.media.urlPath, n + 1)
+    }
+    return sortedRecord(counts)
   }
 
   const snapshot = (): MetricsSnapshot => ({
@@ -187,7 +203,8 @@ export const makeServerMetrics = (): ServerMetrics => {
     requests: sortedRecord(requests),
     responses: sortedRecord(responses),
     sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)])),
-    ...(sendPath === undefined ? {} : { udpSendPath: sendPath() })
+    ...(sendPath === undefined ? {} : { udpSendPath: sendPath() }),
+    ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() })
   })
 
   const expositionSnapshot = (): ExpositionSnapshot => {
@@ -234,6 +251,9 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     readUdpSendPath: (read) => {
       sendPath = read
+    },
+    liveChannels: (paths) => {
+      livePaths = paths
     },
     snapshot,
     expositionSnapshot,
@@ -323,6 +343,9 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
       samples: perSession((r) => r.jitterSeconds)
     }
   ]
+  if (sources.some(({ snapshot }) => snapshot.liveViewers !== undefined)) {
+    families.push({ name: "rtsp_live_viewers", type: "gauge", help: "Sessions playing each live channel (--live).", samples: labelled("channel", (s) => s.liveViewers ?? {}) })
+  }
   if (sources.some(({ snapshot }) => snapshot.udpSendPaths !== undefined)) {
     families.push({
       name: "rtsp_udp_send_path",
@@ -352,6 +375,7 @@ const addRecords = (records: ReadonlyArray<Readonly<Record<string, number>>>): R
  */
 export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): ExpositionSnapshot => {
   const sendPaths = snapshots.flatMap((s) => (s.udpSendPaths === undefined ? [] : [s.udpSendPaths]))
+  const viewers = snapshots.flatMap((s) => (s.liveViewers === undefined ? [] : [s.liveViewers]))
   const startedBy = (dialect: Dialect): Record<TransportKind, number> => ({
     udp: total(snapshots, (s) => s.sessionsStartedBy[dialect].udp),
     tcp: total(snapshots, (s) => s.sessionsStartedBy[dialect].tcp)
@@ -376,7 +400,8 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
     sessionsStartedBy: { standard: startedBy("standard"), classic: startedBy("classic") },
     ...(sendPaths.length === 0
       ? {}
-      : { udpSendPaths: { gso: total(sendPaths, (p) => p.gso), plain: total(sendPaths, (p) => p.plain) } })
+      : { udpSendPaths: { gso: total(sendPaths, (p) => p.gso), plain: total(sendPaths, (p) => p.plain) } }),
+    ...(viewers.length === 0 ? {} : { liveViewers: addRecords(viewers) })
   }
 }
 

@@ -4,7 +4,6 @@
  * and the RTCP receiver. Closing the scope (SIGINT/SIGTERM under
  * NodeRuntime.runMain) sends BYE to every session and closes every socket.
  */
-import { livePath } from "./liveChannel.js"
 import { createServer, type Server, type Socket } from "node:net"
 import type { FileSystem, Path } from "@effect/platform"
 import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
@@ -20,6 +19,7 @@ import * as FrameScheduler from "./FrameScheduler.js"
 import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import { livePath } from "./liveChannel.js"
 
 export interface SessionSummary {
   readonly id: string
@@ -108,6 +108,7 @@ export const make = (config: ServerConfig) =>
     metrics.readUdpSendPath(() => (rtpSender.path()._tag === "Gso" ? "gso" : "plain"))
     const streams = yield* FiberMap.make<string>()
     const live = yield* liveChannelsOf(library, config, clock.unsafeCurrentTimeMillis())
+    if (live.paths.size > 0) metrics.liveChannels(live.paths)
     const ctx: ServerContext = {
       config,
       live,

@@ -2,7 +2,6 @@
  * What the connection handlers share inside one running server: the
  * configuration, the services, the UDP sockets and the live sessions.
  */
-import type { LiveChannels } from "./liveChannel.js"
 import type { Socket } from "node:net"
 import type { Clock, FiberMap } from "effect"
 import type { MediaLibrary } from "../media/MediaLibrary.js"
@@ -15,6 +14,7 @@ import type { LoadTracker } from "./loadShedding.js"
 import type { PacketSink } from "./rtpSender.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 import type { Session } from "./session.js"
+import type { LiveChannels } from "./liveChannel.js"
 
 export interface ConnectionState {
   readonly id: number

@@ -3,7 +3,6 @@
  * method, Require, session, state table), then the method's handler. Every
  * refusal is a condition from errors.ts; refusals.ts maps it to a status.
  */
-import { liveJoinFrame } from "./liveChannel.js"
 import { Effect, Either } from "effect"
 import { MediaNotFound, type ServedMedia } from "../media/MediaLibrary.js"
 import { getHeader, type RtspHeaders, type RtspRequest } from "../protocol/rtsp/message.js"
@@ -35,6 +34,7 @@ import { endSession, indexRtcpPeer, isStreaming, registerSession, startStream, s
 import { allowedIn, isSupportedMethod, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
 import { unmapIpv4 } from "../net/address.js"
+import { liveJoinFrame } from "./liveChannel.js"
 
 export interface Reply {
   readonly status: number

@@ -3,7 +3,6 @@
  * them. Each playing session streams from its own fiber in a FiberMap keyed
  * by session id, so PAUSE and TEARDOWN are `FiberMap.remove`.
  */
-import { liveFrameDue } from "./liveChannel.js"
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
@@ -11,6 +10,7 @@ import type { ServerContext, SessionEntry } from "./context.js"
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
 import { transportKind } from "./session.js"
+import { liveFrameDue } from "./liveChannel.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
 export const SENDER_REPORT_INTERVAL_MS = 5000

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { escapeLabelValue, makeServerMetrics, Metrics, layer as metricsLayer } from "../../src/server/Metrics.js"
+import { escapeLabelValue, makeServerMetrics, Metrics, layer as metricsLayer, sumSnapshots } from "../../src/server/Metrics.js"
 import type { ServerMetrics } from "../../src/server/Metrics.js"
 import { dropFrames, receiveReport, sendFrames, startSession } from "./meteredSessions.js"
 
@@ -145,6 +145,27 @@ describe("ServerMetrics.render", () => {
     expect(text).toContain("rtsp_rtcp_jitter_seconds{session=\"y\"} -Inf\n")
     // No receiver report yet: no per-session series.
     expect(text).not.toContain("session=\"z\"")
+  })
+})
+
+describe("live channel viewers", () => {
+  it("counts the sessions playing each live channel, zero for one nobody watches; absent without live channels", () => {
+    const m = makeServerMetrics()
+    expect(m.render()).not.toContain("rtsp_live_viewers")
+    m.liveChannels(new Set(["movie.Mjpeg", "cam.mjpeg"]))
+    const a = startSession(m, "a", "standard", "udp")
+    const b = startSession(m, "b", "standard", "tcp")
+    startSession(m, "c", "standard", "udp", "other.mjpeg").state = "playing"
+    a.state = "playing"
+    b.state = "ready"
+    expect(m.snapshot().liveViewers).toStrictEqual({ "cam.mjpeg": 0, "movie.Mjpeg": 1 })
+    const lines = m.render().split("\n")
+    expect(lines).toContain("# TYPE rtsp_live_viewers gauge")
+    expect(lines).toContain('rtsp_live_viewers{channel="movie.Mjpeg"} 1')
+    expect(lines).toContain('rtsp_live_viewers{channel="cam.mjpeg"} 0')
+    // A cluster adds its workers' viewers up.
+    const summed = sumSnapshots([m.expositionSnapshot(), m.expositionSnapshot()])
+    expect(summed.liveViewers).toStrictEqual({ "cam.mjpeg": 0, "movie.Mjpeg": 2 })
   })
 })
 

@@ -81,6 +81,8 @@ describe("a live channel", () => {
       // A seek on a live channel joins the live edge, answered as live.
       const played = yield* second.play({ start: 0 })
       expect(played.headers.find(([name]) => name.toLowerCase() === "range")?.[1]).toBe("npt=now-")
+      // /metrics counts the channel's viewers.
+      expect(server.metrics.snapshot().liveViewers).toStrictEqual({ "movie.Mjpeg": 2 })
       yield* Effect.sleep(1500)
       yield* second.teardown
       yield* first.teardown

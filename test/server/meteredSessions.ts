@@ -12,10 +12,11 @@ export interface TestSession extends MeteredSession {
   readonly stats: SessionStats
 }
 
-export const startSession = (m: ServerMetrics, id: string, dialect: Dialect, transport: TransportKind): TestSession => {
+export const startSession = (m: ServerMetrics, id: string, dialect: Dialect, transport: TransportKind, urlPath = "movie.Mjpeg"): TestSession => {
   const session: TestSession = {
     id,
     dialect,
+    media: { urlPath },
     state: "ready",
     transport: { _tag: transport === "udp" ? "Udp" : "Interleaved" },
     stats: emptyStats()
