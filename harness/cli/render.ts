@@ -8,7 +8,7 @@ import type { PercentileSummary } from "../metrics/percentile.js"
 import type { ExpectationCheck } from "../run/expectations.js"
 import type { MethodTiming, SessionMetrics } from "../run/sessionMetrics.js"
 
-const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "—")
+export const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "—")
 
 export const table = (rows: ReadonlyArray<readonly [string, string]>): string => {
   const width = Math.max(0, ...rows.map(([label]) => label.length))
@@ -23,7 +23,8 @@ const timings = (rtspMs: Readonly<Record<string, MethodTiming>>): string =>
     .map(([method, t]) => `${method} ${fixed(t.p50, 1)}${t.count > 1 ? `/${fixed(t.p99, 1)}` : ""} ms`)
     .join(", ") || "—"
 
-const dropped = (byReason: Readonly<Record<string, number>>): string => {
+/** " (reason n, …)", or nothing when there are none. */
+export const dropped = (byReason: Readonly<Record<string, number>>): string => {
   const parts = Object.entries(byReason).map(([reason, n]) => `${reason} ${n}`)
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`
 }

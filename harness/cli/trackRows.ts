@@ -5,10 +5,10 @@
  */
 import type { NalFigures } from "../receiver/nalReceiver.js"
 import type { TrackMetrics } from "../run/trackMetrics.js"
+import { dropped, fixed } from "./render.js"
 
 type Row = readonly [string, string]
 
-const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : "—")
 
 const CHROMA = ["4:0:0", "4:2:0", "4:2:2", "4:4:4"] as const
 
@@ -17,10 +17,6 @@ const headline = (t: TrackMetrics): string => {
   return `${t.kind} ${t.encoding}, ${t.clockRate} Hz${channels}${t.control === "" ? "" : ` (${t.control})`}`
 }
 
-const reasons = (byReason: Readonly<Record<string, number>>): string => {
-  const parts = Object.entries(byReason).map(([reason, n]) => `${reason} ${n}`)
-  return parts.length === 0 ? "" : ` (${parts.join(", ")})`
-}
 
 const nalRows = (nal: NalFigures): ReadonlyArray<Row> => {
   const name = nal.codec === "H264" ? "H.264" : "H.265"
@@ -34,7 +30,7 @@ const nalRows = (nal: NalFigures): ReadonlyArray<Row> => {
     [`  ${name}`, picture],
     ["  parameter sets", `${nal.parameterSetsFromSdp} in the SDP, ${nal.parameterSetsInBand} in band`],
     ["  keyframes", `${nal.keyframes}${gop}; ${first}`],
-    ["  broken access units", `${nal.brokenUnits}${reasons(nal.problems)}`]
+    ["  broken access units", `${nal.brokenUnits}${dropped(nal.problems)}`]
   ]
 }
 
@@ -46,7 +42,7 @@ const trackBlock = (t: TrackMetrics, n: number): ReadonlyArray<Row> => [
 ]
 
 const otherTrackRows = (t: TrackMetrics): ReadonlyArray<Row> => [
-  ["  frames", `${t.framesReceived} whole, ${t.framesDropped} dropped${reasons(t.droppedByReason)}; ${fixed(t.fps)} per s`],
+  ["  frames", `${t.framesReceived} whole, ${t.framesDropped} dropped${dropped(t.droppedByReason)}; ${fixed(t.fps)} per s`],
   ["  packets", `${t.packetsReceived} (lost ${t.packetsLost}, ${fixed(t.lossPct)} %; duplicates ${t.duplicates}, reordered ${t.reordered})`],
   ["  jitter", `${fixed(t.jitterMs, 3)} ms`],
   ["  bitrate", `${fixed(t.bitrateKbps, 0)} kbit/s`],

@@ -145,7 +145,6 @@ export const makeNalReceiver = (options: NalReceiverOptions): NalReceiver => {
       parameterSetsInBand++
       if (kinds.isSps(nal)) readSps(nal, "in-band")
     }
-    const hasPicture = unit.nalUnits.some(kinds.isPicture)
     if (unit.problems.length > 0) {
       brokenUnits++
       for (const problem of unit.problems) problems[problem.reason] = (problems[problem.reason] ?? 0) + 1
@@ -154,7 +153,7 @@ export const makeNalReceiver = (options: NalReceiverOptions): NalReceiver => {
       return false
     }
     // Parameter sets or SEI alone make no picture, and no frame.
-    if (!hasPicture) return false
+    if (!unit.nalUnits.some(kinds.isPicture)) return false
     if (unit.keyframe) onKeyframe(arrivalMs)
     pictures++
     core.tally({ _tag: "Frame", timestamp: unit.timestamp }, arrivalMs)

@@ -6,6 +6,7 @@
  */
 import { Effect, Either, Scope } from "effect"
 import { type UdpSocketError, makeUdpSocketPair, type UdpSocketPair } from "../../src/net/UdpSocket.js"
+import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import { spropParameterSets } from "../../src/protocol/nal/spropParameterSets.js"
 import type { TrackDescription } from "../../src/protocol/sdpTracks.js"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
@@ -110,7 +111,7 @@ export const makeTrackLink = (options: TrackLinkOptions): Effect.Effect<TrackLin
           url: options.url,
           encoding: track?.encoding ?? "JPEG",
           codec: track?.codec ?? "JPEG",
-          clockRate: track?.clockRate ?? 90_000,
+          clockRate: track?.clockRate ?? JPEG_CLOCK_RATE,
           ...(track?.channels === undefined ? {} : { channels: track.channels }),
           receiver: intake.figures.snapshot(),
           senderReports: rtcp.senderReports(),

@@ -3,6 +3,7 @@
  * RTSP port from it (/RTSP server listening on [^:]+:(\d+)/). One server or a cluster, it is
  * logged once, by the process that was started.
  */
+import { livePath } from "./liveChannel.js"
 
 export interface AnnouncedPair {
   readonly rtpPort: number
@@ -19,5 +20,5 @@ export const readyLine = (host: string, port: number, pairs: ReadonlyArray<Annou
 /** One line per live channel after the ready line: where to watch it (a wildcard host reads as 127.0.0.1). */
 export const liveChannelLines = (host: string, port: number, live: ReadonlyArray<string>): ReadonlyArray<string> => {
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
-  return live.map((path) => `live channel: rtsp://${shown}:${port}/${path.trim().replace(/^\/+/, "")}`)
+  return live.map((path) => `live channel: rtsp://${shown}:${port}/${livePath(path)}`)
 }
