@@ -5,7 +5,7 @@
 import type { Dialect, SessionState, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 /** The RTSP states the buttons follow; "closed" (after TEARDOWN) is INIT again for them. */
-export type PageState = SessionState
+export type PageState = Exclude<SessionState, "recording">
 export type PageAction = "setup" | "play" | "pause" | "teardown"
 
 /** Setup in INIT; Play in READY; Pause in PLAYING; Teardown once set up. Nothing while a request runs. */

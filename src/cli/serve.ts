@@ -18,7 +18,7 @@ import type { FileSystem, Path } from "@effect/platform"
 import { Clock, Config, Effect, Either, FiberRef, Layer, LogLevel, Option } from "effect"
 import { availableParallelism } from "node:os"
 import { defaultServerConfig } from "../server/config.js"
-import type { ServerStartError } from "../server/errors.js"
+import { ServerStartError } from "../server/errors.js"
 import type { ServerConfig } from "../server/config.js"
 import * as HttpEndpoint from "../server/HttpEndpoint.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
@@ -29,6 +29,7 @@ import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
 import { parseWorkerCount } from "../server/workers/workerCount.js"
+import { parseAddressRanges } from "../net/addressRanges.js"
 
 /** What the serve command line (flags and environment) resolves to. */
 export interface ServeOptions {
@@ -51,6 +52,10 @@ export interface ServeOptions {
   readonly logLevelEnv: Option.Option<LogLevelName>
   readonly httpPort: Option.Option<number>
   readonly udpBatching: "on" | "off"
+  readonly publish: boolean
+  /** --publish-from ranges, already checked. */
+  readonly publishFrom: ReadonlyArray<string>
+  readonly publisherTimeout: number
   /** Server processes; "auto" is already resolved to the core count. */
   readonly workers: number
 }
@@ -78,6 +83,9 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   maxSessions: options.maxSessions,
   maxConnections: options.maxConnections,
   httpPort: Option.getOrUndefined(options.httpPort),
+  publish: options.publish,
+  publishFrom: options.publishFrom,
+  publisherTimeoutSeconds: options.publisherTimeout,
   udpBatching: options.udpBatching === "on"
 })
 
@@ -215,6 +223,30 @@ const httpPort = optionalNumber(
   portProblem
 )
 
+const publish = Options.boolean("publish").pipe(
+  Options.withFallbackConfig(Config.boolean("RTSP_PUBLISH")),
+  described("Take publishers: ANNOUNCE and RECORD an MJPEG stream (RFC 2435) to a path, which viewers then play. Off, ANNOUNCE is answered 405.", "RTSP_PUBLISH", "false")
+)
+const publishFrom = Options.text("publish-from").pipe(
+  Options.withDefault(""),
+  Options.withFallbackConfig(Config.string("RTSP_PUBLISH_FROM")),
+  described("Address ranges publishers may come from, comma-separated CIDR (10.0.0.0/8,fd00::/8); others are answered 403.", "RTSP_PUBLISH_FROM", "loopback only"),
+  Options.mapEffect((text) => {
+    const ranges = text.split(",").map((range) => range.trim()).filter((range) => range !== "")
+    return Either.match(parseAddressRanges(ranges), {
+      onLeft: (problem) => Effect.fail(invalid(`--publish-from (RTSP_PUBLISH_FROM): ${problem}`)),
+      onRight: () => Effect.succeed(ranges)
+    })
+  })
+)
+const publisherTimeout = integerOption(
+  "publisher-timeout",
+  "RTSP_PUBLISHER_TIMEOUT",
+  defaultServerConfig.publisherTimeoutSeconds,
+  "Seconds without a whole frame from a publisher before it is ended and its viewers get BYE.",
+  integerIn(1, 3600)
+)
+
 const UDP_BATCHING = ["on", "off"] as const
 const udpBatching = Options.choice("udp-batching", UDP_BATCHING).pipe(
   Options.withDefault<"on" | "off">("on"),
@@ -278,6 +310,9 @@ const serveOptions = {
   logLevelEnv: logLevelFromEnv,
   httpPort,
   udpBatching,
+  publish,
+  publishFrom,
+  publisherTimeout,
   workers
 }
 
@@ -331,7 +366,10 @@ export const runServer = (
 ): Effect.Effect<void, ServerStartError | HttpEndpoint.HttpEndpointError | ClusterError, FileSystem.FileSystem | Path.Path> =>
 {
   const run: Effect.Effect<void, ServerStartError | HttpEndpoint.HttpEndpointError | ClusterError, FileSystem.FileSystem | Path.Path> =
-    settings.workers > 1 ? runCluster(settings) : Layer.launch(serveLayer(settings.server))
+    settings.workers > 1 && settings.server.publish
+      // A published path lives in the process its publisher reached; the other workers could not serve it.
+      ? Effect.fail(new ServerStartError({ reason: "Publish", message: "--publish needs one server process: use --workers 1" }))
+      : settings.workers > 1 ? runCluster(settings) : Layer.launch(serveLayer(settings.server))
   return run.pipe(Effect.provide(loggerLayer(settings.logging)))
 }
 

@@ -22,7 +22,8 @@ export interface MjpegSdpOptions {
   readonly name: string
   /** Track control, relative to Content-Base ("streamid=0", "trackID=0") or absolute. */
   readonly control: string
-  readonly fps: number
+  /** `a=framerate:`; absent when the rate is not known yet (a published stream before its second frame). */
+  readonly fps?: number
   /** Length of the presentation; a negative or non-finite value gives an open range (`npt=0-`). */
   readonly durationSeconds: number
   /** 26 (static JPEG, the default) or a dynamic type 96..127. */
@@ -61,7 +62,7 @@ export const buildMjpegSdp = (options: MjpegSdpOptions): string => {
     options.live === true ? "a=range:npt=now-" : `a=range:npt=0-${duration}`,
     `m=video 0 RTP/AVP ${payloadType}`,
     `a=rtpmap:${payloadType} ${JPEG_ENCODING_NAME}/${JPEG_CLOCK_RATE}`,
-    `a=framerate:${formatDecimal(options.fps)}`,
+    ...(options.fps === undefined ? [] : [`a=framerate:${formatDecimal(options.fps)}`]),
     `a=control:${oneLine(options.control)}`
   ]
   return lines.map((line) => `${line}\r\n`).join("")

@@ -35,8 +35,8 @@ export interface ReceiverReportMetrics {
 export interface MeteredSession {
   readonly id: string
   readonly dialect: Dialect
-  /** What it plays (live channels count their viewers by it). */
-  readonly media: { readonly urlPath: string }
+  /** The URL path it plays or records (live channels count their viewers by it). */
+  readonly path: string
   readonly state: SessionState
   readonly transport: { readonly _tag: "Udp" | "Interleaved" }
   readonly stats: Readonly<SessionStats>
@@ -176,7 +176,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   let livePaths: ReadonlySet<string> = new Set()
 
   const countByState = (): Record<SessionState, number> => {
-    const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0 }
+    const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0, recording: 0 }
     for (const session of sessions.values()) counts[session.state]++
     return counts
   }
@@ -184,8 +184,8 @@ export const makeServerMetrics = (): ServerMetrics => {
   const liveViewers = (): Record<string, number> => {
     const counts = new Map([...livePaths].map((path) => [path, 0]))
     for (const session of sessions.values()) {
-      const n = counts.get(session.media.urlPath)
-      if (n !== undefined && session.state === "playing") counts.set(session.media.urlPath, n + 1)
+      const n = counts.get(session.path)
+      if (n !== undefined && session.state === "playing") counts.set(session.path, n + 1)
     }
     return sortedRecord(counts)
   }
@@ -385,7 +385,8 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
     sessionsByState: {
       init: total(snapshots, (s) => s.sessionsByState.init),
       ready: total(snapshots, (s) => s.sessionsByState.ready),
-      playing: total(snapshots, (s) => s.sessionsByState.playing)
+      playing: total(snapshots, (s) => s.sessionsByState.playing),
+      recording: total(snapshots, (s) => s.sessionsByState.recording ?? 0)
     },
     framesSent: total(snapshots, (s) => s.framesSent),
     packetsSent: total(snapshots, (s) => s.packetsSent),

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net"
 import type { FileSystem, Path } from "@effect/platform"
-import { Context, Duration, Effect, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
+import { Context, Duration, Effect, Either, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
 import * as MediaLibrary from "../media/MediaLibrary.js"
 import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
 import { makeUdpFrameSender, type UdpSendPath } from "../net/udpFrameSender.js"
@@ -20,6 +20,9 @@ import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { livePath } from "./liveChannel.js"
+import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
+import { ingestPublisherPacket } from "./relay/publisherIngest.js"
+import { silentPublishers } from "./relay/publisherTimeout.js"
 
 export interface SessionSummary {
   readonly id: string
@@ -108,6 +111,10 @@ export const make = (config: ServerConfig) =>
     metrics.readUdpSendPath(() => (rtpSender.path()._tag === "Gso" ? "gso" : "plain"))
     const streams = yield* FiberMap.make<string>()
     const live = yield* liveChannelsOf(library, config, clock.unsafeCurrentTimeMillis())
+    const publishFrom = yield* Either.match(parseAddressRanges(config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom), {
+      onLeft: (message) => Effect.fail(new ServerStartError({ reason: "PublishFrom", message: `--publish-from: ${message}` })),
+      onRight: Effect.succeed
+    })
     if (live.paths.size > 0) metrics.liveChannels(live.paths)
     const ctx: ServerContext = {
       config,
@@ -122,6 +129,9 @@ export const make = (config: ServerConfig) =>
       sessions: new Map(),
       sessionsByRtcpPeer: new Map(),
       sessionsBySsrc: new Map(),
+      channels: new Map(),
+      publishersByRtpPeer: new Map(),
+      publishFrom,
       streams,
       load: makeLoadTracker()
     }
@@ -130,6 +140,12 @@ export const make = (config: ServerConfig) =>
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>
       Effect.sync(() => handleClientRtcp(ctx, message.data, ctx.sessionsByRtcpPeer.get(`${message.address}:${message.port}`)))
     ).pipe(Effect.forkScoped)
+
+    // RTP from UDP publishers, by the address:port it comes from; anything else on the port is ignored.
+    yield* Stream.runForEach(udp.rtp.messages, (message) => {
+      const publisher = ctx.publishersByRtpPeer.get(`${message.address}:${message.port}`)
+      return (publisher && ingestPublisherPacket(ctx, publisher, message.data, 0, message.data.length)) ?? Effect.void
+    }).pipe(Effect.forkScoped)
 
     // The reaper: standard sessions that sent neither a request nor RTCP for timeout + grace.
     const reap = reapTiming(config.sessionTimeoutSeconds)
@@ -140,6 +156,7 @@ export const make = (config: ServerConfig) =>
         if (entry.session.dialect === "standard" && now - entry.session.lastActivity > reap.afterMs) expired.push(entry)
       }
       for (const entry of expired) yield* endSession(ctx, entry, "timeout")
+      for (const [publisher, reason] of silentPublishers(ctx, now)) yield* endSession(ctx, publisher, reason)
     }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(reap.everyMs))), Effect.forkScoped)
 
     const server = yield* listen(config)
@@ -178,7 +195,7 @@ export const make = (config: ServerConfig) =>
         id: entry.session.id,
         dialect: entry.session.dialect,
         state: entry.session.state,
-        media: entry.session.media.urlPath,
+        media: entry.session.path,
         framesSent: entry.session.stats.framesSent,
         framesDropped: entry.session.stats.framesDropped
       }))

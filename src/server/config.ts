@@ -22,6 +22,12 @@ export interface ServerConfig {
   readonly live: ReadonlyArray<string>
   /** The live channels' clock zero (clock millis); undefined: when the server starts. A cluster's primary sets it for all its workers. */
   readonly liveEpochMillis: number | undefined
+  /** Accept publishers (ANNOUNCE/RECORD); off, ANNOUNCE is answered 405. */
+  readonly publish: boolean
+  /** Address ranges (CIDR) publishers may come from; empty: loopback only. */
+  readonly publishFrom: ReadonlyArray<string>
+  /** A publisher that sends no whole frame for this long is ended, and its viewers with it. */
+  readonly publisherTimeoutSeconds: number
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -48,6 +54,9 @@ export const defaultServerConfig: ServerConfig = {
   loop: false,
   live: [],
   liveEpochMillis: undefined,
+  publish: false,
+  publishFrom: [],
+  publisherTimeoutSeconds: 10,
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

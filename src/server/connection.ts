@@ -12,11 +12,13 @@ import { makeRtspParser, type RtspParseResult } from "../protocol/rtsp/parser.js
 import { parseSession } from "../protocol/rtsp/headers/session.js"
 import { serializeResponse } from "../protocol/rtsp/serializer.js"
 import { CLASSIC_REPLY_DELAY_MS, CLASSIC_REQUEST_IDLE_MS, isClassicTarget, serializeClassicReply } from "../protocol/rtsp/classic.js"
-import type { ConnectionState, ServerContext } from "./context.js"
+import { type ConnectionState, isPublisherEntry, type ServerContext } from "./context.js"
+import { ingestPublisherPacket } from "./relay/publisherIngest.js"
 import { makeClockTimer } from "./clockTimer.js"
 import { InvalidCSeq, MalformedRequest, type RequestRefusal } from "./errors.js"
 import { unmapIpv4 } from "../net/address.js"
-import { handleRequest, type Reply } from "./handlers.js"
+import { handleRequest } from "./handlers.js"
+import type { Reply } from "./reply.js"
 import { refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
 
@@ -60,7 +62,8 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       peer: unmapIpv4(socket.remoteAddress ?? "0.0.0.0"),
       dialect: undefined,
       sessionIds: new Set(),
-      nextChannel: 0
+      nextChannel: 0,
+      announced: new Set()
     }
     const peerLabel = `${conn.peer}:${socket.remotePort ?? 0}`
     socket.setNoDelay(true)
@@ -130,6 +133,11 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
         for (const id of [...conn.sessionIds]) {
           const entry = ctx.sessions.get(id)
           if (entry) yield* endSession(ctx, entry, "connection closed")
+        }
+        // Paths announced here and never recorded are free again.
+        for (const path of conn.announced) {
+          const channel = ctx.channels.get(path)
+          if (channel !== undefined && channel.connectionId === conn.id && channel.publisher === undefined) ctx.channels.delete(path)
         }
         if (socket.writableLength > 0 && !socket.destroyed) {
           // Let a last reply (a 400 before closing) reach the peer, but never wait on a peer that does not read.
@@ -206,8 +214,13 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
           const channel = item.channel
           for (const id of conn.sessionIds) {
             const entry = ctx.sessions.get(id)
-            if (entry && entry.session.transport._tag === "Interleaved" && entry.session.transport.rtcpChannel === channel) {
-              handleClientRtcp(ctx, item.payload, entry)
+            if (!entry || entry.session.transport._tag !== "Interleaved") continue
+            if (entry.session.transport.rtcpChannel === channel) handleClientRtcp(ctx, item.payload, entry)
+            else if (entry.session.transport.rtpChannel === channel && isPublisherEntry(entry)) {
+              // A copy: the frame keeps views of its fragments until it is whole, and the parser's buffers are not ours to keep.
+              const packet = Buffer.from(item.payload)
+              const warning = ingestPublisherPacket(ctx, entry, packet, 0, packet.length)
+              if (warning !== undefined) yield* warning
             }
           }
           break

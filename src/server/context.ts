@@ -8,12 +8,14 @@ import type { MediaLibrary } from "../media/MediaLibrary.js"
 import type { UdpFrameSender } from "../net/udpFrameSender.js"
 import type { UdpSocket } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
+import type { AddressRanges } from "../net/addressRanges.js"
 import type { FrameScheduler } from "./FrameScheduler.js"
 import type { ServerMetrics } from "./Metrics.js"
 import type { LoadTracker } from "./loadShedding.js"
 import type { PacketSink } from "./rtpSender.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
-import type { Session } from "./session.js"
+import type { FileSession, PublisherSession, Session, ViewerSession } from "./session.js"
+import type { PublishedChannel } from "./relay/channel.js"
 import type { LiveChannels } from "./liveChannel.js"
 
 export interface ConnectionState {
@@ -25,10 +27,12 @@ export interface ConnectionState {
   readonly sessionIds: Set<string>
   /** Next free interleaved channel pair on this connection. */
   nextChannel: number
+  /** Paths this connection announced (ANNOUNCE), held for it until it records or closes. */
+  readonly announced: Set<string>
 }
 
-export interface SessionEntry {
-  readonly session: Session
+export interface SessionEntry<S extends Session = Session> {
+  readonly session: S
   sink: PacketSink
   readonly connection: ConnectionState
   /** The key this UDP session has in `sessionsByRtcpPeer`, so it can be unindexed without a scan. */
@@ -53,8 +57,18 @@ export interface ServerContext {
   /** UDP sessions by the address:port their RTCP comes from. */
   readonly sessionsByRtcpPeer: Map<string, SessionEntry>
   readonly sessionsBySsrc: Map<number, SessionEntry>
+  /** Published paths (ANNOUNCE/RECORD), by URL path. */
+  readonly channels: Map<string, PublishedChannel>
+  /** Who may publish (--publish-from, loopback by default). */
+  readonly publishFrom: AddressRanges
+  /** UDP publishers by the address:port their RTP comes from. */
+  readonly publishersByRtpPeer: Map<string, SessionEntry<PublisherSession>>
   /** The streaming fiber of each playing session, keyed by session id. */
   readonly streams: FiberMap.FiberMap<string>
   /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */
   readonly load: LoadTracker
 }
+
+export const isFileEntry = (entry: SessionEntry): entry is SessionEntry<FileSession> => entry.session.kind === "file"
+export const isViewerEntry = (entry: SessionEntry): entry is SessionEntry<ViewerSession> => entry.session.kind === "viewer"
+export const isPublisherEntry = (entry: SessionEntry): entry is SessionEntry<PublisherSession> => entry.session.kind === "publisher"

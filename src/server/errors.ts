@@ -110,6 +110,26 @@ export class RangeNotSatisfiable extends Data.TaggedError("RangeNotSatisfiable")
   readonly message: string
 }> {}
 
+/** ANNOUNCE or RECORD while the server takes no publishers (no --publish). */
+export class PublishingDisabled extends Data.TaggedError("PublishingDisabled")<{ readonly method: string }> {
+  override get message(): string {
+    return `${this.method}: this server takes no publishers (start it with --publish)`
+  }
+}
+
+/** A publisher from an address outside --publish-from (loopback only by default). */
+export class PublishForbidden extends Data.TaggedError("PublishForbidden")<{ readonly address: string; readonly allowed: ReadonlyArray<string> }> {
+  override get message(): string {
+    return `${this.address} may not publish here (allowed: ${this.allowed.join(", ")}; see --publish-from)`
+  }
+}
+
+/** The path already has a publisher, or a file or live channel is served there. */
+export class PathInUse extends Data.TaggedError("PathInUse")<{ readonly path: string; readonly message: string }> {}
+
+/** ANNOUNCE whose body is not an SDP we can read, or SETUP/RECORD for a path not announced on this connection. */
+export class BadAnnouncement extends Data.TaggedError("BadAnnouncement")<{ readonly message: string }> {}
+
 /** Anything a request handler can refuse with. */
 export type RequestRefusal =
   | MalformedRequest
@@ -128,9 +148,13 @@ export type RequestRefusal =
   | ServerSaturated
   | UnsupportedRangeUnit
   | RangeNotSatisfiable
+  | PublishingDisabled
+  | PublishForbidden
+  | PathInUse
+  | BadAnnouncement
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "LiveChannel"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish"
   readonly message: string
   readonly cause?: unknown
 }> {}

@@ -9,16 +9,15 @@ import { getHeader, type RtspHeaders, type RtspRequest } from "../protocol/rtsp/
 import { formatNptSeconds, parseRange } from "../protocol/rtsp/headers/range.js"
 import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
 import { parseSession } from "../protocol/rtsp/headers/session.js"
-import { parseRequestTarget, type RequestTarget } from "../protocol/rtsp/requestTarget.js"
+import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 import { buildMjpegSdp } from "../protocol/sdp.js"
-import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
+import { type ConnectionState, isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
 import {
   MalformedHeader,
   MediaNotServable,
   MethodNotImplemented,
   MethodNotValidInState,
-  NoMediaPath,
   OptionNotSupported,
   RangeNotSatisfiable,
   type RequestRefusal,
@@ -29,32 +28,17 @@ import {
 } from "./errors.js"
 import { admitSession } from "./loadShedding.js"
 import { PUBLIC_METHODS } from "./refusals.js"
-import { frameTimestamp, newSession, transportKind } from "./session.js"
+import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
 import { endSession, indexRtcpPeer, isStreaming, registerSession, startStream, stopStream, touch } from "./sessionLifecycle.js"
 import { allowedIn, isSupportedMethod, transition, type SupportedMethod } from "./stateMachine.js"
-import { chooseTransport, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
+import { chooseTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
 import { unmapIpv4 } from "../net/address.js"
 import { liveJoinFrame } from "./liveChannel.js"
-
-export interface Reply {
-  readonly status: number
-  readonly headers: RtspHeaders
-  readonly body?: Buffer
-  /** For the classic layout's third line. */
-  readonly sessionId?: string
-  /** Runs once the reply is written: PLAY starts streaming only after its 200 is on the wire. */
-  readonly after?: Effect.Effect<void>
-}
-
-const ok = (headers: RtspHeaders = [], extra: Partial<Reply> = {}): Reply => ({ status: 200, headers, ...extra })
-
-const sessionHeaderValue = (ctx: ServerContext, entry: SessionEntry): string =>
-  entry.session.dialect === "classic" ? entry.session.id : `${entry.session.id};timeout=${ctx.config.sessionTimeoutSeconds}`
-
-const targetOf = (req: RtspRequest): Effect.Effect<RequestTarget, NoMediaPath> => {
-  const target = parseRequestTarget(req.uri)
-  return target ? Effect.succeed(target) : Effect.fail(new NoMediaPath({ uri: req.uri }))
-}
+import { decodedPath, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
+import { announce, record, setupRecord } from "./publishHandlers.js"
+import { describeChannel, notRecording, playViewer, recordingChannel, setupViewer } from "./viewerHandlers.js"
+import { PLAY_METHODS } from "./refusals.js"
+export type { Reply }
 
 const resolveMedia = (ctx: ServerContext, target: RequestTarget, dialect: Dialect) =>
   ctx.library.resolve(target.mediaPath).pipe(
@@ -69,6 +53,14 @@ const resolveMedia = (ctx: ServerContext, target: RequestTarget, dialect: Dialec
   )
 
 const isLive = (ctx: ServerContext, media: ServedMedia): boolean => ctx.live.paths.has(media.urlPath)
+
+/** PLAY belongs to sessions set up to play, RECORD to publishers: the other one is 455, with what the session may do. */
+const wrongKind = (method: SupportedMethod, entry: SessionEntry) =>
+  new MethodNotValidInState({
+    method,
+    state: entry.session.state,
+    allowed: allowedIn(entry.session.state).filter((m) => (entry.session.kind === "publisher" ? m !== "PLAY" : m !== "RECORD"))
+  })
 
 /** The session a request names, which must belong to this connection (454 otherwise). */
 const sessionOf = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest): Effect.Effect<SessionEntry | undefined, MalformedHeader | SessionNotFound> => {
@@ -98,15 +90,22 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
     if (step._tag === "NotValidInState") return yield* new MethodNotValidInState({ method, state, allowed: allowedIn(state) })
     switch (method) {
       case "OPTIONS":
-        return ok([["Public", PUBLIC_METHODS]])
+        return ok([["Public", ctx.config.publish ? PUBLIC_METHODS : PLAY_METHODS]])
       case "GET_PARAMETER":
         return entry ? ok([["Session", sessionHeaderValue(ctx, entry)]]) : ok()
       case "DESCRIBE":
         return yield* describe(ctx, conn, req)
+      case "ANNOUNCE":
+        return yield* announce(ctx, conn, req)
       case "SETUP":
         return yield* setup(ctx, conn, req, entry)
       case "PLAY":
-        return yield* play(ctx, req, entry!)
+        if (isFileEntry(entry!)) return yield* play(ctx, req, entry)
+        if (isViewerEntry(entry!)) return yield* playViewer(ctx, entry)
+        return yield* wrongKind(method, entry!)
+      case "RECORD":
+        if (isPublisherEntry(entry!)) return yield* record(ctx, entry)
+        return yield* wrongKind(method, entry!)
       case "PAUSE":
         return yield* pause(ctx, entry!)
       case "TEARDOWN":
@@ -118,6 +117,9 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
 const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =>
   Effect.gen(function* () {
     const target = yield* targetOf(req)
+    const channel = recordingChannel(ctx, decodedPath(target))
+    if (channel !== undefined) return describeChannel(ctx, conn, target, channel)
+    if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
     const media = yield* resolveMedia(ctx, target, "standard")
     const base = target.base ?? `rtsp://${conn.socket.localAddress ?? "127.0.0.1"}:${conn.socket.localPort ?? ctx.config.port}/${target.mediaPath}/`
     const sdp = buildMjpegSdp({
@@ -137,17 +139,25 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     const dialect = conn.dialect ?? "standard"
     const target = yield* targetOf(req)
     const specs = yield* parseTransportHeader(getHeader(req.headers, "Transport"))
+    if (specs.some((spec) => spec.mode === "RECORD")) return yield* setupRecord(ctx, conn, req, specs, existing)
+    if (existing && !isFileEntry(existing)) {
+      // A published stream has one track and its transport is set once.
+      return yield* new MethodNotValidInState({ method: "SETUP", state: existing.session.state, allowed: allowedIn(existing.session.state).filter((m) => m !== "SETUP") })
+    }
     const transport = yield* chooseTransport(ctx, conn, specs, existing)
     if (existing) {
       // A second SETUP in READY: same media, new transport.
       existing.session.transport = transport
-      existing.sink = sinkFor(ctx, conn, existing.session.media, transport)
+      existing.sink = sinkFor(ctx, conn, largestFrameOf(existing.session.media), transport)
       indexRtcpPeer(ctx, existing)
       return setupReply(ctx, existing)
     }
+    const channel = recordingChannel(ctx, decodedPath(target))
+    if (channel !== undefined) return yield* setupViewer(ctx, conn, req, channel, transport)
+    if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
     const media = yield* resolveMedia(ctx, target, dialect)
-    const session = newSession({
+    const session = newFileSession({
       dialect,
       connectionId: conn.id,
       peer: conn.peer,
@@ -157,7 +167,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       now: ctx.clock.unsafeCurrentTimeMillis(),
       isTaken: (id) => ctx.sessions.has(id)
     })
-    const entry: SessionEntry = { session, sink: sinkFor(ctx, conn, media, transport), connection: conn, rtcpPeerKey: undefined, ended: false }
+    const entry: SessionEntry<FileSession> = { session, sink: sinkFor(ctx, conn, largestFrameOf(media), transport), connection: conn, rtcpPeerKey: undefined, ended: false }
     if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
     registerSession(ctx, entry)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
@@ -175,7 +185,7 @@ const setupReply = (ctx: ServerContext, entry: SessionEntry): Reply =>
  * ffmpeg and GStreamer accept. A malformed Range is still refused. A second PLAY while playing
  * changes nothing.
  */
-const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
+const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<FileSession>) =>
   Effect.gen(function* () {
     const { session } = entry
     const rangeHeader = getHeader(req.headers, "Range")
@@ -187,7 +197,7 @@ const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
     return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
   })
 
-const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
+const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<FileSession>) =>
   Effect.gen(function* () {
     const { session } = entry
     if (isLive(ctx, session.media)) return yield* playLive(ctx, req, entry)
@@ -226,7 +236,7 @@ const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry) =>
     return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
   })
 
-const playHeaders = (ctx: ServerContext, entry: SessionEntry): RtspHeaders => {
+const playHeaders = (ctx: ServerContext, entry: SessionEntry<FileSession>): RtspHeaders => {
   const { session } = entry
   const position = (session.nextFrame % session.media.file.frames.length) / session.media.fps
   return [
@@ -236,9 +246,10 @@ const playHeaders = (ctx: ServerContext, entry: SessionEntry): RtspHeaders => {
   ]
 }
 
+/** PAUSE: a file session's fiber stops, a viewer leaves the fan-out, a publisher's frames are no longer taken. */
 const pause = (ctx: ServerContext, entry: SessionEntry) =>
   Effect.gen(function* () {
-    yield* stopStream(ctx, entry)
+    if (isFileEntry(entry)) yield* stopStream(ctx, entry)
     entry.session.state = "ready"
     return ok([["Session", sessionHeaderValue(ctx, entry)]], { sessionId: entry.session.id })
   })

@@ -23,11 +23,18 @@ export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = 
   UnsupportedTransport: 461,
   MethodNotImplemented: 501,
   VersionNotSupported: 505,
-  OptionNotSupported: 551
+  OptionNotSupported: 551,
+  PublishingDisabled: 405,
+  PublishForbidden: 403,
+  PathInUse: 455,
+  BadAnnouncement: 400
 }
 
 /** `Public:` (and a 501's `Allow:`): every method this server implements. */
 export const PUBLIC_METHODS = SUPPORTED_METHODS.join(", ")
+
+/** What a server without --publish allows: everything but publishing. */
+export const PLAY_METHODS = SUPPORTED_METHODS.filter((m) => m !== "ANNOUNCE" && m !== "RECORD").join(", ")
 
 export const refusalStatus = (refusal: RequestRefusal): number => REFUSAL_STATUS[refusal._tag]
 
@@ -40,6 +47,8 @@ export const refusalHeaders = (refusal: RequestRefusal): RtspHeaders => {
       return [["Allow", refusal.allowed.join(", ")]]
     case "OptionNotSupported":
       return [["Unsupported", refusal.option]]
+    case "PublishingDisabled":
+      return [["Allow", PLAY_METHODS]]
     default:
       return []
   }

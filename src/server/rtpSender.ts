@@ -7,11 +7,11 @@
 import type { Socket } from "node:net"
 import type { UdpFrameSender } from "../net/udpFrameSender.js"
 import type { UdpSocket } from "../net/UdpSocket.js"
-import { encodeRtcpCompound, ntpFromUnixMillis, SdesItemType } from "../protocol/rtcp.js"
+import { encodeRtcpCompound, ntpFromUnixMillis, type NtpTimestamp, SdesItemType } from "../protocol/rtcp.js"
 import { RTP_FIXED_HEADER_SIZE as RTP_HEADER, writeRtpHeader } from "../protocol/rtp.js"
 import { JPEG_PAYLOAD_TYPE } from "../protocol/rtpJpeg.js"
 import { INTERLEAVED_HEADER_SIZE, serializeInterleaved, writeInterleavedHeader } from "../protocol/rtsp/serializer.js"
-import { frameTimestamp, type Session } from "./session.js"
+import { type FileSession, frameTimestamp, type SessionBase } from "./session.js"
 
 export interface PacketSink {
   /** Where the next frame's headers are written before sendFrame: reused memory where the sink allows. */
@@ -79,7 +79,7 @@ export const interleavedSink = (socket: Socket, rtpChannel: number, rtcpChannel:
 }
 
 /** The payloads of a frame in the session's dialect: shared buffers, computed once per file. */
-const payloadsOf = (session: Session, mediaIndex: number): ReadonlyArray<Buffer> => {
+const payloadsOf = (session: FileSession, mediaIndex: number): ReadonlyArray<Buffer> => {
   if (session.dialect === "classic") return [session.media.file.frames[mediaIndex]!.jpeg]
   return session.media.rfc2435Packets![mediaIndex]!
 }
@@ -91,7 +91,7 @@ export interface FrameSendResult {
 }
 
 /** Sends frame `frameIndex` (absolute; wraps over the file when looping). */
-export const sendFrame = (session: Session, sink: PacketSink, frameIndex: number): FrameSendResult => {
+export const sendFrame = (session: FileSession, sink: PacketSink, frameIndex: number): FrameSendResult => {
   const frameCount = session.media.file.frames.length
   const payloads = payloadsOf(session, frameIndex % frameCount)
   const timestamp = frameTimestamp(session, frameIndex)
@@ -118,16 +118,16 @@ export const sendFrame = (session: Session, sink: PacketSink, frameIndex: number
   return { sent, packets: payloads.length, bytes }
 }
 
-const cnameOf = (session: Session): string => `effect-rtsp-${session.ssrc.toString(16)}`
+const cnameOf = (session: SessionBase): string => `effect-rtsp-${session.ssrc.toString(16)}`
 
-/** SR + SDES CNAME for the frame just sent at `nowMillis`; with BYE appended when the stream ends. */
-export const senderReport = (session: Session, frameIndex: number, nowMillis: number, bye?: string): Buffer =>
+/** SR + SDES CNAME: the session's RTP time `rtpTimestamp` at wallclock `ntp`; with BYE appended when the stream ends. */
+export const senderReportPacket = (session: SessionBase, ntpTimestamp: NtpTimestamp, rtpTimestamp: number, bye?: string): Buffer =>
   encodeRtcpCompound([
     {
       _tag: "SenderReport",
       ssrc: session.ssrc,
-      ntpTimestamp: ntpFromUnixMillis(nowMillis),
-      rtpTimestamp: frameTimestamp(session, frameIndex),
+      ntpTimestamp,
+      rtpTimestamp,
       packetCount: session.stats.packetsSent >>> 0,
       octetCount: session.stats.octetsSent >>> 0,
       reports: []
@@ -135,3 +135,7 @@ export const senderReport = (session: Session, frameIndex: number, nowMillis: nu
     { _tag: "SourceDescription", chunks: [{ ssrc: session.ssrc, items: [{ type: SdesItemType.CNAME, value: cnameOf(session) }] }] },
     ...(bye === undefined ? [] : [{ _tag: "Goodbye" as const, ssrcs: [session.ssrc], reason: bye }])
   ])
+
+/** A file session's SR for the frame just sent at `nowMillis`. */
+export const senderReport = (session: FileSession, frameIndex: number, nowMillis: number, bye?: string): Buffer =>
+  senderReportPacket(session, ntpFromUnixMillis(nowMillis), frameTimestamp(session, frameIndex), bye)

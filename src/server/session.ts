@@ -28,18 +28,18 @@ export interface SessionStats {
   jitterSeconds: number
 }
 
-export interface Session {
+/** What every session has, whatever it plays or records. */
+export interface SessionBase {
   readonly id: string
   readonly dialect: Dialect
   readonly connectionId: number
   readonly peer: string
-  readonly media: ServedMedia
+  /** The URL path it plays or records ("movie.Mjpeg", "live/cam"): logs and metrics. */
+  readonly path: string
   /** The URL the client set up (RTP-Info names it). */
   readonly controlUrl: string
   transport: SessionTransport
   state: SessionState
-  /** Absolute index of the next frame to send (it keeps growing when looping). */
-  nextFrame: number
   /** Next RTP sequence number (not reduced mod 2^16: the header write wraps it). */
   nextSeq: number
   readonly ssrc: number
@@ -49,6 +49,30 @@ export interface Session {
   lastSenderReportAt: number
   readonly stats: SessionStats
 }
+
+/** Plays a file on its own fiber, paced at the file's rate. */
+export interface FileSession extends SessionBase {
+  readonly kind: "file"
+  readonly media: ServedMedia
+  /** Absolute index of the next frame to send (it keeps growing when looping). */
+  nextFrame: number
+}
+
+/** Watches a published path: the channel's frames, with this session's own SSRC, sequence numbers and timestamps. */
+export interface ViewerSession extends SessionBase {
+  readonly kind: "viewer"
+  /** The RTP timestamp of the last frame sent (for SR and BYE), undefined before the first. */
+  lastTimestamp: number | undefined
+  /** Added to the channel's timestamps (mod 2^32): fixed at the first frame, so that frame carries timestampBase. */
+  timestampOffset: number | undefined
+}
+
+/** Pushes a stream to a path (ANNOUNCE, SETUP with mode=record, RECORD). */
+export interface PublisherSession extends SessionBase {
+  readonly kind: "publisher"
+}
+
+export type Session = FileSession | ViewerSession | PublisherSession
 
 /** Classic ids: 6 decimal digits, non-zero, as the lab client does int() on them. */
 export const newClassicSessionId = (taken: (id: string) => boolean): string => {
@@ -76,14 +100,14 @@ export const emptyStats = (): SessionStats => ({
 })
 
 /** RTP timestamp of a frame: media time on the JPEG clock from the session's random base. */
-export const frameTimestamp = (session: Session, frameIndex: number): number =>
+export const frameTimestamp = (session: FileSession, frameIndex: number): number =>
   frameRtpTimestamp(session.timestampBase, frameIndex, session.media.fps)
 
 export interface NewSessionOptions {
   readonly dialect: Dialect
   readonly connectionId: number
   readonly peer: string
-  readonly media: ServedMedia
+  readonly path: string
   readonly controlUrl: string
   readonly transport: SessionTransport
   /** Clock millis now: the session's first sign of life. */
@@ -92,19 +116,18 @@ export interface NewSessionOptions {
   readonly isTaken: (id: string) => boolean
 }
 
-/** A session just set up, in READY at the first frame. */
-export const newSession = (options: NewSessionOptions): Session => {
+/** What a session just set up has, in READY. */
+const newSessionBase = (options: NewSessionOptions): SessionBase => {
   const classic = options.dialect === "classic"
   return {
     id: classic ? newClassicSessionId(options.isTaken) : newStandardSessionId(),
     dialect: options.dialect,
     connectionId: options.connectionId,
     peer: options.peer,
-    media: options.media,
+    path: options.path,
     controlUrl: options.controlUrl,
     transport: options.transport,
     state: "ready",
-    nextFrame: 0,
     // Classic receivers expect 1, 2, 3 ...; standard sessions start at random points (RFC 3550).
     nextSeq: classic ? 1 : randomUint16(),
     ssrc: randomUint32(),
@@ -114,3 +137,23 @@ export const newSession = (options: NewSessionOptions): Session => {
     stats: emptyStats()
   }
 }
+
+/** A file session just set up, in READY at the first frame. */
+export const newFileSession = (options: Omit<NewSessionOptions, "path"> & { readonly media: ServedMedia }): FileSession => ({
+  ...newSessionBase({ ...options, path: options.media.urlPath }),
+  kind: "file",
+  media: options.media,
+  nextFrame: 0
+})
+
+export const newViewerSession = (options: NewSessionOptions): ViewerSession => ({
+  ...newSessionBase(options),
+  kind: "viewer",
+  lastTimestamp: undefined,
+  timestampOffset: undefined
+})
+
+export const newPublisherSession = (options: NewSessionOptions): PublisherSession => ({
+  ...newSessionBase(options),
+  kind: "publisher"
+})

@@ -6,10 +6,11 @@
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
-import type { ServerContext, SessionEntry } from "./context.js"
+import { isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
-import { transportKind } from "./session.js"
+import { type FileSession, type PublisherSession, transportKind } from "./session.js"
+import { recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
 import { liveFrameDue } from "./liveChannel.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
@@ -20,7 +21,7 @@ export const sessionLog = (entry: SessionEntry) => ({
   peer: entry.session.peer,
   dialect: entry.session.dialect,
   transport: transportKind(entry.session.transport),
-  media: entry.session.media.urlPath
+  media: entry.session.path
 })
 
 export const registerSession = (ctx: ServerContext, entry: SessionEntry): void => {
@@ -40,7 +41,7 @@ export const indexRtcpPeer = (ctx: ServerContext, entry: SessionEntry): void => 
   if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.set(entry.rtcpPeerKey, entry)
 }
 
-const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
+const streamSession = (ctx: ServerContext, entry: SessionEntry<FileSession>): Effect.Effect<void> =>
   Effect.gen(function* () {
     const { session } = entry
     const frameCount = session.media.file.frames.length
@@ -86,7 +87,7 @@ const streamSession = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<v
   })
 
 /** Starts (or restarts) the session's streaming fiber from `session.nextFrame`. */
-export const startStream = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
+export const startStream = (ctx: ServerContext, entry: SessionEntry<FileSession>): Effect.Effect<void> =>
   FiberMap.run(ctx.streams, entry.session.id, streamSession(ctx, entry)).pipe(Effect.asVoid)
 
 /** Stops the streaming fiber and waits for it: no frame is sent after this returns. */
@@ -102,9 +103,13 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     if (entry.ended) return
     entry.ended = true
     const { session } = entry
-    yield* stopStream(ctx, entry)
-    if (session.dialect === "standard") {
-      entry.sink.sendRtcp(senderReport(session, Math.max(session.nextFrame - 1, 0), ctx.clock.unsafeCurrentTimeMillis(), reason))
+    const now = ctx.clock.unsafeCurrentTimeMillis()
+    if (isFileEntry(entry)) {
+      yield* stopStream(ctx, entry)
+      if (session.dialect === "standard") entry.sink.sendRtcp(senderReport(entry.session, Math.max(entry.session.nextFrame - 1, 0), now, reason))
+    } else if (isViewerEntry(entry)) {
+      ctx.channels.get(session.path)?.viewers.delete(entry)
+      entry.sink.sendRtcp(viewerSenderReport(entry.session, now, reason))
     }
     ctx.sessions.delete(session.id)
     ctx.sessionsBySsrc.delete(session.ssrc)
@@ -115,6 +120,25 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     yield* Effect.logInfo(`session ended: ${reason}`).pipe(
       Effect.annotateLogs({ ...sessionLog(entry), framesSent, framesDropped, packetsSent })
     )
+    if (isPublisherEntry(entry)) yield* endPublisher(ctx, entry, reason)
+  })
+
+/** The publisher is gone: the path is free again, and every viewer gets its BYE and ends. */
+const endPublisher = (ctx: ServerContext, entry: SessionEntry<PublisherSession>, reason: string): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const { session } = entry
+    const t = session.transport
+    if (t._tag === "Udp") ctx.publishersByRtpPeer.delete(`${t.address}:${t.rtpPort}`)
+    const channel = ctx.channels.get(session.path)
+    if (channel === undefined || channel.publisher !== entry) return
+    ctx.channels.delete(session.path)
+    entry.connection.announced.delete(session.path)
+    const { framesIn, framesOut, framesDropped } = channel.stats
+    const rejected = [...channel.stats.rejected.entries()].map(([why, n]) => `${why} ${n}`).join(", ") || "none"
+    yield* Effect.logInfo(`publisher ended: ${session.path} (${reason})`).pipe(
+      Effect.annotateLogs({ session: session.id, peer: session.peer, framesIn, framesOut, framesDropped, rejected, viewers: channel.viewers.size })
+    )
+    for (const viewer of [...channel.viewers]) yield* endSession(ctx, viewer, `publisher gone: ${reason}`)
   })
 
 export const touch = (ctx: ServerContext, entry: SessionEntry): void => {
@@ -131,6 +155,10 @@ export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: Ses
   const decoded = decodeRtcpCompound(data)
   if (decoded._tag === "Left") return
   for (const packet of decoded.right) {
+    if (packet._tag === "SenderReport" && from !== undefined && isPublisherEntry(from)) {
+      const channel = ctx.channels.get(from.session.path)
+      if (channel?.publisher === from) recordPublisherReport(channel, packet)
+    }
     if (packet._tag !== "ReceiverReport" && packet._tag !== "SenderReport") continue
     for (const block of packet.reports) {
       const entry = ctx.sessionsBySsrc.get(block.ssrc >>> 0)

@@ -7,7 +7,7 @@ import type { SessionState } from "../protocol/rtsp/vocabulary.js"
 
 export type { SessionState }
 
-export const SUPPORTED_METHODS = ["OPTIONS", "DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER"] as const
+export const SUPPORTED_METHODS = ["OPTIONS", "DESCRIBE", "ANNOUNCE", "SETUP", "PLAY", "RECORD", "PAUSE", "TEARDOWN", "GET_PARAMETER"] as const
 export type SupportedMethod = (typeof SUPPORTED_METHODS)[number]
 
 export const isSupportedMethod = (method: string): method is SupportedMethod =>
@@ -28,23 +28,40 @@ const refuse: Transition = { _tag: "NotValidInState" }
 export const transitions: Readonly<Record<SessionState, Readonly<Record<SupportedMethod, Transition>>>> = {
   init: {
     OPTIONS: stay, DESCRIBE: stay, GET_PARAMETER: stay,
+    // ANNOUNCE is about a path, not a session: it comes before any SETUP.
+    ANNOUNCE: stay,
     SETUP: moveTo("ready"),
-    PLAY: refuse, PAUSE: refuse, TEARDOWN: refuse
+    PLAY: refuse, RECORD: refuse, PAUSE: refuse, TEARDOWN: refuse
   },
   ready: {
     OPTIONS: stay, DESCRIBE: stay, GET_PARAMETER: stay,
+    ANNOUNCE: refuse,
     // A second SETUP in READY changes the transport.
     SETUP: stay,
+    // PLAY for sessions set up to play, RECORD for those set up with mode=record (the handler tells them apart).
     PLAY: moveTo("playing"),
+    RECORD: moveTo("recording"),
     PAUSE: refuse,
     TEARDOWN: end
   },
   playing: {
     OPTIONS: stay, DESCRIBE: stay, GET_PARAMETER: stay,
+    ANNOUNCE: refuse,
     // Changing the transport while packets flow is refused, as RFC 2326 allows.
     SETUP: refuse,
     // A second PLAY is tolerated (with a Range it seeks).
     PLAY: stay,
+    RECORD: refuse,
+    PAUSE: moveTo("ready"),
+    TEARDOWN: end
+  },
+  recording: {
+    OPTIONS: stay, DESCRIBE: stay, GET_PARAMETER: stay,
+    ANNOUNCE: refuse,
+    SETUP: refuse,
+    PLAY: refuse,
+    // A second RECORD changes nothing.
+    RECORD: stay,
     PAUSE: moveTo("ready"),
     TEARDOWN: end
   }

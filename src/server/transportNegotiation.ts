@@ -5,7 +5,7 @@
  */
 import { Effect, Either } from "effect"
 import type { ServedMedia } from "../media/MediaLibrary.js"
-import { formatTransportSpec, parseTransport, type TransportSpec } from "../protocol/rtsp/headers/transport.js"
+import { formatTransportSpec, parseTransport, type TransportMode, type TransportSpec } from "../protocol/rtsp/headers/transport.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { MalformedHeader, UnsupportedTransport } from "./errors.js"
 import { interleavedSink, type PacketSink, udpSink } from "./rtpSender.js"
@@ -78,17 +78,23 @@ export const chooseTransport = (
 /** Allowance for RFC 2435 headers and quantization tables on top of the largest frame's bytes. */
 const PER_FRAME_OVERHEAD_BYTES = 64 * 16
 
-export const sinkFor = (ctx: ServerContext, conn: ConnectionState, media: ServedMedia, transport: SessionTransport): PacketSink => {
+/** The bytes a file's largest frame takes on the wire: what a TCP session's queue is sized by. */
+export const largestFrameOf = (media: ServedMedia): number => media.file.frameBytes.max + PER_FRAME_OVERHEAD_BYTES
+
+/** Where a session's packets go; a TCP session queues up to `tcpQueueFrames` frames of `largestFrameBytes`. */
+export const sinkFor = (ctx: ServerContext, conn: ConnectionState, largestFrameBytes: number, transport: SessionTransport): PacketSink => {
   if (transport._tag === "Udp") return udpSink(ctx.rtpSender, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
-  const largestFrame = media.file.frameBytes.max + PER_FRAME_OVERHEAD_BYTES
-  return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrame)
+  return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrameBytes)
 }
 
 /** The reply's Transport: what was chosen, with our server ports and the session's SSRC. */
-export const transportReply = (ctx: ServerContext, session: Session): string => {
+export const transportReply = (ctx: ServerContext, session: Session, mode?: TransportMode): string => {
   const t = session.transport
+  // A publisher's SSRC is its own, not ours: the reply names none.
+  const ssrc = session.kind === "publisher" ? {} : { ssrc: session.ssrc }
+  const modeField = mode === undefined ? {} : { mode }
   if (t._tag === "Interleaved") {
-    return formatTransportSpec({ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: t.rtpChannel, last: t.rtcpChannel }, ssrc: session.ssrc, extensions: [] })
+    return formatTransportSpec({ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: t.rtpChannel, last: t.rtcpChannel }, ...ssrc, ...modeField, extensions: [] })
   }
   return formatTransportSpec({
     protocol: "RTP/AVP",
@@ -96,7 +102,8 @@ export const transportReply = (ctx: ServerContext, session: Session): string => 
     delivery: "unicast",
     clientPort: t.rtcpPort === undefined ? { first: t.rtpPort } : { first: t.rtpPort, last: t.rtcpPort },
     serverPort: { first: ctx.rtp.port, last: ctx.rtcp.port },
-    ssrc: session.ssrc,
+    ...ssrc,
+    ...modeField,
     extensions: []
   })
 }

@@ -29,6 +29,9 @@ const allFlags = [
   "--log-format", "json",
   "--http-port", "9100",
   "--udp-batching", "off",
+  "--publish",
+  "--publish-from", "192.168.0.0/16,::1",
+  "--publisher-timeout", "5",
   "--workers", "2"
 ]
 
@@ -51,6 +54,9 @@ describe("serveConfigFrom", () => {
       logLevelEnv: Option.none(),
       httpPort: Option.some(0),
       udpBatching: "off",
+      publish: true,
+      publishFrom: ["10.1.0.0/16"],
+      publisherTimeout: 7,
       workers: 3
     }
     expect(serveConfigFrom(options)).toEqual({
@@ -67,7 +73,10 @@ describe("serveConfigFrom", () => {
       maxSessions: 1,
       maxConnections: 2,
       httpPort: 0,
-      udpBatching: false
+      udpBatching: false,
+      publish: true,
+      publishFrom: ["10.1.0.0/16"],
+      publisherTimeoutSeconds: 7
     })
     const none = serveConfigFrom({ ...options, fps: Option.none(), httpPort: Option.none() })
     expect([none.fps, none.httpPort]).toEqual([undefined, undefined])
@@ -99,7 +108,10 @@ describe("effect-rtsp serve: flags and environment", () => {
         maxSessions: 10,
         maxConnections: 20,
         httpPort: 9100,
-        udpBatching: false
+        udpBatching: false,
+        publish: true,
+        publishFrom: ["192.168.0.0/16", "::1"],
+        publisherTimeoutSeconds: 5
       })
       expect(settings.logging).toEqual({ level: "info", format: "json" })
       expect(settings.workers).toBe(2)
@@ -134,7 +146,10 @@ describe("effect-rtsp serve: flags and environment", () => {
         maxSessions: 50,
         maxConnections: 60,
         httpPort: 9200,
-        udpBatching: false
+        udpBatching: false,
+        publish: true,
+        publishFrom: ["10.0.0.0/8", "fd00::/8"],
+        publisherTimeoutSeconds: 20
       })
       expect(settings.logging).toEqual({ level: "debug", format: "json" })
       expect(settings.workers).toBe(3)
@@ -156,7 +171,10 @@ describe("effect-rtsp serve: flags and environment", () => {
         maxSessions: 10,
         maxConnections: 20,
         httpPort: 9100,
-        udpBatching: false
+        udpBatching: false,
+        publish: true,
+        publishFrom: ["192.168.0.0/16", "::1"],
+        publisherTimeoutSeconds: 5
       })
       expect(settings.logging).toEqual({ level: "warning", format: "json" })
       expect(settings.workers).toBe(2)

@@ -53,5 +53,8 @@ export const allEnv: Record<string, string> = {
   RTSP_LOG_FORMAT: "json",
   RTSP_HTTP_PORT: "9200",
   RTSP_UDP_BATCHING: "off",
+  RTSP_PUBLISH: "true",
+  RTSP_PUBLISH_FROM: "10.0.0.0/8, fd00::/8",
+  RTSP_PUBLISHER_TIMEOUT: "20",
   RTSP_WORKERS: "3"
 }

@@ -16,7 +16,7 @@ export const startSession = (m: ServerMetrics, id: string, dialect: Dialect, tra
   const session: TestSession = {
     id,
     dialect,
-    media: { urlPath },
+    path: urlPath,
     state: "ready",
     transport: { _tag: transport === "udp" ? "Udp" : "Interleaved" },
     stats: emptyStats()

@@ -11,5 +11,5 @@ export type TransportKind = "udp" | "tcp"
 export const TRANSPORT_KINDS: ReadonlyArray<TransportKind> = ["udp", "tcp"]
 
 /** RFC 2326 Appendix A session states ("init": no SETUP yet). */
-export type SessionState = "init" | "ready" | "playing"
-export const SESSION_STATES: ReadonlyArray<SessionState> = ["init", "ready", "playing"]
+export type SessionState = "init" | "ready" | "playing" | "recording"
+export const SESSION_STATES: ReadonlyArray<SessionState> = ["init", "ready", "playing", "recording"]

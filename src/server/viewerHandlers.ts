@@ -1,0 +1,84 @@
+/**
+ * Watching a published path: DESCRIBE describes the publisher's stream as live, SETUP makes a
+ * viewer session of the channel, PLAY adds it to the channel's fan-out after its 200 is on the
+ * wire, so its first packet is the first of the next whole frame.
+ */
+import { Effect } from "effect"
+import type { RtspRequest } from "../protocol/rtsp/message.js"
+import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
+import { buildMjpegSdp } from "../protocol/sdp.js"
+import { unmapIpv4 } from "../net/address.js"
+import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
+import { MediaNotServable, StreamNotFound } from "./errors.js"
+import { admitSession } from "./loadShedding.js"
+import { nextViewerTimestamp, type PublishedChannel } from "./relay/channel.js"
+import { ok, sessionHeaderValue } from "./reply.js"
+import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
+import { newViewerSession, transportKind, type SessionTransport, type ViewerSession } from "./session.js"
+import { registerSession } from "./sessionLifecycle.js"
+import { sinkFor, transportReply } from "./transportNegotiation.js"
+
+/** Room a viewer's TCP queue keeps per frame before any frame is seen (a large 1080p JPEG). */
+const DEFAULT_FRAME_BYTES = 512 * 1024
+
+/** The channel a request names, if a publisher is recording there. */
+export const recordingChannel = (ctx: ServerContext, path: string | undefined): PublishedChannel | undefined => {
+  const channel = path === undefined ? undefined : ctx.channels.get(path)
+  return channel?.state === "recording" ? channel : undefined
+}
+
+/** A path announced but not recording yet has nothing to watch. */
+export const notRecording = (path: string) => new StreamNotFound({ message: `${path} has no publisher recording` })
+
+export const describeChannel = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget, channel: PublishedChannel) => {
+  const base = target.base ?? `rtsp://${conn.socket.localAddress ?? "127.0.0.1"}:${conn.socket.localPort ?? ctx.config.port}/${target.mediaPath}/`
+  const sdp = buildMjpegSdp({
+    sessionId: String(Math.floor(ctx.clock.unsafeCurrentTimeMillis() / 1000)),
+    host: unmapIpv4(conn.socket.localAddress ?? "0.0.0.0"),
+    name: channel.path,
+    control: "streamid=0",
+    ...(channel.fps === undefined ? {} : { fps: Math.round(channel.fps * 1000) / 1000 }),
+    durationSeconds: -1,
+    live: true
+  })
+  return ok([["Content-Base", base], ["Content-Type", "application/sdp"]], { body: Buffer.from(sdp) })
+}
+
+export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, channel: PublishedChannel, transport: SessionTransport) =>
+  Effect.gen(function* () {
+    if ((conn.dialect ?? "standard") !== "standard") {
+      return yield* new MediaNotServable({ dialect: "classic", message: `${channel.path} is a published path: it plays in the standard dialect only` })
+    }
+    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
+    const session = newViewerSession({
+      dialect: "standard",
+      connectionId: conn.id,
+      peer: conn.peer,
+      path: channel.path,
+      controlUrl: req.uri,
+      transport,
+      now: ctx.clock.unsafeCurrentTimeMillis(),
+      isTaken: (id) => ctx.sessions.has(id)
+    })
+    const entry: SessionEntry<ViewerSession> = { session, sink: sinkFor(ctx, conn, DEFAULT_FRAME_BYTES, transport), connection: conn, rtcpPeerKey: undefined, ended: false }
+    if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
+    channel.viewers.add(entry)
+    registerSession(ctx, entry)
+    yield* Effect.logInfo("viewer set up").pipe(Effect.annotateLogs({ session: session.id, peer: session.peer, transport: transportKind(transport), path: channel.path }))
+    return ok([["Session", sessionHeaderValue(ctx, entry)], ["Transport", transportReply(ctx, session)]], { sessionId: session.id })
+  })
+
+/** PLAY: the viewer gets the channel's frames from the next whole one on; a Range cannot seek a live stream. */
+export const playViewer = (ctx: ServerContext, entry: SessionEntry<ViewerSession>) =>
+  Effect.sync(() => {
+    const { session } = entry
+    const channel = ctx.channels.get(session.path)
+    const rtptime = channel === undefined ? session.timestampBase : nextViewerTimestamp(channel, session, ctx.clock.unsafeCurrentTimeMillis())
+    const headers = [
+      ["Session", sessionHeaderValue(ctx, entry)],
+      ["Range", "npt=now-"],
+      ["RTP-Info", formatRtpInfo([{ url: session.controlUrl, seq: session.nextSeq & 0xffff, rtptime }])]
+    ] as const
+    // Playing from when the reply is on the wire: no frame may overtake the 200 on a TCP connection.
+    return ok(headers, { sessionId: session.id, after: Effect.sync(() => { session.state = "playing" }) })
+  })
