@@ -19,6 +19,7 @@ import {
   MethodNotImplemented,
   MethodNotValidInState,
   OptionNotSupported,
+  PublishingDisabled,
   RangeNotSatisfiable,
   type RequestRefusal,
   SessionNotFound,
@@ -82,6 +83,7 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
     if (!isSupportedMethod(req.method)) return yield* new MethodNotImplemented({ method: req.method })
     const require = getHeader(req.headers, "Require")
     if (require !== undefined) return yield* new OptionNotSupported({ option: require })
+    if (!ctx.config.publish && (req.method === "ANNOUNCE" || req.method === "RECORD")) return yield* new PublishingDisabled({ method: req.method })
     const entry = yield* sessionOf(ctx, conn, req)
     if (entry) touch(ctx, entry)
     const method: SupportedMethod = req.method

@@ -7,19 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import sharp from "sharp"
 import type { ReceivedFrame } from "../../harness/receiver/mjpegReceiver.js"
 import { makeClientSession } from "../../harness/session/ClientSession.js"
 import { liveJoinFrame } from "../../src/server/liveChannel.js"
-import { readFrameNumber } from "../../src/video/frameCode.js"
-import { sampleFrames } from "../support/gstRtspServer.js"
+import { type NumberedFrame, numberedFrames } from "../support/frameTruth.js"
 import { runProcess } from "../support/harnessProcess.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { ffmpeg, gstLaunch } from "../support/tools.js"
 
 const ff = ffmpeg()
 const gst = gstLaunch()
-const source = sampleFrames()
 const FPS = 20
 
 describe("liveJoinFrame", () => {
@@ -41,26 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
 })
-
-interface Seen {
-  readonly n: number
-  readonly arrivalMs: number
-}
-
-const decode = (jpeg: Buffer) => Effect.promise(() => sharp(jpeg).raw().toBuffer({ resolveWithObject: true }))
-
-/** Each frame's number, read from its pixels, which must be the source frame's of that number. */
-const numbered = (frames: ReadonlyArray<ReceivedFrame>) =>
-  Effect.forEach(frames, (frame) =>
-    Effect.gen(function* () {
-      const got = yield* decode(frame.jpeg)
-      const n = readFrameNumber(got.data, got.info.width, got.info.height, got.info.channels)
-      const original = n === undefined ? undefined : source[n]
-      expect(original, `frame number ${String(n)} is in the source`).toBeDefined()
-      const want = yield* decode(original!)
-      expect(got.data.equals(want.data), `frame ${String(n)}: the source's pixels`).toBe(true)
-      return { n: n!, arrivalMs: frame.arrivalMs }
-    }))
 
 const viewer = (frames: Array<ReceivedFrame>) =>
   makeClientSession({ url: server.url(), transport: "udp", udpFallbackMs: 0, onFrame: (frame) => frames.push(frame) })
@@ -86,13 +63,13 @@ describe("a live channel", () => {
       yield* Effect.sleep(1500)
       yield* second.teardown
       yield* first.teardown
-      const a = yield* numbered(early)
-      const b = yield* numbered(late)
+      const a = yield* numberedFrames(early)
+      const b = yield* numberedFrames(late)
       expect(b.length).toBeGreaterThan(20)
       // The later viewer joined the running channel, not the file's start.
       expect(b[0]!.n).toBeGreaterThan(a[0]!.n + 20)
       const arrivalOf = new Map(a.map((s) => [s.n, s.arrivalMs]))
-      const apart = b.flatMap((s: Seen) => {
+      const apart = b.flatMap((s: NumberedFrame) => {
         const at = arrivalOf.get(s.n)
         return at === undefined ? [] : [Math.abs(at - s.arrivalMs)]
       })
@@ -115,7 +92,7 @@ describe("a live channel", () => {
       yield* session.play()
       yield* Effect.sleep(700)
       yield* session.teardown
-      const seen = yield* numbered(frames)
+      const seen = yield* numberedFrames(frames)
       const jump = seen[beforePause]!.n - seen[beforePause - 1]!.n
       // About 20 frames went by in the paused second.
       expect(jump).toBeGreaterThanOrEqual(15)
