@@ -18,7 +18,7 @@ import { ServerStartError } from "./errors.js"
 import * as FrameScheduler from "./FrameScheduler.js"
 import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
-import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
 import { ingestPublisherPacket } from "./relay/publisherIngest.js"
@@ -138,7 +138,7 @@ export const make = (config: ServerConfig) =>
 
     // RTCP from UDP clients: receiver reports and keep-alive.
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>
-      Effect.sync(() => handleClientRtcp(ctx, message.data, ctx.sessionsByRtcpPeer.get(`${message.address}:${message.port}`)))
+      Effect.suspend(() => handleClientRtcp(ctx, message.data, ctx.sessionsByRtcpPeer.get(`${message.address}:${message.port}`)) ?? Effect.void)
     ).pipe(Effect.forkScoped)
 
     // RTP from UDP publishers, by the address:port it comes from; anything else on the port is ignored.
@@ -156,7 +156,7 @@ export const make = (config: ServerConfig) =>
         if (entry.session.dialect === "standard" && now - entry.session.lastActivity > reap.afterMs) expired.push(entry)
       }
       for (const entry of expired) yield* endSession(ctx, entry, "timeout")
-      for (const [publisher, reason] of silentPublishers(ctx, now)) yield* endSession(ctx, publisher, reason)
+      for (const [channel, reason] of silentPublishers(ctx, now)) yield* closeChannel(ctx, channel, reason)
     }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(reap.everyMs))), Effect.forkScoped)
 
     const server = yield* listen(config)

@@ -215,8 +215,10 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
           for (const id of conn.sessionIds) {
             const entry = ctx.sessions.get(id)
             if (!entry || entry.session.transport._tag !== "Interleaved") continue
-            if (entry.session.transport.rtcpChannel === channel) handleClientRtcp(ctx, item.payload, entry)
-            else if (entry.session.transport.rtpChannel === channel && isPublisherEntry(entry)) {
+            if (entry.session.transport.rtcpChannel === channel) {
+              const ending = handleClientRtcp(ctx, item.payload, entry)
+              if (ending !== undefined) yield* ending
+            } else if (entry.session.transport.rtpChannel === channel && isPublisherEntry(entry)) {
               // A copy: the frame keeps views of its fragments until it is whole, and the parser's buffers are not ours to keep.
               const packet = Buffer.from(item.payload)
               const warning = ingestPublisherPacket(ctx, entry, packet, 0, packet.length)

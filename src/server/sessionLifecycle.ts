@@ -10,7 +10,7 @@ import { isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type 
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
 import { type FileSession, type PublisherSession, transportKind } from "./session.js"
-import { recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
+import { type PublishedChannel, recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
 import { liveFrameDue } from "./liveChannel.js"
 
 /** RTCP sender reports go out at stream start and then this often. */
@@ -123,22 +123,36 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     if (isPublisherEntry(entry)) yield* endPublisher(ctx, entry, reason)
   })
 
-/** The publisher is gone: the path is free again, and every viewer gets its BYE and ends. */
-const endPublisher = (ctx: ServerContext, entry: SessionEntry<PublisherSession>, reason: string): Effect.Effect<void> =>
+/** The publisher's session ended: its path, if it still holds one, closes with it. */
+const endPublisher = (ctx: ServerContext, entry: SessionEntry<PublisherSession>, reason: string): Effect.Effect<void> => {
+  const t = entry.session.transport
+  if (t._tag === "Udp") ctx.publishersByRtpPeer.delete(`${t.address}:${t.rtpPort}`)
+  const channel = ctx.channels.get(entry.session.path)
+  return channel !== undefined && channel.publisher === entry ? closeChannel(ctx, channel, reason) : Effect.void
+}
+
+/**
+ * The publisher is gone (TEARDOWN, its connection, its RTCP BYE, silence): the path is free
+ * again, and every viewer gets its BYE. Sessions stay in their state, detached, as a file
+ * session does at its end: the clients' PAUSE and TEARDOWN (the publisher's too) are still
+ * answered 200, and a viewer's PLAY is 404.
+ */
+export const closeChannel = (ctx: ServerContext, channel: PublishedChannel, reason: string): Effect.Effect<void> =>
   Effect.gen(function* () {
-    const { session } = entry
-    const t = session.transport
-    if (t._tag === "Udp") ctx.publishersByRtpPeer.delete(`${t.address}:${t.rtpPort}`)
-    const channel = ctx.channels.get(session.path)
-    if (channel === undefined || channel.publisher !== entry) return
-    ctx.channels.delete(session.path)
-    entry.connection.announced.delete(session.path)
+    if (ctx.channels.get(channel.path) !== channel) return
+    ctx.channels.delete(channel.path)
+    const publisher = channel.publisher
+    publisher?.connection.announced.delete(channel.path)
     const { framesIn, framesOut, framesDropped } = channel.stats
     const rejected = [...channel.stats.rejected.entries()].map(([why, n]) => `${why} ${n}`).join(", ") || "none"
-    yield* Effect.logInfo(`publisher ended: ${session.path} (${reason})`).pipe(
-      Effect.annotateLogs({ session: session.id, peer: session.peer, framesIn, framesOut, framesDropped, rejected, viewers: channel.viewers.size })
+    yield* Effect.logInfo(`publisher ended: ${channel.path} (${reason})`).pipe(
+      Effect.annotateLogs({ session: publisher?.session.id ?? "-", peer: publisher?.session.peer ?? "-", framesIn, framesOut, framesDropped, rejected, viewers: channel.viewers.size })
     )
-    for (const viewer of [...channel.viewers]) yield* endSession(ctx, viewer, `publisher gone: ${reason}`)
+    const now = ctx.clock.unsafeCurrentTimeMillis()
+    for (const viewer of channel.viewers) {
+      viewer.sink.sendRtcp(viewerSenderReport(viewer.session, now, `publisher gone: ${reason}`))
+    }
+    channel.viewers.clear()
   })
 
 export const touch = (ctx: ServerContext, entry: SessionEntry): void => {
@@ -147,17 +161,23 @@ export const touch = (ctx: ServerContext, entry: SessionEntry): void => {
 
 /**
  * RTCP from a client: receiver reports update the reported session's loss
- * and jitter, and any RTCP keeps the sending session alive. Undecodable
- * packets are ignored (they cost nothing and harm nothing).
+ * and jitter, and any RTCP keeps the sending session alive. A publisher's SR
+ * maps its RTP time to its wallclock, and its BYE ends it (the effect returned).
+ * Undecodable packets are ignored (they cost nothing and harm nothing).
  */
-export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: SessionEntry | undefined): void => {
+export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: SessionEntry | undefined): Effect.Effect<void> | undefined => {
   if (from) touch(ctx, from)
   const decoded = decodeRtcpCompound(data)
-  if (decoded._tag === "Left") return
+  if (decoded._tag === "Left") return undefined
+  let ending: Effect.Effect<void> | undefined
   for (const packet of decoded.right) {
-    if (packet._tag === "SenderReport" && from !== undefined && isPublisherEntry(from)) {
+    if (from !== undefined && isPublisherEntry(from)) {
       const channel = ctx.channels.get(from.session.path)
-      if (channel?.publisher === from) recordPublisherReport(channel, packet)
+      if (channel?.publisher === from && packet._tag === "SenderReport") recordPublisherReport(channel, packet)
+      const ssrc = channel?.ingest?.ssrc()
+      if (packet._tag === "Goodbye" && (ssrc === undefined || packet.ssrcs.some((s) => s >>> 0 === ssrc))) {
+        if (channel !== undefined && channel.publisher === from) ending = closeChannel(ctx, channel, "publisher sent RTCP BYE")
+      }
     }
     if (packet._tag !== "ReceiverReport" && packet._tag !== "SenderReport") continue
     for (const block of packet.reports) {
@@ -172,4 +192,5 @@ export const handleClientRtcp = (ctx: ServerContext, data: Uint8Array, from: Ses
       ctx.metrics.receiverReport()
     }
   }
+  return ending
 }

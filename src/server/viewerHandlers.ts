@@ -70,10 +70,12 @@ export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
 
 /** PLAY: the viewer gets the channel's frames from the next whole one on; a Range cannot seek a live stream. */
 export const playViewer = (ctx: ServerContext, entry: SessionEntry<ViewerSession>) =>
-  Effect.sync(() => {
+  Effect.gen(function* () {
     const { session } = entry
     const channel = ctx.channels.get(session.path)
-    const rtptime = channel === undefined ? session.timestampBase : nextViewerTimestamp(channel, session, ctx.clock.unsafeCurrentTimeMillis())
+    // A viewer outlives its publisher (so its PAUSE and TEARDOWN are answered), but has nothing more to play.
+    if (channel === undefined || !channel.viewers.has(entry)) return yield* new StreamNotFound({ message: `the publisher of ${session.path} is gone` })
+    const rtptime = nextViewerTimestamp(channel, session, ctx.clock.unsafeCurrentTimeMillis())
     const headers = [
       ["Session", sessionHeaderValue(ctx, entry)],
       ["Range", "npt=now-"],

@@ -33,6 +33,7 @@ const expectedExposition = [
   "rtsp_sessions{state=\"init\"} 0",
   "rtsp_sessions{state=\"ready\"} 0",
   "rtsp_sessions{state=\"playing\"} 1",
+  "rtsp_sessions{state=\"recording\"} 0",
   "# HELP rtsp_sessions_started_total Sessions created, by dialect and transport.",
   "# TYPE rtsp_sessions_started_total counter",
   "rtsp_sessions_started_total{dialect=\"classic\",transport=\"udp\"} 0",
@@ -98,6 +99,7 @@ describe("ServerMetrics.render", () => {
       "rtsp_sessions{state=\"init\"} 0",
       "rtsp_sessions{state=\"ready\"} 0",
       "rtsp_sessions{state=\"playing\"} 0",
+      "rtsp_sessions{state=\"recording\"} 0",
       "rtsp_sessions_started_total{dialect=\"classic\",transport=\"udp\"} 0",
       "rtsp_sessions_started_total{dialect=\"classic\",transport=\"tcp\"} 0",
       "rtsp_sessions_started_total{dialect=\"standard\",transport=\"udp\"} 0",
@@ -175,7 +177,7 @@ describe("ServerMetrics.snapshot", () => {
     exercise(m)
     expect(m.snapshot()).toEqual({
       connections: 2,
-      sessionsByState: { init: 0, ready: 0, playing: 1 },
+      sessionsByState: { init: 0, ready: 0, playing: 1, recording: 0 },
       framesSent: 4,
       packetsSent: 28,
       bytesSent: 46_500,
@@ -213,12 +215,34 @@ describe("ServerMetrics.snapshot", () => {
     sendFrames(m, a, 1, 1, 100) // a frame in flight when the session ended still counts in the totals
     m.connectionClosed() // never below zero
     const s = m.snapshot()
-    expect(s.sessionsByState).toEqual({ init: 0, ready: 0, playing: 0 })
+    expect(s.sessionsByState).toEqual({ init: 0, ready: 0, playing: 0, recording: 0 })
     expect(s.sessionsStarted).toBe(1)
     expect(s.sessionsEnded).toEqual({ timeout: 1 })
     expect(s.sessions).toEqual({})
     expect([s.framesSent, s.packetsSent, s.bytesSent]).toEqual([1, 1, 100])
     expect(s.connections).toBe(0)
+  })
+
+  it("counts a publisher's session under recording while it records, and nowhere once it ends", () => {
+    const m = makeServerMetrics()
+    const viewer = startSession(m, "v", "standard", "udp")
+    const publisher = startSession(m, "p", "standard", "tcp", "cam")
+    expect(m.snapshot().sessionsByState).toEqual({ init: 0, ready: 2, playing: 0, recording: 0 })
+    viewer.state = "playing"
+    publisher.state = "recording"
+    expect(m.snapshot().sessionsByState).toEqual({ init: 0, ready: 0, playing: 1, recording: 1 })
+    expect(m.snapshot().sessions["p"]?.state).toBe("recording")
+    expect(m.render()).toContain("rtsp_sessions{state=\"playing\"} 1\nrtsp_sessions{state=\"recording\"} 1\n")
+    // PAUSE takes a publisher back to ready.
+    publisher.state = "ready"
+    expect(m.snapshot().sessionsByState).toEqual({ init: 0, ready: 1, playing: 1, recording: 0 })
+    publisher.state = "recording"
+    m.sessionEnded("p", "teardown")
+    expect(m.snapshot().sessionsByState).toEqual({ init: 0, ready: 0, playing: 1, recording: 0 })
+    // A cluster adds its workers' recording sessions up like the other states.
+    const other = makeServerMetrics()
+    startSession(other, "q", "standard", "udp", "cam2").state = "recording"
+    expect(sumSnapshots([m.expositionSnapshot(), other.expositionSnapshot()]).sessionsByState).toEqual({ init: 0, ready: 0, playing: 1, recording: 1 })
   })
 
   it("removes a session's RTCP series when it ends", () => {

@@ -248,9 +248,12 @@ describe("bad input", () => {
     withStreamer({}, async (server) => {
       const client = await connectClient(server.info.port)
       try {
-        client.send(`OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\nDESCRIBE ${server.url()} RTSP/1.0\r\nCSeq: 2\r\n\r\nRECORD * RTSP/1.0\r\nCSeq: 3\r\n\r\n`)
-        const replies = [await client.nextResponse(), await client.nextResponse(), await client.nextResponse()]
-        expect(replies.map((r) => [getHeader(r.headers, "CSeq"), r.statusCode])).toEqual([["1", 200], ["2", 200], ["3", 501]])
+        client.send(
+          `OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\nDESCRIBE ${server.url()} RTSP/1.0\r\nCSeq: 2\r\n\r\nRECORD * RTSP/1.0\r\nCSeq: 3\r\n\r\nFOO * RTSP/1.0\r\nCSeq: 4\r\n\r\n`
+        )
+        const replies = [await client.nextResponse(), await client.nextResponse(), await client.nextResponse(), await client.nextResponse()]
+        // RECORD without --publish is 405; FOO is not a method this server knows (501).
+        expect(replies.map((r) => [getHeader(r.headers, "CSeq"), r.statusCode])).toEqual([["1", 200], ["2", 200], ["3", 405], ["4", 501]])
       } finally {
         client.close()
       }

@@ -12,14 +12,20 @@ import sharp from "sharp"
 import { getHeader, type RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { type RequestRefusal, ServerSaturated, SessionLimitReached } from "../../src/server/errors.js"
 import { admitSession, averageLatenessMs, LATENESS_WINDOW_MS, makeLoadTracker, OVERLOAD_LATENESS_MS, recordLateness } from "../../src/server/loadShedding.js"
-import { PUBLIC_METHODS, REFUSAL_STATUS } from "../../src/server/refusals.js"
+import { PLAY_METHODS, PUBLIC_METHODS, REFUSAL_STATUS } from "../../src/server/refusals.js"
+import { JPEG_SDP } from "../support/rtpJpegSource.js"
 import { connectClient, type TestRtspClient } from "../support/rtspTestClient.js"
+import { requestWithBody } from "../support/testPublisher.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 
 type Condition = RequestRefusal["_tag"]
 
 let server: TestServer
 let limited: TestServer
+/** Takes publishers (from loopback, the default --publish-from). */
+let publishing: TestServer
+/** Takes publishers, but only from 10.0.0.0/8: a loopback test client may not publish. */
+let publishElsewhere: TestServer
 let media: string
 
 beforeAll(async () => {
@@ -30,11 +36,15 @@ beforeAll(async () => {
   await writeFile(join(media, "movie.Mjpeg"), await readFile("video/movie.Mjpeg"))
   server = await startTestServer({ mediaRoot: media })
   limited = await startTestServer({ mediaRoot: media, maxSessions: 1 })
+  publishing = await startTestServer({ mediaRoot: media, publish: true })
+  publishElsewhere = await startTestServer({ mediaRoot: media, publish: true, publishFrom: ["10.0.0.0/8"] })
 })
 
 afterAll(async () => {
   await server?.close()
   await limited?.close()
+  await publishing?.close()
+  await publishElsewhere?.close()
   await rm(media, { recursive: true, force: true })
 })
 
@@ -61,11 +71,34 @@ const raw = (c: TestRtspClient, bytes: string): Promise<RtspResponse> => {
   return c.nextResponse()
 }
 
+/** ANNOUNCE of `path` (instead of the URL's movie.Mjpeg) with an SDP body. */
+const announce = (c: TestRtspClient, url: string, path: string, sdp: string): Promise<RtspResponse> =>
+  requestWithBody(c, "ANNOUNCE", url.replace(/movie\.Mjpeg$/, path), "application/sdp", sdp)
+
+/** Which test server a case talks to: the default one unless the condition needs another. */
+const targetFor = (condition: Condition): TestServer => {
+  switch (condition) {
+    case "SessionLimitReached":
+      return limited
+    case "BadAnnouncement":
+    case "PathInUse":
+      return publishing
+    case "PublishForbidden":
+      return publishElsewhere
+    default:
+      return server
+  }
+}
+
 const cases: ReadonlyArray<readonly [Condition, string, (c: TestRtspClient, url: string) => Promise<RtspResponse>]> = [
   ["InvalidCSeq", "a request without CSeq", (c, url) => raw(c, `OPTIONS ${url} RTSP/1.0\r\n\r\n`)],
   ["MalformedRequest", "a start line that is not one", (c) => raw(c, "NOT A REQUEST\r\nCSeq: 1\r\n\r\n")],
   ["VersionNotSupported", "RTSP/2.0", (c, url) => raw(c, `OPTIONS ${url} RTSP/2.0\r\nCSeq: 1\r\n\r\n`)],
-  ["MethodNotImplemented", "RECORD", (c, url) => c.request("RECORD", url)],
+  ["MethodNotImplemented", "SET_PARAMETER", (c, url) => c.request("SET_PARAMETER", url)],
+  ["PublishingDisabled", "ANNOUNCE to a server without --publish", (c, url) => announce(c, url, "cam", JPEG_SDP)],
+  ["PublishForbidden", "ANNOUNCE from an address outside --publish-from", (c, url) => announce(c, url, "cam", JPEG_SDP)],
+  ["BadAnnouncement", "ANNOUNCE whose application/sdp body is not SDP", (c, url) => announce(c, url, "cam", "hello")],
+  ["PathInUse", "ANNOUNCE of a file the server serves", (c, url) => announce(c, url, "movie.Mjpeg", JPEG_SDP)],
   ["OptionNotSupported", "Require: an option we lack", (c, url) => c.request("OPTIONS", url, { Require: "play.basic" })],
   ["NoMediaPath", "DESCRIBE of the server root", (c, url) => c.request("DESCRIBE", url.replace(/movie\.Mjpeg$/, ""))],
   ["StreamNotFound", "DESCRIBE of a file that is not there", (c, url) => c.request("DESCRIBE", url.replace("movie.Mjpeg", "nope.Mjpeg"))],
@@ -88,14 +121,25 @@ const cases: ReadonlyArray<readonly [Condition, string, (c: TestRtspClient, url:
 
 describe("refusals on the wire", () => {
   it.each(cases)("%s (%s) is answered with the table's status", async (condition, _what, steps) => {
-    const reply = await lastReply(condition === "SessionLimitReached" ? limited : server, steps)
+    const reply = await lastReply(targetFor(condition), steps)
     expect(reply.statusCode).toBe(REFUSAL_STATUS[condition])
   })
 
-  it("455 and 501 carry Allow (and 501 Public); 551 names the option in Unsupported", async () => {
+  it("the ANNOUNCE refused outside --publish-from is taken from loopback, the default range", async () => {
+    const client = await connectClient(publishing.info.port)
+    try {
+      expect((await announce(client, publishing.url(), "cam", JPEG_SDP)).statusCode).toBe(200)
+    } finally {
+      client.close()
+    }
+  })
+
+  it("455, 405 and 501 carry Allow (and 501 Public); 551 names the option in Unsupported", async () => {
     const notValid = await lastReply(server, (c, url) => c.request("PAUSE", url))
-    expect(getHeader(notValid.headers, "Allow")).toBe("OPTIONS, DESCRIBE, SETUP, GET_PARAMETER")
-    const notImplemented = await lastReply(server, (c, url) => c.request("ANNOUNCE", url))
+    expect(getHeader(notValid.headers, "Allow")).toBe("OPTIONS, DESCRIBE, ANNOUNCE, SETUP, GET_PARAMETER")
+    const disabled = await lastReply(server, (c, url) => c.request("RECORD", url))
+    expect([disabled.statusCode, getHeader(disabled.headers, "Allow")]).toEqual([REFUSAL_STATUS.PublishingDisabled, PLAY_METHODS])
+    const notImplemented = await lastReply(server, (c, url) => c.request("SET_PARAMETER", url))
     expect([getHeader(notImplemented.headers, "Public"), getHeader(notImplemented.headers, "Allow")]).toEqual([PUBLIC_METHODS, PUBLIC_METHODS])
     const unsupported = await lastReply(server, (c, url) => c.request("OPTIONS", url, { Require: "x-magic" }))
     expect(getHeader(unsupported.headers, "Unsupported")).toBe("x-magic")

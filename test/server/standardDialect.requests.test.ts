@@ -1,20 +1,35 @@
 /** Standard dialect request/response conformance: OPTIONS, DESCRIBE, SETUP (UDP, TCP, Transport lists) and GET_PARAMETER. */
 import { describe, expect, it } from "@effect/vitest"
 import { udpReceiver } from "../support/rtspTestClient.js"
-import { header, PUBLIC, server, setupUdp, useServer, withConnection, withUdpSession } from "./standardDialectKit.js"
+import { startTestServer } from "../support/testServer.js"
+import { ALL_METHODS, header, PLAY_PUBLIC, server, setupUdp, useServer, withConnection, withUdpSession } from "./standardDialectKit.js"
 
 useServer()
 
 describe("standard dialect: requests", () => {
-  it("OPTIONS lists the seven methods in Public", () =>
+  it("OPTIONS lists the seven play methods in Public without --publish (no ANNOUNCE, no RECORD)", () =>
     withConnection(async (client) => {
       const reply = await client.request("OPTIONS", "*")
       expect(reply.statusCode).toBe(200)
       expect(header(reply, "CSeq")).toBe("1")
-      expect(header(reply, "Public")).toBe(PUBLIC)
+      expect(header(reply, "Public")).toBe(PLAY_PUBLIC)
       const again = await client.request("OPTIONS", server.url())
-      expect([again.statusCode, header(again, "CSeq"), header(again, "Public")]).toEqual([200, "2", PUBLIC])
+      expect([again.statusCode, header(again, "CSeq"), header(again, "Public")]).toEqual([200, "2", PLAY_PUBLIC])
     }))
+
+  it("OPTIONS lists all nine methods in Public with --publish", async () => {
+    const publishing = await startTestServer({ publish: true })
+    try {
+      await withConnection(async (client) => {
+        const reply = await client.request("OPTIONS", "*")
+        expect([reply.statusCode, header(reply, "Public")]).toEqual([200, ALL_METHODS])
+        const again = await client.request("OPTIONS", publishing.url())
+        expect([again.statusCode, header(again, "Public")]).toEqual([200, ALL_METHODS])
+      }, publishing)
+    } finally {
+      await publishing.close()
+    }
+  })
 
   it("DESCRIBE answers SDP with Content-Base ending in /", () =>
     withConnection(async (client) => {

@@ -1,8 +1,8 @@
-/** Standard dialect refusals: the exact status code (400, 404, 454, 455, 457, 461, 501, 505, 551) of every refused request. */
+/** Standard dialect refusals: the exact status code (400, 404, 405, 454, 455, 457, 461, 501, 505, 551) of every refused request. */
 import { describe, expect, it } from "@effect/vitest"
 import { connectClient, sessionIdOf } from "../support/rtspTestClient.js"
 import { sleep } from "./streamHelpers.js"
-import { header, PUBLIC, server, useServer, withConnection } from "./standardDialectKit.js"
+import { ALL_METHODS, header, PLAY_PUBLIC, server, useServer, withConnection } from "./standardDialectKit.js"
 
 useServer()
 
@@ -12,7 +12,7 @@ describe("standard dialect: status codes", () => {
       const reply = await client.request(method, server.url())
       expect(reply.statusCode).toBe(455)
       expect(reply.reason).toBe("Method Not Valid in This State")
-      expect(header(reply, "Allow")).toBe("OPTIONS, DESCRIBE, SETUP, GET_PARAMETER")
+      expect(header(reply, "Allow")).toBe("OPTIONS, DESCRIBE, ANNOUNCE, SETUP, GET_PARAMETER")
     }))
 
   it("455 for PAUSE in READY, with Allow", () =>
@@ -20,7 +20,7 @@ describe("standard dialect: status codes", () => {
       const setup = await client.request("SETUP", server.url(), { Transport: "RTP/AVP/TCP;unicast" })
       const reply = await client.request("PAUSE", server.url(), { Session: sessionIdOf(setup) })
       expect(reply.statusCode).toBe(455)
-      expect(header(reply, "Allow")).toBe("OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER")
+      expect(header(reply, "Allow")).toBe("OPTIONS, DESCRIBE, SETUP, PLAY, RECORD, TEARDOWN, GET_PARAMETER")
       expect(server.info.sessions().find((s) => s.id === sessionIdOf(setup))?.state).toBe("ready")
     }))
 
@@ -61,12 +61,25 @@ describe("standard dialect: status codes", () => {
       expect(server.info.sessions().find((s) => s.id === id)?.state).toBe("playing")
     }))
 
-  it.each(["RECORD", "ANNOUNCE", "SET_PARAMETER", "REDIRECT", "FOO"])("501 for %s, with Public and Allow", (method) =>
+  it.each(["RECORD", "ANNOUNCE"])("405 for %s without --publish, with Allow of the play methods", (method) =>
+    withConnection(async (client) => {
+      const reply = await client.request(method, server.url())
+      expect(reply.statusCode).toBe(405)
+      expect(reply.reason).toBe("Method Not Allowed")
+      expect(header(reply, "Allow")).toBe(PLAY_PUBLIC)
+      // Before any session lookup: a Session nobody made is not a 454 here.
+      const withSession = await client.request(method, server.url(), { Session: "0123456789ABCDEF0123456789ABCDEF" })
+      expect([withSession.statusCode, header(withSession, "Allow")]).toEqual([405, PLAY_PUBLIC])
+      // The connection goes on.
+      expect((await client.request("OPTIONS", "*")).statusCode).toBe(200)
+    }))
+
+  it.each(["SET_PARAMETER", "REDIRECT", "FOO"])("501 for %s, with Public and Allow", (method) =>
     withConnection(async (client) => {
       const reply = await client.request(method, server.url())
       expect(reply.statusCode).toBe(501)
-      expect(header(reply, "Public")).toBe(PUBLIC)
-      expect(header(reply, "Allow")).toBe(PUBLIC)
+      expect(header(reply, "Public")).toBe(ALL_METHODS)
+      expect(header(reply, "Allow")).toBe(ALL_METHODS)
       // The connection goes on.
       expect((await client.request("OPTIONS", "*")).statusCode).toBe(200)
     }))

@@ -10,7 +10,10 @@ import { connectClient, sessionIdOf, type TestRtspClient, udpReceiver, type UdpR
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { rtcp, rtp } from "./streamHelpers.js"
 
-export const PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER"
+/** Public of a server without --publish (the default): every method but ANNOUNCE and RECORD; also the Allow of its 405. */
+export const PLAY_PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER"
+/** Every method the server implements: Public with --publish, and a 501's Public and Allow either way. */
+export const ALL_METHODS = "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, RECORD, PAUSE, TEARDOWN, GET_PARAMETER"
 export const TS_PER_FRAME = 90000 / 20
 
 /** The server of the calling test file, started by useServer(). */

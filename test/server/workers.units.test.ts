@@ -121,7 +121,7 @@ describe("sumSnapshots", () => {
     const sum = sumSnapshots([a.expositionSnapshot(), b.expositionSnapshot()])
     expect(sum).toMatchObject({
       connections: 3,
-      sessionsByState: { init: 0, ready: 1, playing: 1 },
+      sessionsByState: { init: 0, ready: 1, playing: 1, recording: 0 },
       framesSent: 3,
       packetsSent: 21,
       bytesSent: 39_000,
