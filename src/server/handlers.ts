@@ -11,7 +11,6 @@ import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
 import { parseSession } from "../protocol/rtsp/headers/session.js"
 import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
-import { buildMjpegSdp } from "../protocol/sdp.js"
 import { type ConnectionState, isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
 import {
   MalformedHeader,
@@ -31,11 +30,10 @@ import { admitSession } from "./loadShedding.js"
 import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
 import { endSession, indexRtcpPeer, isStreaming, registerSession, startStream, stopStream, touch } from "./sessionLifecycle.js"
-import { allowedIn, isSupportedMethod, transition, type SupportedMethod } from "./stateMachine.js"
+import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
-import { unmapIpv4 } from "../net/address.js"
 import { liveJoinFrame } from "./liveChannel.js"
-import { decodedPath, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
+import { decodedPath, describeReply, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
 import { announce, record, setupRecord } from "./publishHandlers.js"
 import { describeChannel, notRecording, playViewer, recordingChannel, setupViewer } from "./viewerHandlers.js"
 import { PLAY_METHODS } from "./refusals.js"
@@ -45,7 +43,9 @@ const resolveMedia = (ctx: ServerContext, target: RequestTarget, dialect: Dialec
   ctx.library.resolve(target.mediaPath).pipe(
     Effect.mapError((error) =>
       error instanceof MediaNotFound
-        ? new StreamNotFound({ message: error.message })
+        ? new StreamNotFound({
+          message: ctx.config.publish && error.reason === "NotMjpeg" ? `nothing is published at ${target.mediaPath}, and it names no MJPEG file` : error.message
+        })
         : new MediaNotServable({ message: error.message })),
     Effect.filterOrFail(
       (media) => media.file[dialect].servable,
@@ -55,13 +55,23 @@ const resolveMedia = (ctx: ServerContext, target: RequestTarget, dialect: Dialec
 
 const isLive = (ctx: ServerContext, media: ServedMedia): boolean => ctx.live.paths.has(media.urlPath)
 
-/** PLAY belongs to sessions set up to play, RECORD to publishers: the other one is 455, with what the session may do. */
-const wrongKind = (method: SupportedMethod, entry: SessionEntry) =>
-  new MethodNotValidInState({
-    method,
-    state: entry.session.state,
-    allowed: allowedIn(entry.session.state).filter((m) => (entry.session.kind === "publisher" ? m !== "PLAY" : m !== "RECORD"))
+/**
+ * What a 455 says may be done: the state's methods, less what this server or session would
+ * refuse anyway. PLAY belongs to sessions set up to play, RECORD to publishers, and without
+ * --publish nothing publishes; a published stream's one track is set up once.
+ */
+const allowedFor = (ctx: ServerContext, state: SessionState, entry: SessionEntry | undefined): ReadonlyArray<SupportedMethod> =>
+  allowedIn(state).filter((m) => {
+    if (!ctx.config.publish && (m === "ANNOUNCE" || m === "RECORD")) return false
+    if (entry === undefined) return true
+    if (entry.session.kind === "publisher") return m !== "PLAY" && m !== "SETUP"
+    return m !== "RECORD" && (entry.session.kind === "file" || m !== "SETUP")
   })
+
+const notValid = (ctx: ServerContext, method: SupportedMethod, entry: SessionEntry | undefined) => {
+  const state = entry?.session.state ?? "init"
+  return new MethodNotValidInState({ method, state, allowed: allowedFor(ctx, state, entry) })
+}
 
 /** The session a request names, which must belong to this connection (454 otherwise). */
 const sessionOf = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest): Effect.Effect<SessionEntry | undefined, MalformedHeader | SessionNotFound> => {
@@ -89,7 +99,7 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
     const method: SupportedMethod = req.method
     const state = entry?.session.state ?? "init"
     const step = transition(state, method)
-    if (step._tag === "NotValidInState") return yield* new MethodNotValidInState({ method, state, allowed: allowedIn(state) })
+    if (step._tag === "NotValidInState") return yield* notValid(ctx, method, entry)
     switch (method) {
       case "OPTIONS":
         return ok([["Public", ctx.config.publish ? PUBLIC_METHODS : PLAY_METHODS]])
@@ -104,10 +114,10 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
       case "PLAY":
         if (isFileEntry(entry!)) return yield* play(ctx, req, entry)
         if (isViewerEntry(entry!)) return yield* playViewer(ctx, entry)
-        return yield* wrongKind(method, entry!)
+        return yield* notValid(ctx, method, entry)
       case "RECORD":
         if (isPublisherEntry(entry!)) return yield* record(ctx, entry)
-        return yield* wrongKind(method, entry!)
+        return yield* notValid(ctx, method, entry)
       case "PAUSE":
         return yield* pause(ctx, entry!)
       case "TEARDOWN":
@@ -123,17 +133,7 @@ const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =
     if (channel !== undefined) return describeChannel(ctx, conn, target, channel)
     if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
     const media = yield* resolveMedia(ctx, target, "standard")
-    const base = target.base ?? `rtsp://${conn.socket.localAddress ?? "127.0.0.1"}:${conn.socket.localPort ?? ctx.config.port}/${target.mediaPath}/`
-    const sdp = buildMjpegSdp({
-      sessionId: String(Math.floor(ctx.clock.unsafeCurrentTimeMillis() / 1000)),
-      host: unmapIpv4(conn.socket.localAddress ?? "0.0.0.0"),
-      name: media.urlPath,
-      control: "streamid=0",
-      fps: media.fps,
-      durationSeconds: media.durationSeconds,
-      live: isLive(ctx, media)
-    })
-    return ok([["Content-Base", base], ["Content-Type", "application/sdp"]], { body: Buffer.from(sdp) })
+    return describeReply(ctx, conn, target, { name: media.urlPath, fps: media.fps, durationSeconds: media.durationSeconds, live: isLive(ctx, media) })
   })
 
 const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, existing: SessionEntry | undefined) =>
@@ -144,7 +144,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     if (specs.some((spec) => spec.mode === "RECORD")) return yield* setupRecord(ctx, conn, req, specs, existing)
     if (existing && !isFileEntry(existing)) {
       // A published stream has one track and its transport is set once.
-      return yield* new MethodNotValidInState({ method: "SETUP", state: existing.session.state, allowed: allowedIn(existing.session.state).filter((m) => m !== "SETUP") })
+      return yield* notValid(ctx, "SETUP", existing)
     }
     const transport = yield* chooseTransport(ctx, conn, specs, existing)
     if (existing) {

@@ -4,7 +4,9 @@
 import { Effect } from "effect"
 import type { RtspHeaders, RtspRequest } from "../protocol/rtsp/message.js"
 import { parseRequestTarget, type RequestTarget } from "../protocol/rtsp/requestTarget.js"
-import type { ServerContext, SessionEntry } from "./context.js"
+import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
+import { buildMjpegSdp } from "../protocol/sdp.js"
+import { unmapIpv4 } from "../net/address.js"
 import { NoMediaPath } from "./errors.js"
 
 export interface Reply {
@@ -34,4 +36,24 @@ export const decodedPath = (target: RequestTarget): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+/** DESCRIBE's answer: one MJPEG track described for this connection, with its Content-Base. */
+export const describeReply = (
+  ctx: ServerContext,
+  conn: ConnectionState,
+  target: RequestTarget,
+  stream: { readonly name: string; readonly fps: number | undefined; readonly durationSeconds: number; readonly live: boolean }
+): Reply => {
+  const base = target.base ?? `rtsp://${conn.socket.localAddress ?? "127.0.0.1"}:${conn.socket.localPort ?? ctx.config.port}/${target.mediaPath}/`
+  const sdp = buildMjpegSdp({
+    sessionId: String(Math.floor(ctx.clock.unsafeCurrentTimeMillis() / 1000)),
+    host: unmapIpv4(conn.socket.localAddress ?? "0.0.0.0"),
+    name: stream.name,
+    control: "streamid=0",
+    ...(stream.fps === undefined ? {} : { fps: stream.fps }),
+    durationSeconds: stream.durationSeconds,
+    live: stream.live
+  })
+  return ok([["Content-Base", base], ["Content-Type", "application/sdp"]], { body: Buffer.from(sdp) })
 }

@@ -6,13 +6,11 @@
 import { Effect } from "effect"
 import type { RtspRequest } from "../protocol/rtsp/message.js"
 import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
-import { buildMjpegSdp } from "../protocol/sdp.js"
-import { unmapIpv4 } from "../net/address.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { MediaNotServable, StreamNotFound } from "./errors.js"
 import { admitSession } from "./loadShedding.js"
 import { nextViewerTimestamp, type PublishedChannel } from "./relay/channel.js"
-import { ok, sessionHeaderValue } from "./reply.js"
+import { describeReply, ok, sessionHeaderValue } from "./reply.js"
 import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
 import { newViewerSession, transportKind, type SessionTransport, type ViewerSession } from "./session.js"
 import { registerSession } from "./sessionLifecycle.js"
@@ -30,19 +28,13 @@ export const recordingChannel = (ctx: ServerContext, path: string | undefined): 
 /** A path announced but not recording yet has nothing to watch. */
 export const notRecording = (path: string) => new StreamNotFound({ message: `${path} has no publisher recording` })
 
-export const describeChannel = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget, channel: PublishedChannel) => {
-  const base = target.base ?? `rtsp://${conn.socket.localAddress ?? "127.0.0.1"}:${conn.socket.localPort ?? ctx.config.port}/${target.mediaPath}/`
-  const sdp = buildMjpegSdp({
-    sessionId: String(Math.floor(ctx.clock.unsafeCurrentTimeMillis() / 1000)),
-    host: unmapIpv4(conn.socket.localAddress ?? "0.0.0.0"),
+export const describeChannel = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget, channel: PublishedChannel) =>
+  describeReply(ctx, conn, target, {
     name: channel.path,
-    control: "streamid=0",
-    ...(channel.fps === undefined ? {} : { fps: Math.round(channel.fps * 1000) / 1000 }),
+    fps: channel.fps === undefined ? undefined : Math.round(channel.fps * 1000) / 1000,
     durationSeconds: -1,
     live: true
   })
-  return ok([["Content-Base", base], ["Content-Type", "application/sdp"]], { body: Buffer.from(sdp) })
-}
 
 export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, channel: PublishedChannel, transport: SessionTransport) =>
   Effect.gen(function* () {

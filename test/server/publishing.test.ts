@@ -212,7 +212,7 @@ describe("publishing refusals", () => {
     const viewer = await connectClient(server.info.port)
     const setup = await viewer.request("SETUP", `${publisher.url}/streamid=0`, { Transport: "RTP/AVP/TCP;unicast;interleaved=0-1" })
     expect(setup.statusCode).toBe(200)
-    expect(statusOf(await viewer.request("RECORD", publisher.url, { Session: sessionIdOf(setup) }))).toBe("455 Allow: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER")
+    expect(statusOf(await viewer.request("RECORD", publisher.url, { Session: sessionIdOf(setup) }))).toBe("455 Allow: OPTIONS, DESCRIBE, PLAY, TEARDOWN, GET_PARAMETER")
     viewer.close()
     publisher.client.close()
   })
