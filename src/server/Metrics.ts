@@ -76,6 +76,23 @@ export interface MetricsSnapshot {
   readonly udpSendPath?: UdpSendPathName
   /** Sessions playing each live channel, once a server with live channels has named them. */
   readonly liveViewers?: Readonly<Record<string, number>>
+  /** Each published path's figures, by path, once a server that takes publishers has said where to read them. */
+  readonly published?: Readonly<Record<string, PublishedPathMetrics>>
+}
+
+/** What /metrics shows of one published path. */
+export interface PublishedPathMetrics {
+  /** 1 while its publisher records, 0 while only announced. */
+  readonly recording: number
+  /** Viewer sessions playing it. */
+  readonly viewers: number
+  readonly framesIn: number
+  /** Frames sent to viewers, one per viewer per frame. */
+  readonly framesOut: number
+  /** Frames a slow viewer's queue could not take. */
+  readonly framesDropped: number
+  /** Publisher frames refused, by reason. */
+  readonly rejected: Readonly<Record<string, number>>
 }
 
 export type UdpSendPathName = "gso" | "plain"
@@ -114,6 +131,8 @@ export interface ServerMetrics {
   readonly readUdpSendPath: (read: () => UdpSendPathName) => void
   /** The server's live channels (their URL paths), whose playing sessions are counted per channel. */
   readonly liveChannels: (paths: ReadonlySet<string>) => void
+  /** Where the published paths' figures can be read (a server with --publish). */
+  readonly readPublished: (read: () => Readonly<Record<string, PublishedPathMetrics>>) => void
   readonly snapshot: () => MetricsSnapshot
   /** What render() renders, as plain data. */
   readonly expositionSnapshot: () => ExpositionSnapshot
@@ -174,6 +193,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   const sessions = new Map<string, MeteredSession>()
   let sendPath: (() => UdpSendPathName) | undefined
   let livePaths: ReadonlySet<string> = new Set()
+  let published: (() => Readonly<Record<string, PublishedPathMetrics>>) | undefined
 
   const countByState = (): Record<SessionState, number> => {
     const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0, recording: 0 }
@@ -204,7 +224,8 @@ export const makeServerMetrics = (): ServerMetrics => {
     responses: sortedRecord(responses),
     sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)])),
     ...(sendPath === undefined ? {} : { udpSendPath: sendPath() }),
-    ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() })
+    ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() }),
+    ...(published === undefined ? {} : { published: published() })
   })
 
   const expositionSnapshot = (): ExpositionSnapshot => {
@@ -254,6 +275,9 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     liveChannels: (paths) => {
       livePaths = paths
+    },
+    readPublished: (read) => {
+      published = read
     },
     snapshot,
     expositionSnapshot,
@@ -346,6 +370,7 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
   if (sources.some(({ snapshot }) => snapshot.liveViewers !== undefined)) {
     families.push({ name: "rtsp_live_viewers", type: "gauge", help: "Sessions playing each live channel (--live).", samples: labelled("channel", (s) => s.liveViewers ?? {}) })
   }
+  if (sources.some(({ snapshot }) => snapshot.published !== undefined)) families.push(...publishedFamilies(each))
   if (sources.some(({ snapshot }) => snapshot.udpSendPaths !== undefined)) {
     families.push({
       name: "rtsp_udp_send_path",
@@ -358,6 +383,27 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
     })
   }
   return families
+}
+
+/** The published paths' families: one sample per path (per reason for rejections). */
+const publishedFamilies = (each: (samplesOf: (snapshot: ExpositionSnapshot) => ReadonlyArray<Sample>) => Array<Sample>): Array<MetricFamily> => {
+  const perPath = (pick: (path: PublishedPathMetrics) => number): Array<Sample> =>
+    each((s) => Object.entries(s.published ?? {}).sort(([a], [b]) => compareStrings(a, b)).map(([path, m]) => ({ labels: [["path", path]], value: pick(m) })))
+  return [
+    { name: "rtsp_publisher_recording", type: "gauge", help: "Published paths: 1 while the publisher records, 0 while only announced.", samples: perPath((m) => m.recording) },
+    { name: "rtsp_published_viewers", type: "gauge", help: "Viewer sessions playing each published path.", samples: perPath((m) => m.viewers) },
+    { name: "rtsp_published_frames_in_total", type: "counter", help: "Whole frames taken from each path's publisher.", samples: perPath((m) => m.framesIn) },
+    { name: "rtsp_published_frames_out_total", type: "counter", help: "Frames sent to each path's viewers, one per viewer per frame.", samples: perPath((m) => m.framesOut) },
+    { name: "rtsp_published_frames_dropped_total", type: "counter", help: "Frames a slow viewer of each path could not take.", samples: perPath((m) => m.framesDropped) },
+    {
+      name: "rtsp_published_frames_rejected_total",
+      type: "counter",
+      help: "Publisher frames refused, by path and reason (not RTP, payload type, SSRC, incomplete, bad JPEG, too fast).",
+      samples: each((s) =>
+        Object.entries(s.published ?? {}).sort(([a], [b]) => compareStrings(a, b)).flatMap(([path, m]) =>
+          Object.entries(m.rejected).sort(([a], [b]) => compareStrings(a, b)).map(([reason, n]) => ({ labels: [["path", path], ["reason", reason]], value: n }))))
+    }
+  ]
 }
 
 const total = <A>(items: ReadonlyArray<A>, pick: (item: A) => number): number => items.reduce((sum, item) => sum + pick(item), 0)
@@ -402,7 +448,9 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
     ...(sendPaths.length === 0
       ? {}
       : { udpSendPaths: { gso: total(sendPaths, (p) => p.gso), plain: total(sendPaths, (p) => p.plain) } }),
-    ...(viewers.length === 0 ? {} : { liveViewers: addRecords(viewers) })
+    ...(viewers.length === 0 ? {} : { liveViewers: addRecords(viewers) }),
+    // A published path lives in one process (--publish runs no cluster): the paths are all of theirs.
+    ...(snapshots.some((s) => s.published !== undefined) ? { published: Object.assign({}, ...snapshots.map((s) => s.published ?? {})) } : {})
   }
 }
 

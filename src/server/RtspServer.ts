@@ -23,6 +23,7 @@ import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
 import { ingestPublisherPacket } from "./relay/publisherIngest.js"
 import { silentPublishers } from "./relay/publisherTimeout.js"
+import { publishedMetrics } from "./relay/channel.js"
 
 export interface SessionSummary {
   readonly id: string
@@ -135,6 +136,8 @@ export const make = (config: ServerConfig) =>
       streams,
       load: makeLoadTracker()
     }
+
+    if (config.publish) metrics.readPublished(() => publishedMetrics(ctx.channels))
 
     // RTCP from UDP clients: receiver reports and keep-alive.
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>

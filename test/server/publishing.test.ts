@@ -119,6 +119,15 @@ describe("a published path", () => {
       // Between two broken frames, every good one came.
       const gaps = numbers.slice(1).map((n, i) => n - numbers[i]!)
       expect(gaps.every((gap) => gap === 1 || gap === 2), numbers.join(",")).toBe(true)
+      // /metrics counts each refusal by reason, and the frames in and out.
+      const path = server.metrics.snapshot().published?.["live/bad"]
+      expect(path).toMatchObject({ recording: 1, viewers: 1 })
+      expect(Object.keys(path!.rejected).sort()).toEqual(["Incomplete", "NotRtp", "PayloadType", "Ssrc"])
+      expect(path!.framesOut).toBeGreaterThanOrEqual(frames.length)
+      expect(path!.framesIn).toBeGreaterThanOrEqual(path!.framesOut)
+      const exposition = server.metrics.render()
+      expect(exposition).toContain('rtsp_publisher_recording{path="live/bad"} 1')
+      expect(exposition).toMatch(/rtsp_published_frames_rejected_total\{path="live\/bad",reason="Ssrc"\} [1-9]/)
       publisher.client.close()
     }))
 

@@ -9,6 +9,7 @@ import type { SenderReport } from "../../protocol/rtcpTypes.js"
 import { RTP_FIXED_HEADER_SIZE as RTP_HEADER, timestampDelta, writeRtpHeader } from "../../protocol/rtp.js"
 import { JPEG_CLOCK_RATE, JPEG_PAYLOAD_TYPE } from "../../protocol/rtpJpeg.js"
 import type { SessionEntry } from "../context.js"
+import type { PublishedPathMetrics } from "../Metrics.js"
 import { senderReportPacket } from "../rtpSender.js"
 import type { PublisherSession, ViewerSession } from "../session.js"
 import type { FrameIngest, IngestedFrame, RejectReason } from "./frameIngest.js"
@@ -155,3 +156,12 @@ export const countRejection = (channel: PublishedChannel, reason: RejectReason, 
   channel.lastRejection = message
   return n
 }
+
+/** The paths' figures as /metrics shows them. */
+export const publishedMetrics = (channels: ReadonlyMap<string, PublishedChannel>): Record<string, PublishedPathMetrics> =>
+  Object.fromEntries([...channels.values()].map((channel) => {
+    let viewers = 0
+    for (const viewer of channel.viewers) if (viewer.session.state === "playing") viewers++
+    const { framesIn, framesOut, framesDropped, rejected } = channel.stats
+    return [channel.path, { recording: channel.state === "recording" ? 1 : 0, viewers, framesIn, framesOut, framesDropped, rejected: Object.fromEntries(rejected) }]
+  }))
