@@ -24,6 +24,7 @@ import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
 import { ingestPublisherPacket } from "./relay/publisherIngest.js"
 import { silentPublishers } from "./relay/publisherTimeout.js"
 import { publishedMetrics } from "./relay/channel.js"
+import { type PublishError, publishJpegStream, publishRtpStream } from "./relay/publishFromCode.js"
 
 export interface SessionSummary {
   readonly id: string
@@ -43,6 +44,13 @@ export interface RtspServerInfo {
   readonly sessions: () => ReadonlyArray<SessionSummary>
   /** How RTP frames leave the server now (the fast path can fall back while running). */
   readonly udpSendPath: () => UdpSendPath
+  /**
+   * Publishes whole JPEG frames under `path` while the stream runs (each stamped as it arrives, so
+   * the stream's pace is the frame rate); viewers play rtsp://host:port/<path>. Needs no --publish.
+   */
+  readonly publishJpegStream: <E, R>(path: string, frames: Stream.Stream<Uint8Array, E, R>) => Effect.Effect<void, PublishError | E, R>
+  /** The same from RTP/JPEG packets (RFC 2435) with their own timestamps. */
+  readonly publishRtpStream: <E, R>(path: string, packets: Stream.Stream<Uint8Array, E, R>, payloadType?: number) => Effect.Effect<void, PublishError | E, R>
 }
 
 export const describeSendPath = (path: UdpSendPath): string =>
@@ -194,6 +202,8 @@ export const make = (config: ServerConfig) =>
       rtpPort: udp.rtp.port,
       rtcpPort: udp.rtcp.port,
       udpSendPath: rtpSender.path,
+      publishJpegStream: (path, frames) => publishJpegStream(ctx, path, frames),
+      publishRtpStream: (path, packets, payloadType) => publishRtpStream(ctx, path, packets, payloadType),
       sessions: () => [...ctx.sessions.values()].map((entry) => ({
         id: entry.session.id,
         dialect: entry.session.dialect,

@@ -8,6 +8,10 @@ export {
   MethodNotValidInState,
   NoMediaPath,
   OptionNotSupported,
+  BadAnnouncement,
+  PathInUse,
+  PublishForbidden,
+  PublishingDisabled,
   RangeNotSatisfiable,
   type RequestRefusal,
   ServerSaturated,
@@ -26,3 +30,4 @@ export * as Logging from "./logging.js"
 export * as Metrics from "./Metrics.js"
 export { layer, make, RtspServer, type RtspServerInfo, type SessionSummary } from "./RtspServer.js"
 export * as StateMachine from "./stateMachine.js"
+export { PublishError } from "./relay/publishFromCode.js"

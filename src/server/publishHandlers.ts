@@ -14,20 +14,14 @@ import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { BadAnnouncement, MediaNotServable, PathInUse, PublishForbidden, PublishingDisabled } from "./errors.js"
 import { admitSession } from "./loadShedding.js"
 import { makeFrameIngest } from "./relay/frameIngest.js"
+import { MAX_AHEAD_OF_REAL_TIME_MS, MAX_PUBLISHED_FPS } from "./relay/publishLimits.js"
 import { newChannel } from "./relay/channel.js"
+import { isPublishablePath, pathConflict, PUBLISH_PATH_RULE } from "./relay/pathClaim.js"
 import { decodedPath, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
 import { newPublisherSession, type PublisherSession, transportKind } from "./session.js"
 import { registerSession } from "./sessionLifecycle.js"
 import { chooseTransport, sinkFor, transportReply } from "./transportNegotiation.js"
 
-/** A path a publisher may take: segments of unreserved characters, no `.` or `..`. */
-const PUBLISH_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/
-const MAX_PUBLISH_PATH = 255
-
-/** Frames a second a publisher may send; beyond it the rest of the second's frames are rejected. */
-export const MAX_PUBLISHED_FPS = 240
-/** How far ahead of real time a publisher's media time may run before its frames are rejected. */
-export const MAX_AHEAD_OF_REAL_TIME_MS = 2000
 
 /** Publishing is on, and this connection's address may publish. */
 const mayPublish = (ctx: ServerContext, conn: ConnectionState, method: string) =>
@@ -40,8 +34,8 @@ const publishPathOf = (req: RtspRequest) =>
   Effect.gen(function* () {
     const target = yield* targetOf(req)
     const path = decodedPath(target)
-    if (path === undefined || path.length > MAX_PUBLISH_PATH || !PUBLISH_PATH.test(path)) {
-      return yield* new BadAnnouncement({ message: `cannot publish to ${JSON.stringify(target.mediaPath)}: a path is segments of letters, digits and . _ ~ - (no . or .. segment)` })
+    if (path === undefined || !isPublishablePath(path)) {
+      return yield* new BadAnnouncement({ message: `cannot publish to ${JSON.stringify(target.mediaPath)}: ${PUBLISH_PATH_RULE}` })
     }
     return path
   })
@@ -62,13 +56,8 @@ export const announce = (ctx: ServerContext, conn: ConnectionState, req: RtspReq
     if (tracks.length !== 1 || video === undefined || video.codec !== "JPEG" || video.clockRate !== JPEG_CLOCK_RATE) {
       return yield* new MediaNotServable({ message: `ANNOUNCE for ${path}: only one JPEG/${JPEG_CLOCK_RATE} video track (RFC 2435) can be published, and the SDP has ${offered}` })
     }
-    if (ctx.live.paths.has(path) || Either.isRight(yield* Effect.either(ctx.library.resolve(path)))) {
-      return yield* new PathInUse({ path, message: `${path} is a file this server serves; publish under another path` })
-    }
-    const existing = ctx.channels.get(path)
-    if (existing !== undefined && !(existing.connectionId === conn.id && existing.publisher === undefined)) {
-      return yield* new PathInUse({ path, message: `${path} already has a publisher` })
-    }
+    const conflict = yield* pathConflict(ctx, path, conn.id)
+    if (conflict !== undefined) return yield* new PathInUse({ path, message: conflict })
     ctx.channels.set(path, newChannel(path, conn.id, video.payloadType, ctx.clock.unsafeCurrentTimeMillis()))
     conn.announced.add(path)
     yield* Effect.logInfo(`path announced: ${path}`).pipe(Effect.annotateLogs({ peer: conn.peer }))

@@ -29,8 +29,8 @@ export interface ChannelStats {
 
 export interface PublishedChannel {
   readonly path: string
-  /** The connection that announced it: only it may set up and record. */
-  readonly connectionId: number
+  /** The connection that announced it (only it may set up and record); undefined for a path fed from code. */
+  readonly connectionId: number | undefined
   /** The publisher's payload type for JPEG (26, or the dynamic one its SDP mapped). */
   readonly payloadType: number
   state: ChannelState
@@ -52,7 +52,7 @@ export interface PublishedChannel {
   lastRejection: string | undefined
 }
 
-export const newChannel = (path: string, connectionId: number, payloadType: number, now: number): PublishedChannel => ({
+export const newChannel = (path: string, connectionId: number | undefined, payloadType: number, now: number): PublishedChannel => ({
   path,
   connectionId,
   payloadType,

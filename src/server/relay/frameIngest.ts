@@ -70,6 +70,17 @@ const NONE: ReadonlyArray<IngestEvent> = []
 
 const rejected = (reason: RejectReason, message: string): ReadonlyArray<IngestEvent> => [{ _tag: "Rejected", reason, message }]
 
+/** One whole JPEG as a frame we can relay: checked (baseline, YCbCr 4:2:0/4:2:2) and packetized once at `mtu`. */
+export const jpegFrame = (jpeg: Buffer, timestamp: number, mtu: number): IngestedFrame | RejectedFrame => {
+  const info = parseJpeg(jpeg)
+  if (Either.isLeft(info)) return { _tag: "Rejected", reason: "BadJpeg", message: `the frame is not a whole JPEG: ${info.left.message}` }
+  const frame = toRfc2435Frame(jpeg, info.right)
+  if (Either.isLeft(frame)) return { _tag: "Rejected", reason: "BadJpeg", message: frame.left.map((p) => p.message).join("; ") }
+  const payloads = packetizeRfc2435(frame.right, { mtu })
+  if (Either.isLeft(payloads)) return { _tag: "Rejected", reason: "BadJpeg", message: payloads.left.message }
+  return { _tag: "Frame", timestamp, payloads: payloads.right, width: frame.right.width, height: frame.right.height, jpegBytes: jpeg.length }
+}
+
 export const makeFrameIngest = (options: IngestOptions): FrameIngest => {
   const layout = makeRtpLayout()
   const depacketizer = makeRfc2435Depacketizer()
@@ -100,15 +111,10 @@ export const makeFrameIngest = (options: IngestOptions): FrameIngest => {
   }
 
   const frameOf = (jpeg: Buffer, timestamp: number, arrivalMs: number): IngestEvent => {
-    const info = parseJpeg(jpeg)
-    if (Either.isLeft(info)) return { _tag: "Rejected", reason: "BadJpeg", message: `the frame is not a whole JPEG: ${info.left.message}` }
-    const frame = toRfc2435Frame(jpeg, info.right)
-    if (Either.isLeft(frame)) return { _tag: "Rejected", reason: "BadJpeg", message: frame.left.map((p) => p.message).join("; ") }
-    const payloads = packetizeRfc2435(frame.right, { mtu: options.mtu })
-    if (Either.isLeft(payloads)) return { _tag: "Rejected", reason: "BadJpeg", message: payloads.left.message }
+    const frame = jpegFrame(jpeg, timestamp, options.mtu)
+    if (frame._tag === "Rejected") return frame
     const tooFast = admit(timestamp, arrivalMs)
-    if (tooFast !== undefined) return { _tag: "Rejected", reason: "TooFast", message: `flooding: ${tooFast}` }
-    return { _tag: "Frame", timestamp, payloads: payloads.right, width: frame.right.width, height: frame.right.height, jpegBytes: jpeg.length }
+    return tooFast === undefined ? frame : { _tag: "Rejected", reason: "TooFast", message: `flooding: ${tooFast}` }
   }
 
   return {
