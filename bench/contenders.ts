@@ -35,6 +35,8 @@ export interface OurServerOptions {
   readonly maxSessions: number
   readonly udpBatching: boolean
   readonly cpuProfile: { readonly dir: string; readonly name: string } | undefined
+  /** Take publishers, and play this published path instead of the sample. */
+  readonly publishedPath?: string
 }
 
 export const startOurServer = async (options: OurServerOptions): Promise<ServerUnderTest> => {
@@ -44,12 +46,13 @@ export const startOurServer = async (options: OurServerOptions): Promise<ServerU
     maxSessions: options.maxSessions,
     cpuProfile: options.cpuProfile,
     exposeGc: true,
-    udpBatching: options.udpBatching
+    udpBatching: options.udpBatching,
+    publish: options.publishedPath !== undefined
   })
   return {
     server: "effect-rtsp",
     port: server.port,
-    mediaPath: basename(options.sample),
+    mediaPath: options.publishedPath ?? basename(options.sample),
     udpSendPath: server.udpSendPath,
     cpuTicks: server.cpuTicks,
     rssKiB: server.rssKiB,

@@ -37,6 +37,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks"
 import { type LoadClient, startLoad, type WindowResult } from "./serverLoadClient.js"
 import { type ServerUnderTest, startGstreamer, startOurCluster, startOurServer } from "./contenders.js"
 import { gstreamerAvailable } from "./gstRtspPeer.js"
+import { type BenchPublisher, type LatencyViewer, startBenchPublisher, startLatencyViewer } from "./benchPublisher.js"
 import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
@@ -396,6 +397,45 @@ const gstreamerSessionsCase = async (options: ServerBenchOptions, sessions: numb
   print({ ...line, ourCpuPctOfOneCore: ourCpu ?? null, cpuRatioOursToPeer: ratio })
 }
 
+/** BENCH_PUBLISHED_SESSIONS (default "1,1000"; "" for none): viewers of one published path. */
+const publishedSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_PUBLISHED_SESSIONS ?? "1,1000")
+
+const PUBLISHED_PATH = "live/bench"
+
+/**
+ * N viewers (the load client) of one path a publisher pushes the sample to, beside N file
+ * sessions of this run; and the publish → view latency of one more viewer meanwhile.
+ */
+const publishedSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, files: Record<string, unknown> | undefined): Promise<void> => {
+  const server = await startOurServer({ sample: options.sample, maxSessions: Math.max(2000, sessions + 16), udpBatching: true, cpuProfile: undefined, publishedPath: PUBLISHED_PATH })
+  let publisher: BenchPublisher | undefined
+  let viewer: LatencyViewer | undefined
+  try {
+    publisher = await startBenchPublisher(server.port, PUBLISHED_PATH, options.sample, options.fps)
+    await sleep(SETTLE_MS)
+    viewer = await startLatencyViewer(server.port, PUBLISHED_PATH, publisher)
+    const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath })
+    const fileCpu = files?.serverCpuPctOfOneCore
+    const cpu = line.serverCpuPctOfOneCore
+    print({
+      ...line,
+      case: "server.published",
+      source: "one published path; the publisher (TCP, the sample at its rate) and the latency viewer (UDP) run in the bench process",
+      latencyMsP50: round(percentile(viewer.samples, 50), 2),
+      latencyMsP99: round(percentile(viewer.samples, 99), 2),
+      latencyMsMax: round(percentile(viewer.samples, 100), 2),
+      latencyFrames: viewer.samples.length,
+      publisherFramesSent: publisher.framesSent(),
+      fileSessionsCpuPctOfOneCore: fileCpu ?? null,
+      cpuRatioPublishedToFile: typeof fileCpu === "number" && typeof cpu === "number" && fileCpu > 0 ? round(cpu / fileCpu, 2) : null
+    })
+  } finally {
+    viewer?.stop()
+    publisher?.stop()
+    await stopQuietly(server)
+  }
+}
+
 /** Waits (bounded) until `frameCount` frames arrived or the stream has been silent for `silenceMs`. */
 const waitForEnd = async (client: LoadClient, frameCount: number, silenceMs: number, limitMs: number): Promise<void> => {
   const stats = client.sessions[0]!.stats
@@ -485,6 +525,9 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
     for (const workers of workerCounts()) {
       await guarded({ case: "server.sessions", server: "effect-rtsp", sessions: n, workers }, () => clusterSessionsCase(options, n, seconds, workers))
     }
+  }
+  for (const n of publishedSessionCounts()) {
+    await guarded({ case: "server.published", sessions: n }, () => publishedSessionsCase(options, n, seconds, oursBatched.get(n)))
   }
   const peerCounts = peerSessionCounts()
   if (peerCounts.length > 0 && !gstreamerAvailable()) {

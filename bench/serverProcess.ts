@@ -2,7 +2,7 @@
  * The RTSP server in a process of its own, for the load benchmark
  * (bench/serverLoad.ts), so that its CPU and memory can be read from /proc:
  *
- *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H] [--udp-batching off]
+ *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H] [--udp-batching off] [--publish]
  *
  * It listens with free ports (RTSP and the RTP/RTCP pair), prints ONE JSON
  * line on stdout once it listens ({"ready":true,"pid","port","rtpPort","rtcpPort"}),
@@ -72,7 +72,8 @@ const config: ServerConfig = {
   loop: args.includes("--loop"),
   maxSessions: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxSessions),
   maxConnections: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxConnections),
-  udpBatching: argValue(args, "--udp-batching") !== "off"
+  udpBatching: argValue(args, "--udp-batching") !== "off",
+  publish: args.includes("--publish")
 }
 
 const toMs = (nanos: number): number => Math.round(nanos / 1e4) / 100

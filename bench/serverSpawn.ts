@@ -23,6 +23,8 @@ export interface ServerProcessOptions {
   readonly exposeGc?: boolean | undefined
   /** false: --udp-batching off (one dgram send per packet). */
   readonly udpBatching?: boolean | undefined
+  /** --publish: the server takes publishers. */
+  readonly publish?: boolean | undefined
 }
 
 export interface ServerProcess {
@@ -88,6 +90,7 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
     const args = [...nodeFlags, entryPath, "--media", options.media, "--max-sessions", String(options.maxSessions)]
     if (options.loop) args.push("--loop")
     if (options.udpBatching === false) args.push("--udp-batching", "off")
+    if (options.publish === true) args.push("--publish")
     const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] })
     const killOnExit = () => child.kill("SIGKILL")
     process.once("exit", killOnExit)
