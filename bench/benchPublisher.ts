@@ -94,8 +94,10 @@ export const startBenchPublisher = (port: number, path: string, sample: string, 
   })
 
 export interface LatencyViewer {
-  /** Publish → view latency of each frame seen, ms. */
+  /** Publish → view latency of each frame seen while measuring, ms. */
   readonly samples: ReadonlyArray<number>
+  /** Starts (true) or stops (false) keeping samples. */
+  readonly measure: (on: boolean) => void
   readonly stop: () => void
 }
 
@@ -110,6 +112,7 @@ export const startLatencyViewer = async (port: number, path: string, publisher: 
   await new Promise<void>((done) => rtp.bind(0, "127.0.0.1", done))
   await new Promise<void>((done) => rtcp.bind(0, "127.0.0.1", done))
   const samples: Array<number> = []
+  let measuring = false
   let offset: number | undefined
   rtp.on("message", (packet: Buffer) => {
     if (packet.length < RTP_FIXED_HEADER_SIZE || !rtpMarkerAt(packet, 0)) return
@@ -122,7 +125,7 @@ export const startLatencyViewer = async (port: number, path: string, publisher: 
       offset = (viewerTs - latest[0]) >>> 0
     }
     const sent = publisher.sentAt.get((viewerTs - offset) >>> 0)
-    if (sent !== undefined) samples.push(now - sent)
+    if (sent !== undefined && measuring) samples.push(now - sent)
   })
   const url = `rtsp://127.0.0.1:${port}/${path}`
   const control = await openControl("127.0.0.1", port, REPLY_TIMEOUT_MS)
@@ -134,6 +137,7 @@ export const startLatencyViewer = async (port: number, path: string, publisher: 
   if (play.response.statusCode !== 200) throw new Error(`viewer PLAY: ${play.response.statusCode}`)
   return {
     samples,
+    measure: (on) => { measuring = on },
     stop: () => {
       control.close()
       rtp.close()

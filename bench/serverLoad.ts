@@ -284,7 +284,13 @@ const liveHeapOf = (server: ServerUnderTest): Promise<number> =>
   server.stats === undefined ? Promise.resolve(Number.NaN) : server.stats({ gc: true, timeoutMs: 10_000 }).then((st) => st.heapUsedMiB, () => Number.NaN)
 
 /** One load case against a started server; prints its line and returns it. The server is stopped in every case. */
-const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, server: ServerUnderTest, label: ContenderLabel, batchedReceive = clientBatchedReceive()): Promise<Record<string, unknown>> => {
+/** Told when the measured window opens and closes (a case that measures something beside the load). */
+interface WindowWatcher {
+  readonly opened: () => void
+  readonly closed: () => void
+}
+
+const sessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, server: ServerUnderTest, label: ContenderLabel, batchedReceive = clientBatchedReceive(), watcher?: WindowWatcher): Promise<Record<string, unknown>> => {
   const caseStart = performance.now()
   let client: LoadClient | undefined
   try {
@@ -317,8 +323,10 @@ const sessionsCase = async (options: ServerBenchOptions, sessions: number, secon
     const rssSamplesKiB: Array<number> = [server.rssKiB()]
     const rssTimer = setInterval(() => rssSamplesKiB.push(server.rssKiB()), RSS_SAMPLE_MS)
     client.startWindow()
+    watcher?.opened()
     await sleep(seconds * 1000)
     const window = client.endWindow()
+    watcher?.closed()
     clearInterval(rssTimer)
     rssSamplesKiB.push(server.rssKiB())
     loopDelay.disable()
@@ -414,13 +422,18 @@ const publishedSessionsCase = async (options: ServerBenchOptions, sessions: numb
     publisher = await startBenchPublisher(server.port, PUBLISHED_PATH, options.sample, options.fps)
     await sleep(SETTLE_MS)
     viewer = await startLatencyViewer(server.port, PUBLISHED_PATH, publisher)
-    const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath })
+    // Latency counts in the measured window only: not during the SETUP storm or the teardown.
+    const latencyViewer = viewer
+    const line = await sessionsCase(options, sessions, seconds, server, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath }, clientBatchedReceive(), {
+      opened: () => latencyViewer.measure(true),
+      closed: () => latencyViewer.measure(false)
+    })
     const fileCpu = files?.serverCpuPctOfOneCore
     const cpu = line.serverCpuPctOfOneCore
     print({
       ...line,
       case: "server.published",
-      source: "one published path; the publisher (TCP, the sample at its rate) and the latency viewer (UDP) run in the bench process",
+      source: "one published path; the publisher (TCP, the sample at its rate) and the latency viewer (UDP, plain node:dgram) run in the bench process beside the load client; latency over the window",
       latencyMsP50: round(percentile(viewer.samples, 50), 2),
       latencyMsP99: round(percentile(viewer.samples, 99), 2),
       latencyMsMax: round(percentile(viewer.samples, 100), 2),
