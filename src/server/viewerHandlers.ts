@@ -16,8 +16,9 @@ import { newViewerSession, transportKind, type SessionTransport, type ViewerSess
 import { registerSession } from "./sessionLifecycle.js"
 import { sinkFor, transportReply } from "./transportNegotiation.js"
 
-/** Room a viewer's TCP queue keeps per frame before any frame is seen (a large 1080p JPEG). */
+/** Room a viewer's TCP queue keeps per frame before any frame is seen (a large 1080p JPEG); after, twice the largest frame so far. */
 const DEFAULT_FRAME_BYTES = 512 * 1024
+const frameRoom = (channel: PublishedChannel): number => (channel.largestFrameBytes === 0 ? DEFAULT_FRAME_BYTES : 2 * channel.largestFrameBytes)
 
 /** The channel a request names, if a publisher is recording there. */
 export const recordingChannel = (ctx: ServerContext, path: string | undefined): PublishedChannel | undefined => {
@@ -52,7 +53,7 @@ export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
       now: ctx.clock.unsafeCurrentTimeMillis(),
       isTaken: (id) => ctx.sessions.has(id)
     })
-    const entry: SessionEntry<ViewerSession> = { session, sink: sinkFor(ctx, conn, DEFAULT_FRAME_BYTES, transport), connection: conn, rtcpPeerKey: undefined, ended: false }
+    const entry: SessionEntry<ViewerSession> = { session, sink: sinkFor(ctx, conn, frameRoom(channel), transport), connection: conn, rtcpPeerKey: undefined, ended: false }
     if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
     channel.viewers.add(entry)
     registerSession(ctx, entry)

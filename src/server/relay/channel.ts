@@ -44,6 +44,8 @@ export interface PublishedChannel {
   lastFrameAt: number
   /** The last whole frame: its timestamp, size and when it arrived. */
   last: { readonly timestamp: number; readonly width: number; readonly height: number; readonly arrivalMs: number } | undefined
+  /** The largest frame so far, packet bytes and headers: what a new TCP viewer's queue is sized by. */
+  largestFrameBytes: number
   /** Frame rate from the stream's timestamps (a running estimate), undefined before two frames. */
   fps: number | undefined
   /** The publisher's last SR: its RTP time on its wallclock, which viewers' SRs carry on. */
@@ -64,6 +66,7 @@ export const newChannel = (path: string, connectionId: number | undefined, paylo
   lastPacketAt: now,
   lastFrameAt: now,
   last: undefined,
+  largestFrameBytes: 0,
   fps: undefined,
   senderReport: undefined,
   lastRejection: undefined
@@ -114,6 +117,7 @@ export const relayFrame = (channel: PublishedChannel, frame: IngestedFrame, nowM
   const { payloads } = frame
   let bytes = 0
   for (const payload of payloads) bytes += payload.length
+  channel.largestFrameBytes = Math.max(channel.largestFrameBytes, bytes + payloads.length * (RTP_HEADER + 4))
   const last = payloads.length - 1
   for (const entry of channel.viewers) {
     const viewer = entry.session
