@@ -29,7 +29,7 @@ import {
 import { admitSession } from "./loadShedding.js"
 import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
-import { endSession, indexRtcpPeer, isStreaming, registerSession, startStream, stopStream, touch } from "./sessionLifecycle.js"
+import { endSession, indexRtcpPeer, isStreaming, openSession, sessionOptions, startStream, stopStream, touch } from "./sessionLifecycle.js"
 import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
 import { liveJoinFrame } from "./liveChannel.js"
@@ -159,19 +159,8 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
     const media = yield* resolveMedia(ctx, target, dialect)
-    const session = newFileSession({
-      dialect,
-      connectionId: conn.id,
-      peer: conn.peer,
-      media,
-      controlUrl: req.uri,
-      transport,
-      now: ctx.clock.unsafeCurrentTimeMillis(),
-      isTaken: (id) => ctx.sessions.has(id)
-    })
-    const entry: SessionEntry<FileSession> = { session, sink: sinkFor(ctx, conn, largestFrameOf(media), transport), connection: conn, rtcpPeerKey: undefined, ended: false }
-    if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
-    registerSession(ctx, entry)
+    const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, transport, media.urlPath, dialect), media })
+    const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), transport))
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
       session: session.id, peer: session.peer, dialect, transport: transportKind(transport), media: media.urlPath
     }))

@@ -19,9 +19,8 @@ import { newChannel } from "./relay/channel.js"
 import { isPublishablePath, pathConflict, PUBLISH_PATH_RULE } from "./relay/pathClaim.js"
 import { decodedPath, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
 import { newPublisherSession, type PublisherSession, transportKind } from "./session.js"
-import { registerSession } from "./sessionLifecycle.js"
+import { openSession, sessionOptions } from "./sessionLifecycle.js"
 import { chooseTransport, sinkFor, transportReply } from "./transportNegotiation.js"
-
 
 /** Publishing is on, and this connection's address may publish. */
 const mayPublish = (ctx: ServerContext, conn: ConnectionState, method: string) =>
@@ -78,21 +77,10 @@ export const setupRecord = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
     }
     const transport = yield* chooseTransport(ctx, conn, specs, undefined)
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
-    const session = newPublisherSession({
-      dialect: "standard",
-      connectionId: conn.id,
-      peer: conn.peer,
-      path,
-      controlUrl: req.uri,
-      transport,
-      now: ctx.clock.unsafeCurrentTimeMillis(),
-      isTaken: (id) => ctx.sessions.has(id)
-    })
-    const entry: SessionEntry<PublisherSession> = { session, sink: sinkFor(ctx, conn, 0, transport), connection: conn, rtcpPeerKey: undefined, ended: false }
-    if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
-    else ctx.publishersByRtpPeer.set(`${transport.address}:${transport.rtpPort}`, entry)
+    const session = newPublisherSession(sessionOptions(ctx, conn, req.uri, transport, path))
+    const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, 0, transport))
+    if (transport._tag === "Udp") ctx.publishersByRtpPeer.set(`${transport.address}:${transport.rtpPort}`, entry)
     channel.publisher = entry
-    registerSession(ctx, entry)
     yield* Effect.logInfo("publisher set up").pipe(Effect.annotateLogs({ session: session.id, peer: session.peer, transport: transportKind(transport), path }))
     return setupRecordReply(ctx, entry)
   })

@@ -139,8 +139,8 @@ const newSessionBase = (options: NewSessionOptions): SessionBase => {
 }
 
 /** A file session just set up, in READY at the first frame. */
-export const newFileSession = (options: Omit<NewSessionOptions, "path"> & { readonly media: ServedMedia }): FileSession => ({
-  ...newSessionBase({ ...options, path: options.media.urlPath }),
+export const newFileSession = (options: NewSessionOptions & { readonly media: ServedMedia }): FileSession => ({
+  ...newSessionBase(options),
   kind: "file",
   media: options.media,
   nextFrame: 0

@@ -6,10 +6,12 @@
 import { Effect, FiberMap } from "effect"
 import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
-import { isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
+import { type ConnectionState, isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
+import type { Dialect } from "../protocol/rtsp/vocabulary.js"
+import type { PacketSink } from "./rtpSender.js"
 import { recordLateness } from "./loadShedding.js"
 import { senderReport, sendFrame } from "./rtpSender.js"
-import { type FileSession, type PublisherSession, transportKind } from "./session.js"
+import { type FileSession, type NewSessionOptions, type PublisherSession, type Session, type SessionTransport, transportKind } from "./session.js"
 import { type PublishedChannel, recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
 import { liveFrameDue } from "./liveChannel.js"
 
@@ -23,6 +25,27 @@ export const sessionLog = (entry: SessionEntry) => ({
   transport: transportKind(entry.session.transport),
   media: entry.session.path
 })
+
+/** What every new session of a connection starts from (newFileSession and the others take it). */
+export const sessionOptions = (ctx: ServerContext, conn: ConnectionState, controlUrl: string, transport: SessionTransport, path: string, dialect: Dialect = "standard"): NewSessionOptions => ({
+  dialect,
+  connectionId: conn.id,
+  peer: conn.peer,
+  path,
+  controlUrl,
+  transport,
+  now: ctx.clock.unsafeCurrentTimeMillis(),
+  isTaken: (id) => ctx.sessions.has(id)
+})
+
+/** A session just made, with its sink, registered on the server and its connection. */
+export const openSession = <S extends Session>(ctx: ServerContext, conn: ConnectionState, session: S, sink: PacketSink): SessionEntry<S> => {
+  const entry: SessionEntry<S> = { session, sink, connection: conn, rtcpPeerKey: undefined, ended: false }
+  const transport = session.transport
+  if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
+  registerSession(ctx, entry)
+  return entry
+}
 
 export const registerSession = (ctx: ServerContext, entry: SessionEntry): void => {
   const { session } = entry

@@ -13,7 +13,7 @@ import { nextViewerTimestamp, type PublishedChannel } from "./relay/channel.js"
 import { describeReply, ok, sessionHeaderValue } from "./reply.js"
 import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
 import { newViewerSession, transportKind, type SessionTransport, type ViewerSession } from "./session.js"
-import { registerSession } from "./sessionLifecycle.js"
+import { openSession, sessionOptions } from "./sessionLifecycle.js"
 import { sinkFor, transportReply } from "./transportNegotiation.js"
 
 /** Room a viewer's TCP queue keeps per frame before any frame is seen (a large 1080p JPEG); after, twice the largest frame so far. */
@@ -43,20 +43,9 @@ export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
       return yield* new MediaNotServable({ dialect: "classic", message: `${channel.path} is a published path: it plays in the standard dialect only` })
     }
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
-    const session = newViewerSession({
-      dialect: "standard",
-      connectionId: conn.id,
-      peer: conn.peer,
-      path: channel.path,
-      controlUrl: req.uri,
-      transport,
-      now: ctx.clock.unsafeCurrentTimeMillis(),
-      isTaken: (id) => ctx.sessions.has(id)
-    })
-    const entry: SessionEntry<ViewerSession> = { session, sink: sinkFor(ctx, conn, frameRoom(channel), transport), connection: conn, rtcpPeerKey: undefined, ended: false }
-    if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
+    const session = newViewerSession(sessionOptions(ctx, conn, req.uri, transport, channel.path))
+    const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, frameRoom(channel), transport))
     channel.viewers.add(entry)
-    registerSession(ctx, entry)
     yield* Effect.logInfo("viewer set up").pipe(Effect.annotateLogs({ session: session.id, peer: session.peer, transport: transportKind(transport), path: channel.path }))
     return ok([["Session", sessionHeaderValue(ctx, entry)], ["Transport", transportReply(ctx, session)]], { sessionId: session.id })
   })
