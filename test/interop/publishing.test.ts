@@ -80,6 +80,14 @@ const publishers = {
     start("gst-launch-1.0", ["-q", "filesrc", `location=${SHORT_MKV}`, "!", "matroskademux", "!", "jpegparse", "!", "rtspclientsink", `location=${url}`, `protocols=${transport}`])
 }
 
+/** Every error GStreamer printed is rtspsrc failing to send on a connection already closed at its teardown. */
+const onlyTeardownRace = (stderr: string): boolean => {
+  const errors = stderr.split("\n").filter((line) => line.startsWith("ERROR:"))
+  return errors.length > 0 &&
+    errors.every((line) => line.includes("GstRTSPSrc") && line.includes("Could not write to resource")) &&
+    (stderr.match(/Could not send message\. \(Received end-of-file\)/g) ?? []).length === errors.length
+}
+
 /** ffmpeg's frames are the source's, in order through the loop (framemd5 against the source's). */
 const inSourceOrder = (hashes: ReadonlyArray<string>): boolean => {
   const first = sourceHashes.indexOf(hashes[0] ?? "")
@@ -142,7 +150,10 @@ describe("interop: publishing", () => {
         ffmpegViewer.child.kill("SIGKILL")
         gstViewer.child.kill("SIGKILL")
         expect(ffmpegExit, `ffmpeg viewer: ${ffmpegViewer.stderr}`).toBe(0)
-        expect(gstExit, `GStreamer viewer: ${gstViewer.stderr}`).toBe(0)
+        // GStreamer ends by itself at the BYE. How its pipeline then shuts down is its own: on a loaded machine its PAUSE
+        // after its TEARDOWN has been seen to fail on its closed connection ("Received end-of-file", exit 1), as in
+        // serverPlayback.test.ts. Any other error fails the test.
+        expect(gstExit === 0 || (gstExit === 1 && onlyTeardownRace(gstViewer.stderr)), `GStreamer viewer ended with ${String(gstExit)}: ${gstViewer.stderr}`).toBe(true)
         const hashes = frameHashes(md5)
         expect(hashes.length).toBeGreaterThanOrEqual(40)
         expect(inSourceOrder(hashes), "ffmpeg's frames are the source's, in order").toBe(true)
