@@ -24,12 +24,12 @@ import * as HttpEndpoint from "../server/HttpEndpoint.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
-import { liveChannelLines, readyLine } from "../server/readyLine.js"
+import { liveChannelLines, publishingLine, readyLine } from "../server/readyLine.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
 import { parseWorkerCount } from "../server/workers/workerCount.js"
-import { parseAddressRanges } from "../net/addressRanges.js"
+import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
 
 /** What the serve command line (flags and environment) resolves to. */
 export interface ServeOptions {
@@ -348,7 +348,10 @@ export const serveLayer = (
   const rtsp = Layer.effectDiscard(Effect.flatMap(RtspServer.RtspServer, (info) =>
     Effect.zipRight(
       Effect.logInfo(readyLine(config.host, info.port, [info])),
-      Effect.forEach(liveChannelLines(config.host, info.port, config.live), (line) => Effect.logInfo(line), { discard: true })
+      Effect.forEach([
+        ...liveChannelLines(config.host, info.port, config.live),
+        ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : [])
+      ], (line) => Effect.logInfo(line), { discard: true })
     ))).pipe(Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined

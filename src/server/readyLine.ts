@@ -17,8 +17,13 @@ export const readyLine = (host: string, port: number, pairs: ReadonlyArray<Annou
     pairs.map((p) => `${p.rtpPort}/${p.rtcpPort}${p.worker === undefined ? "" : ` (worker ${p.worker})`}`).join(", ")
   }`
 
-/** One line per live channel after the ready line: where to watch it (a wildcard host reads as 127.0.0.1). */
-export const liveChannelLines = (host: string, port: number, live: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
-  return live.map((path) => `live channel: rtsp://${shown}:${port}/${livePath(path)}`)
-}
+/** The host as a URL shows it: a wildcard reads as 127.0.0.1, IPv6 in brackets. */
+const shownHost = (host: string): string => (host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host)
+
+/** One line per live channel after the ready line: where to watch it. */
+export const liveChannelLines = (host: string, port: number, live: ReadonlyArray<string>): ReadonlyArray<string> =>
+  live.map((path) => `live channel: rtsp://${shownHost(host)}:${port}/${livePath(path)}`)
+
+/** With --publish, after the ready line: who may publish, and where a path goes. */
+export const publishingLine = (host: string, port: number, from: ReadonlyArray<string>): string =>
+  `publishing: ANNOUNCE any path, e.g. rtsp://${shownHost(host)}:${port}/live/cam, from ${from.join(", ")}`

@@ -1,8 +1,10 @@
 /** serve --publish, --publish-from and --publisher-timeout: the refusals a user can make. */
+import { spawn } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { cli } from "./runCli.js"
 import { serve } from "./serveKit.js"
+import { waitUntilAsync } from "../support/polling.js"
 
 describe("effect-rtsp serve --publish", () => {
   it.effect.each([
@@ -29,4 +31,20 @@ describe("effect-rtsp serve --publish", () => {
       expect(result.code).toBe(1)
       expect(result.stderr).toContain("--publish needs one server process: use --workers 1")
     }))
+})
+
+describe("effect-rtsp serve --publish, running", () => {
+  it("logs after its ready line who may publish and where a path goes", async () => {
+    const child = spawn(process.execPath, ["dist/src/cli/bin.js", "serve", "--publish", "--host", "127.0.0.1", "--port", "0", "--rtp-port", "0"], { stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString() })
+    try {
+      const seen = await waitUntilAsync(() => stderr.includes("publishing: "), 15_000)
+      expect(seen, stderr).toBe(true)
+      const port = /RTSP server listening on [^:]+:(\d+)/.exec(stderr)?.[1]
+      expect(stderr).toContain(`publishing: ANNOUNCE any path, e.g. rtsp://127.0.0.1:${port}/live/cam, from 127.0.0.0/8, ::1/128`)
+    } finally {
+      child.kill("SIGKILL")
+    }
+  })
 })

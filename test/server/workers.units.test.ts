@@ -4,7 +4,7 @@ import { Either } from "effect"
 import { defaultServerConfig } from "../../src/server/config.js"
 import { withMessagePrefix } from "../../src/server/logging.js"
 import { exposedFamilies, makeServerMetrics, renderFamilies, sumSnapshots } from "../../src/server/Metrics.js"
-import { readyLine } from "../../src/server/readyLine.js"
+import { publishingLine, readyLine } from "../../src/server/readyLine.js"
 import { clusterHealth, type ClusterHealth, renderClusterMetrics } from "../../src/server/workers/clusterReadings.js"
 import { decideRestart } from "../../src/server/workers/restartPolicy.js"
 import type { WorkerReading } from "../../src/server/workers/Supervisor.js"
@@ -211,6 +211,11 @@ describe("log lines", () => {
     expect(withMessagePrefix("worker 1: ", "listening")).toEqual(["worker 1: listening"])
     expect(withMessagePrefix("worker 1: ", [{ a: 1 }])).toEqual(["worker 1:", { a: 1 }])
     expect(withMessagePrefix("worker 1: ", [])).toEqual(["worker 1:"])
+  })
+
+  it("with --publish, one line after it says who may publish and where a path goes", () => {
+    expect(publishingLine("0.0.0.0", 8554, ["127.0.0.0/8", "::1/128"])).toBe("publishing: ANNOUNCE any path, e.g. rtsp://127.0.0.1:8554/live/cam, from 127.0.0.0/8, ::1/128")
+    expect(publishingLine("::1", 9554, ["10.0.0.0/8"])).toBe("publishing: ANNOUNCE any path, e.g. rtsp://[::1]:9554/live/cam, from 10.0.0.0/8")
   })
 
   it("the ready line: one server as before, a cluster with each worker's pair", () => {
