@@ -12,7 +12,7 @@ import type { SessionEntry } from "../context.js"
 import type { PublishedPathMetrics } from "../Metrics.js"
 import { senderReportPacket } from "../rtpSender.js"
 import type { PublisherSession, ViewerSession } from "../session.js"
-import type { FrameIngest, IngestedFrame, RejectReason } from "./frameIngest.js"
+import type { FrameIngest, IngestedFrame, IngestEvent, RejectedFrame, RejectReason } from "./frameIngest.js"
 
 export type ChannelState = "announced" | "recording"
 
@@ -153,6 +153,24 @@ export const recordPublisherReport = (channel: PublishedChannel, report: SenderR
   if (ssrc !== undefined && report.ssrc >>> 0 !== ssrc) return
   channel.senderReport = { rtpTimestamp: report.rtpTimestamp >>> 0, unixMillis: unixMillisFromNtp(report.ntpTimestamp) }
 }
+
+/**
+ * A publisher's packet (`bytes` long) and what the ingest made of it: whole frames go out to the
+ * viewers, rejections are counted. Returns the rejections seen for the first time (worth a log line).
+ */
+export const takeIngested = (channel: PublishedChannel, events: ReadonlyArray<IngestEvent>, bytes: number, now: number): ReadonlyArray<RejectedFrame> => {
+  channel.lastPacketAt = now
+  channel.stats.packetsIn++
+  channel.stats.bytesIn += bytes
+  let firsts: Array<RejectedFrame> | undefined
+  for (const event of events) {
+    if (event._tag === "Frame") relayFrame(channel, event, now)
+    else if (countRejection(channel, event.reason, event.message) === 1) (firsts ??= []).push(event)
+  }
+  return firsts ?? NO_REJECTIONS
+}
+
+const NO_REJECTIONS: ReadonlyArray<RejectedFrame> = []
 
 export const countRejection = (channel: PublishedChannel, reason: RejectReason, message: string): number => {
   const n = (channel.stats.rejected.get(reason) ?? 0) + 1

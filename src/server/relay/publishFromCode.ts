@@ -2,7 +2,7 @@
  * A published path fed by the program that embeds the server: an Effect Stream of whole JPEG
  * frames (stamped by the clock as each arrives, so the stream's pace is the frame rate) or of
  * RTP/JPEG packets (RFC 2435, their own timestamps, the same checks a network publisher gets).
- * Viewers watch it as any published path. It runs while the stream does: when the stream ends,
+ * Viewers watch it like every other published path. It runs while the stream does: when the stream ends,
  * fails or is interrupted the path closes and its viewers get BYE. A frame that cannot be sent
  * is counted and logged, never the stream's failure.
  */
@@ -10,7 +10,7 @@ import { Data, Effect, Stream } from "effect"
 import { JPEG_CLOCK_RATE, JPEG_PAYLOAD_TYPE } from "../../protocol/rtpJpeg.js"
 import type { ServerContext } from "../context.js"
 import { closeChannel } from "../sessionLifecycle.js"
-import { countRejection, newChannel, type PublishedChannel, publishedMetrics, relayFrame } from "./channel.js"
+import { newChannel, type PublishedChannel, publishedMetrics, takeIngested } from "./channel.js"
 import { type IngestEvent, jpegFrame, makeFrameIngest } from "./frameIngest.js"
 import { isPublishablePath, pathConflict, PUBLISH_PATH_RULE } from "./pathClaim.js"
 import { MAX_AHEAD_OF_REAL_TIME_MS, MAX_PUBLISHED_FPS } from "./publishLimits.js"
@@ -36,19 +36,10 @@ const claim = (ctx: ServerContext, path: string, payloadType: number) =>
     return channel
   })
 
-/** Relays or counts each event; a rejection is logged the first time its reason comes up. */
-const take = (channel: PublishedChannel, events: ReadonlyArray<IngestEvent>, now: number): Effect.Effect<void> => {
-  let warning: Effect.Effect<void> = Effect.void
-  for (const event of events) {
-    if (event._tag === "Frame") {
-      channel.lastPacketAt = now
-      relayFrame(channel, event, now)
-    } else if (countRejection(channel, event.reason, event.message) === 1) {
-      warning = Effect.logWarning(`frame from code rejected (${event.reason}): ${event.message}`).pipe(Effect.annotateLogs({ path: channel.path }))
-    }
-  }
-  return warning
-}
+/** Relays or counts the events; a rejection is logged the first time its reason comes up. */
+const take = (channel: PublishedChannel, events: ReadonlyArray<IngestEvent>, bytes: number, now: number): Effect.Effect<void> =>
+  Effect.forEach(takeIngested(channel, events, bytes, now), (rejection) =>
+    Effect.logWarning(`frame from code rejected (${rejection.reason}): ${rejection.message}`).pipe(Effect.annotateLogs({ path: channel.path })), { discard: true })
 
 const runPath = <E, R>(ctx: ServerContext, channel: PublishedChannel, feed: Stream.Stream<void, E, R>): Effect.Effect<void, E, R> =>
   Effect.gen(function* () {
@@ -66,7 +57,7 @@ export const publishJpegStream = <E, R>(ctx: ServerContext, path: string, frames
     return runPath(ctx, channel, Stream.mapEffect(frames, (jpeg) => {
       const now = ctx.clock.unsafeCurrentTimeMillis()
       const timestamp = Math.round(((now - startMillis) * JPEG_CLOCK_RATE) / 1000) >>> 0
-      return take(channel, [jpegFrame(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), timestamp, ctx.config.mtu)], now)
+      return take(channel, [jpegFrame(Buffer.from(jpeg.buffer, jpeg.byteOffset, jpeg.byteLength), timestamp, ctx.config.mtu)], jpeg.byteLength, now)
     }))
   })
 
@@ -77,8 +68,6 @@ export const publishRtpStream = <E, R>(ctx: ServerContext, path: string, packets
     channel.ingest = ingest
     return runPath(ctx, channel, Stream.mapEffect(packets, (packet) => {
       const now = ctx.clock.unsafeCurrentTimeMillis()
-      channel.stats.packetsIn++
-      channel.stats.bytesIn += packet.length
-      return take(channel, ingest.push(packet, 0, packet.length, now), now)
+      return take(channel, ingest.push(packet, 0, packet.length, now), packet.length, now)
     }))
   })

@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import type { ServerContext, SessionEntry } from "../context.js"
 import type { PublisherSession } from "../session.js"
-import { countRejection, relayFrame } from "./channel.js"
+import { takeIngested } from "./channel.js"
 
 export const ingestPublisherPacket = (
   ctx: ServerContext,
@@ -20,20 +20,9 @@ export const ingestPublisherPacket = (
   if (channel === undefined || channel.publisher !== entry || entry.session.state !== "recording" || channel.ingest === undefined) return undefined
   const now = ctx.clock.unsafeCurrentTimeMillis()
   entry.session.lastActivity = now
-  channel.lastPacketAt = now
-  channel.stats.packetsIn++
-  channel.stats.bytesIn += length
-  let warning: Effect.Effect<void> | undefined
-  for (const event of channel.ingest.push(bytes, offset, length, now)) {
-    if (event._tag === "Frame") {
-      relayFrame(channel, event, now)
-      continue
-    }
-    if (countRejection(channel, event.reason, event.message) === 1) {
-      warning = Effect.logWarning(`publisher's frame rejected (${event.reason}): ${event.message}`).pipe(
-        Effect.annotateLogs({ session: entry.session.id, path: channel.path })
-      )
-    }
-  }
-  return warning
+  const firsts = takeIngested(channel, channel.ingest.push(bytes, offset, length, now), length, now)
+  if (firsts.length === 0) return undefined
+  return Effect.forEach(firsts, (rejection) =>
+    Effect.logWarning(`publisher's frame rejected (${rejection.reason}): ${rejection.message}`).pipe(
+      Effect.annotateLogs({ session: entry.session.id, path: channel.path })), { discard: true })
 }
