@@ -2,13 +2,15 @@
 A test peer we did not write: GStreamer's RTSP server serving one raw MJPEG
 file (concatenated JPEGs) as RFC 2435 JPEG over RTP, paced at the given rate.
 
-    gst-rtsp-server.py PORT FILE FPS [MOUNT [PT [loop]]]
+    gst-rtsp-server.py PORT FILE FPS [MOUNT [PT [loop] [multicast] [address=A]]]
 
 PORT 0 picks a free port; MOUNT defaults to movie.mjpeg; PT (the RTP payload
 type) to 26, the static JPEG type (96-127: a dynamic one, announced by
 a=rtpmap only); `loop` plays the file over and over (the benchmark's load
-cases outlast one pass). Prints `READY <port>` on stdout once listening; exits cleanly
-(status 0) on SIGTERM or SIGINT.
+cases outlast one pass); `multicast` also offers RTP/AVP;multicast, from one
+pipeline shared by every client (see gst_rtsp_serve.py); `address=A` listens
+on A instead of 127.0.0.1. Prints `READY <port>` on stdout once listening;
+exits cleanly (status 0) on SIGTERM or SIGINT.
 """
 import sys
 
@@ -45,16 +47,18 @@ def stamp_frames(media, fps):
 
 
 def main(argv):
-    if len(argv) not in (4, 5, 6, 7) or (len(argv) == 7 and argv[6] != "loop"):
-        print(f"usage: {argv[0]} PORT FILE FPS [MOUNT [PT [loop]]]", file=sys.stderr)
+    flags = argv[6:]
+    if len(argv) < 4 or any(flag not in ("loop", "multicast") and not flag.startswith("address=") for flag in flags):
+        print(f"usage: {argv[0]} PORT FILE FPS [MOUNT [PT [loop] [multicast] [address=A]]]", file=sys.stderr)
         return 2
     port, path, fps = int(argv[1]), argv[2], int(argv[3])
     mount = argv[4] if len(argv) >= 5 else "movie.mjpeg"
     pt = int(argv[5]) if len(argv) >= 6 else 26
-    loop = len(argv) == 7
+    loop = "loop" in flags
+    address = next((flag[len("address="):] for flag in flags if flag.startswith("address=")), "127.0.0.1")
 
-    # Frames get their timestamps as each client's pipeline is made (see stamp_frames).
-    return serve(port, mount, launch_line(path, fps, pt, loop), lambda media: stamp_frames(media, fps))
+    # Frames get their timestamps as each pipeline is made (see stamp_frames).
+    return serve(port, mount, launch_line(path, fps, pt, loop), lambda media: stamp_frames(media, fps), multicast="multicast" in flags, address=address)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
  * lab's .Mjpeg container, so the sample's frames are written, split by the
  * project's own container code, to a raw concatenated-JPEG file in a temp dir.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn, type SpawnOptions, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -96,11 +96,19 @@ export interface GstRtspServerOptions {
   readonly payloadType?: number
   /** Play the file over and over (default: once). */
   readonly loop?: boolean
+  /** Also offer RTP/AVP;multicast, from one pipeline every client shares (groups 239.255.43.0-10, ports 5000-5010, ttl 1). */
+  readonly multicast?: boolean
+  /** The address it listens on (default 127.0.0.1). */
+  readonly address?: string
+  /** Starts the peer's process (default node's spawn), e.g. inside a network namespace. */
+  readonly spawn?: SpawnPeer
 }
 
+export type SpawnPeer = (command: string, args: ReadonlyArray<string>, options: SpawnOptions) => ChildProcess
+
 /** Runs a peer script until it prints READY; `cleanUp` runs once it is gone. */
-const startPeer = async (args: ReadonlyArray<string>, mount: string, cleanUp: () => void): Promise<GstRtspServer> => {
-  const child = spawn(GST_PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] })
+const startPeer = async (args: ReadonlyArray<string>, mount: string, cleanUp: () => void, options: Pick<GstRtspServerOptions, "address" | "spawn"> = {}): Promise<GstRtspServer> => {
+  const child = (options.spawn ?? spawn)(GST_PYTHON, args, { stdio: ["ignore", "pipe", "pipe"] })
   let stderr = ""
   child.stderr?.on("data", (chunk: Buffer) => {
     // Keep the tail only: enough to explain a failure.
@@ -112,7 +120,7 @@ const startPeer = async (args: ReadonlyArray<string>, mount: string, cleanUp: ()
   }
   try {
     const port = await awaitReady(child, () => stderr.trim())
-    return { url: `rtsp://127.0.0.1:${port}/${mount}`, port, pid: child.pid!, close }
+    return { url: `rtsp://${options.address ?? "127.0.0.1"}:${port}/${mount}`, port, pid: child.pid!, close }
   } catch (error) {
     await close()
     throw error
@@ -125,8 +133,13 @@ export const startGstRtspServer = async (options: GstRtspServerOptions = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), "gst-rtsp-"))
   const file = join(dir, MOUNT)
   writeFileSync(file, Buffer.concat(sampleFrames()))
-  const args = [SCRIPT, "0", file, String(fps), MOUNT, String(payloadType), ...(options.loop === true ? ["loop"] : [])]
-  return startPeer(args, MOUNT, () => rmSync(dir, { recursive: true, force: true }))
+  const flags = [
+    ...(options.loop === true ? ["loop"] : []),
+    ...(options.multicast === true ? ["multicast"] : []),
+    ...(options.address === undefined ? [] : [`address=${options.address}`])
+  ]
+  const args = [SCRIPT, "0", file, String(fps), MOUNT, String(payloadType), ...flags]
+  return startPeer(args, MOUNT, () => rmSync(dir, { recursive: true, force: true }), options)
 }
 
 /**

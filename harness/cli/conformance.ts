@@ -21,7 +21,7 @@ import {
   writeClassicHtml
 } from "../conformance/index.js"
 import { commandLine } from "./finishRun.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, unicastTransportOption, urlArg } from "./shared.js"
 
 const waitForEnd = Options.boolean("wait-for-end").pipe(
   Options.withDescription("Also play to the end of the media to check the end-of-stream RTCP BYE (seeks close to the end first)")
@@ -52,7 +52,7 @@ type ConformanceOptions = Command.Command.ParseConfig<typeof conformanceConfig>
 const conformanceConfig = {
   // Optional for --targets; the standard dialect still needs it (said in one line when missing).
   url: Args.optional(urlArg),
-  transport: transportOption,
+  transport: unicastTransportOption,
   play: durationOption("play", "2s", "How long to watch the stream for the RTP/RTCP checks"),
   waitForEnd,
   json: jsonOption,

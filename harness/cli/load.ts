@@ -109,7 +109,7 @@ export const loadCommand = Command.make(
       const epochMs = Option.isNone(options.startAt) ? undefined : yield* epochAt(options.startAt.value)
       const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, options.transport, options.fpsMin, options.lossMax, options.tracks.trim())
       const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, ...credentialsFrom(options) }
-      if (options.transport === "udp") yield* Console.error(udpReceiveLine(options.udpBatching))
+      if (options.transport !== "tcp") yield* Console.error(udpReceiveLine(options.udpBatching))
       const share = clientsOfShard(options.clients, spec)
       const runOptions = { ...settings, ...(sharded ? { clientIndices: share } : {}), ...(epochMs === undefined ? {} : { epochMs }) }
       // No more threads than clients; one thread is the plain in-process run, without a worker.

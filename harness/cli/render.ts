@@ -33,7 +33,7 @@ export const dropped = (byReason: Readonly<Record<string, number>>): string => {
 const strays = (n: number): string => (n > 0 ? `; ${n} from another SSRC, not counted` : "")
 
 export const sessionRows = (m: SessionMetrics): ReadonlyArray<readonly [string, string]> => [
-  ["transport", `${m.transport}${m.fallback === undefined ? "" : ` (fell back: ${m.fallback})`}`],
+  ["transport", `${m.transport}${m.multicastGroup === undefined ? "" : ` ${m.multicastGroup}`}${m.fallback === undefined ? "" : ` (fell back: ${m.fallback})`}`],
   ["frames received", String(m.framesReceived)],
   ["frames dropped", `${m.framesDropped}${dropped(m.droppedByReason)}`],
   ["packets received", `${m.packetsReceived}  (lost ${m.packetsLost}, ${fixed(m.lossPct)} %; duplicates ${m.duplicates}, reordered ${m.reordered}${strays(m.strayPackets)})`],

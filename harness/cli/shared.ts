@@ -29,7 +29,13 @@ export const durationOption = (name: string, fallback: string, description: stri
     )
   )
 
-export const transportOption = Options.choice("transport", ["udp", "tcp"] as const).pipe(
+export const transportOption = Options.choice("transport", ["udp", "tcp", "multicast"] as const).pipe(
+  Options.withDefault("udp" as const),
+  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent), interleaved in the RTSP connection, or from the multicast group the server names (no fallback; standard dialect)")
+)
+
+/** For the conformance suite, whose checks are of unicast sessions. */
+export const unicastTransportOption = Options.choice("transport", ["udp", "tcp"] as const).pipe(
   Options.withDefault("udp" as const),
   Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent) or interleaved in the RTSP connection")
 )

@@ -23,6 +23,9 @@ import {
   type DescribeResult,
   describeReply,
   ensureOk,
+  type MulticastSetup,
+  multicastSetupReply,
+  multicastTransportRequest,
   type PlayResult,
   playReply,
   type RtspResponseInfo,
@@ -35,7 +38,7 @@ import {
 } from "./replies.js"
 
 export { RtspClientError } from "./errors.js"
-export type { DescribeResult, PlayResult, RtspResponseInfo, TcpSetup, UdpSetup } from "./replies.js"
+export type { DescribeResult, MulticastSetup, PlayResult, RtspResponseInfo, TcpSetup, UdpSetup } from "./replies.js"
 
 export interface RequestOptions {
   readonly timeoutMs?: number
@@ -56,6 +59,8 @@ export interface RtspConnection {
   ) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly describe: (url: string, options?: RequestOptions) => Effect.Effect<DescribeResult, RtspClientError>
   readonly setupUdp: (trackUrl: string, rtpPort: number, rtcpPort: number, options?: RequestOptions) => Effect.Effect<UdpSetup, RtspClientError>
+  /** Asks for multicast; the server names the group and ports (standard dialect only). */
+  readonly setupMulticast: (trackUrl: string, options?: RequestOptions) => Effect.Effect<MulticastSetup, RtspClientError>
   /** Asks for channels `firstChannel` (default 0) and the next; a second track takes 2-3, and so on. */
   readonly setupTcp: (trackUrl: string, options?: RequestOptions, firstChannel?: number) => Effect.Effect<TcpSetup, RtspClientError>
   readonly play: (url: string, options?: RequestOptions) => Effect.Effect<PlayResult, RtspClientError>
@@ -296,6 +301,13 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         ? call("SETUP", trackUrl, options, { Transport: classicTransport(rtpPort) }).pipe(Effect.flatMap(classicSetupReply), Effect.map(remember))
         : call("SETUP", trackUrl, options, { Transport: udpTransportRequest(rtpPort, rtcpPort) }).pipe(Effect.flatMap(udpSetupReply), Effect.map(remember))
 
+    const setupMulticast: RtspConnection["setupMulticast"] = (trackUrl, options = {}) =>
+      // Not `call`: a 461 here gets its own words (multicastSetupReply), since nothing falls back.
+      request("SETUP", trackUrl, { Transport: multicastTransportRequest(), ...(options.headers ?? {}) }, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }).pipe(
+        Effect.flatMap(multicastSetupReply),
+        Effect.map(remember)
+      )
+
     const setupTcp: RtspConnection["setupTcp"] = (trackUrl, options = {}, firstChannel = 0) =>
       call("SETUP", trackUrl, options, { Transport: tcpTransportRequest(firstChannel) }).pipe(
         Effect.flatMap((info) => tcpSetupReply(info, firstChannel)),
@@ -313,6 +325,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       request,
       describe,
       setupUdp,
+      setupMulticast,
       setupTcp,
       play,
       pause,

@@ -12,7 +12,7 @@ import { getHeader, type RtspHeaders } from "../../src/protocol/rtsp/message.js"
 import { parseSdp, type SessionDescription } from "../../src/protocol/sdp.js"
 import { describeTracks, type TrackDescription } from "../../src/protocol/sdpTracks.js"
 import { stripCredentials } from "./credentials.js"
-import { protocolError, type RtspClientError, statusError } from "./errors.js"
+import { protocolError, RtspClientError, statusError } from "./errors.js"
 
 export interface RtspResponseInfo {
   readonly status: number
@@ -38,6 +38,18 @@ export interface UdpSetup {
   readonly sessionId: string
   readonly timeoutSeconds?: number
   readonly serverPorts?: readonly [number, number]
+  readonly ssrc?: number
+}
+
+/** SETUP for multicast: the group and ports the server chose, which every viewer of the stream shares. */
+export interface MulticastSetup {
+  readonly response: RtspResponseInfo
+  readonly sessionId: string
+  readonly timeoutSeconds?: number
+  readonly group: string
+  /** RTP, RTCP. */
+  readonly ports: readonly [number, number]
+  readonly ttl?: number
   readonly ssrc?: number
 }
 
@@ -71,6 +83,9 @@ export const describeReply = (url: string, info: RtspResponseInfo): Either.Eithe
 /** What we ask for in SETUP: one transport spec, as the Transport header. */
 export const udpTransportRequest = (rtpPort: number, rtcpPort: number): string =>
   formatTransport([{ protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "unicast", clientPort: { first: rtpPort, last: rtcpPort }, extensions: [] }])
+/** The server picks the group and ports, so there is nothing else to ask for. */
+export const multicastTransportRequest = (): string =>
+  formatTransport([{ protocol: "RTP/AVP", lowerTransport: "UDP", delivery: "multicast", extensions: [] }])
 /** Interleaved on channels `first` (RTP) and `first + 1` (RTCP). */
 export const tcpTransportRequest = (first = 0): string =>
   formatTransport([{ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first, last: first + 1 }, extensions: [] }])
@@ -107,6 +122,36 @@ export const udpSetupReply = (info: RtspResponseInfo): Either.Either<UdpSetup, R
       ...(chosen?.ssrc === undefined ? {} : { ssrc: chosen.ssrc })
     }
   })
+
+/** A 461 to a multicast SETUP, in words: there is no fallback, so the server's reason is all the user gets. */
+const multicastRefused = (info: RtspResponseInfo): RtspClientError => {
+  const detail = info.body.toString("utf8").trim().split(/\r?\n/)[0]?.slice(0, 200) ?? ""
+  return new RtspClientError({
+    reason: "Status",
+    method: "SETUP",
+    status: info.status,
+    message: `the server refused multicast: ${info.status} ${info.reason}${detail === "" ? "" : ` (${detail})`}`
+  })
+}
+
+/** SETUP for multicast: the reply (any status) must be 2xx, say multicast and name the group (destination) and its port(s). */
+export const multicastSetupReply = (info: RtspResponseInfo): Either.Either<MulticastSetup, RtspClientError> => {
+  if (info.status === 461) return Either.left(multicastRefused(info))
+  return Either.flatMap(Either.flatMap(ensureOk("SETUP", info), standardSetupReply), ({ chosen, ...rest }) => {
+    const refuse = (why: string) => Either.left(protocolError("SETUP", `multicast SETUP reply ${why}: ${getHeader(info.headers, "Transport") ?? ""}`))
+    if (chosen === undefined || chosen.delivery !== "multicast" || chosen.lowerTransport !== "UDP") return refuse("is not a multicast transport")
+    if (chosen.destination === undefined) return refuse("names no group (destination=)")
+    if (chosen.port === undefined) return refuse("names no port (port=)")
+    const { first, last } = chosen.port
+    return Either.right({
+      ...rest,
+      group: chosen.destination,
+      ports: [first, last ?? first + 1] as const,
+      ...(chosen.ttl === undefined ? {} : { ttl: chosen.ttl }),
+      ...(chosen.ssrc === undefined ? {} : { ssrc: chosen.ssrc })
+    })
+  })
+}
 
 /** SETUP over TCP: the session and the interleaved channels (the ones asked for when the server names none). */
 export const tcpSetupReply = (info: RtspResponseInfo, asked = 0): Either.Either<TcpSetup, RtspClientError> =>

@@ -41,7 +41,7 @@ export const rtspTimings = (records: ReadonlyArray<RequestRecord>): Readonly<Rec
  */
 export interface SessionMetrics
   extends
-    Pick<ClientSessionSnapshot, "transport" | "fallback" | "senderReports" | "receiverReportsSent" | "byeReceived">,
+    Pick<ClientSessionSnapshot, "transport" | "fallback" | "multicastGroup" | "senderReports" | "receiverReportsSent" | "byeReceived">,
     Pick<
       FrameStatsSnapshot,
       "framesReceived" | "framesDropped" | "droppedByReason" | "fps" | "fpsMin1s" | "startupMs" | "intervalMs" | "timestampsConsistent"
@@ -61,6 +61,7 @@ export const sessionMetrics = (s: ClientSessionSnapshot): SessionMetrics => {
   return {
     transport: s.transport,
     ...(s.fallback === undefined ? {} : { fallback: s.fallback }),
+    ...(s.multicastGroup === undefined ? {} : { multicastGroup: s.multicastGroup }),
     framesReceived: frames.framesReceived,
     framesDropped: frames.framesDropped,
     droppedByReason: frames.droppedByReason,

@@ -45,6 +45,7 @@ const PercentileSummarySchema = Schema.Struct({ count: Count, p50: Finite, p95: 
 export const StoredClientMetricsSchema = Schema.Struct({
   transport: Transport,
   fallback: optional(Schema.String),
+  multicastGroup: optional(Schema.String),
   framesReceived: Count,
   framesDropped: Count,
   droppedByReason: Schema.Record({ key: Schema.String, value: Count }),

@@ -1,12 +1,13 @@
 /**
  * One harness session against any RTSP server: the RTSP conversation (RtspClient), the tracks
- * DESCRIBE offered and `tracks` picked (each with its receiving end: a UDP port pair, or a pair
- * of `$` channels on the RTSP connection, feeding the pure receiver of its codec, and its own
- * RTCP), and the request order SETUP → PLAY → PAUSE → TEARDOWN with its bookkeeping. The
- * first track picked is the primary one: the session's top-level figures are its own.
- * Every socket and fiber lives in the caller's Scope. The parts: types.ts (options, snapshot),
- * trackLink.ts (one track's receiving end), rtcpReports.ts (SR/BYE in, receiver reports out),
- * keepAlive.ts, udpFallback.ts (UDP → TCP).
+ * DESCRIBE offered and `tracks` picked (each with its receiving end: a UDP port pair, the
+ * server's multicast group, or a pair of `$` channels on the RTSP connection, feeding the pure
+ * receiver of its codec, and its own RTCP), and the request order SETUP → PLAY → PAUSE →
+ * TEARDOWN with its bookkeeping. The first track picked is the primary one: the session's
+ * top-level figures are its own. Every socket and fiber lives in the caller's Scope. The parts:
+ * types.ts (options, snapshot), trackLink.ts (one track's receiving end), rtcpReports.ts (SR/BYE
+ * in, receiver reports out), keepAlive.ts, udpFallback.ts (UDP → TCP; multicast never falls
+ * back, since a run over another transport would measure something else).
  *
  * Packets are handled synchronously in the socket callbacks and stamped there with their
  * arrival time, so jitter and intervals measure the network, not our own queueing.
@@ -67,6 +68,8 @@ export const makeClientSession = (
 
     let transport: TransportKind = dialect === "classic" ? "udp" : options.transport ?? "udp"
     let fallback: string | undefined
+    /** The primary track's group and RTP port ("239.255.42.1:8002"), once set up for multicast. */
+    let multicastGroup: string | undefined
     let state: ClientSessionState = "init"
     let sessionId: string | undefined
     let timeoutSeconds: number | undefined
@@ -143,7 +146,7 @@ export const makeClientSession = (
       const interval = options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS
       // One fiber: the keep-alives, with every track's report timer started and stopped around them.
       const reportsAround = Effect.acquireUseRelease(
-        Effect.sync(() => links.map((link) => link.rtcp.startReporting(interval, link.sendRtcp(interleave, target.host)))),
+        Effect.sync(() => links.map((link) => link.rtcp.startReporting(interval, link.sendRtcp(interleave)))),
         () => keepAlive,
         (stops) => Effect.sync(() => stops.forEach((stop) => stop()))
       )
@@ -201,14 +204,27 @@ export const makeClientSession = (
       Effect.gen(function* () {
         const pair = yield* link.bindUdp(scope, options.bindHost ?? "0.0.0.0", options.udpBatching ?? true)
         const result = yield* recorded("SETUP", conn.setupUdp(link.url, pair.rtp.port, pair.rtcp.port))
-        link.serverRtcpPort = result.serverPorts?.[1]
+        link.rtcpTo = result.serverPorts === undefined ? undefined : { address: target.host, port: result.serverPorts[1] }
         // A port the OS gave us may still receive an earlier owner's stream: measure only ours.
         link.intake.figures.expectSsrc(result.ssrc)
         return result
       })
 
+    /** The server names the group and ports; we join them and report to the group. */
+    const setupMulticast = (link: TrackLink, index: number) =>
+      Effect.gen(function* () {
+        const result = yield* recorded("SETUP", conn.setupMulticast(link.url))
+        yield* link.joinGroup(scope, result, options.multicastInterface, options.udpBatching ?? true)
+        // The group may carry an earlier stream too (or another server's): measure only ours, when the server says which.
+        link.intake.figures.expectSsrc(result.ssrc)
+        if (index === 0) multicastGroup = `${result.group}:${result.ports[0]}`
+        return result
+      })
+
     const setupTrack = (link: TrackLink, index: number) =>
-      transport === "tcp"
+      transport === "multicast"
+        ? setupMulticast(link, index)
+        : transport === "tcp"
         ? setupTcp(link, index)
         : setupUdp(link).pipe(
           Effect.catchIf(
@@ -307,6 +323,7 @@ export const makeClientSession = (
         dialect,
         transport,
         ...(fallback === undefined ? {} : { fallback }),
+        ...(multicastGroup === undefined ? {} : { multicastGroup }),
         state,
         ...(sessionId === undefined ? {} : { sessionId }),
         ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),

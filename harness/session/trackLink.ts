@@ -1,17 +1,21 @@
 /**
  * One track's receiving end in a session: its receiver (by codec, see rtpIntake.ts), its RTCP,
- * and where its packets come in: a UDP port pair of its own, or a pair of `$` channels on the
+ * and where its packets come in: a UDP port pair of its own, the ports of the multicast group the
+ * server chose (shared with every viewer on the host), or a pair of `$` channels on the
  * session's RTSP connection. The session (ClientSession.ts) sets its tracks up and routes
  * interleaved frames to them by channel.
  */
 import { Effect, Either, Scope } from "effect"
-import { type UdpSocketError, makeUdpSocketPair, type UdpSocketPair } from "../../src/net/UdpSocket.js"
+import { multicastBindHost } from "../../src/net/multicastAddress.js"
+import { type UdpSocketError, makeUdpSocketPair, type UdpSocketPair, type UdpSocketPairOptions } from "../../src/net/UdpSocket.js"
 import { JPEG_CLOCK_RATE } from "../../src/protocol/rtpJpeg.js"
 import { spropParameterSets } from "../../src/protocol/nal/spropParameterSets.js"
 import type { TrackDescription } from "../../src/protocol/sdpTracks.js"
 import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
+import type { MulticastSetup } from "../client/RtspClient.js"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { OnAccessUnit } from "../receiver/nalReceiver.js"
+import { fromOtherReceiver } from "./groupRtcp.js"
 import { makeRtcpReports, type RtcpReports, type SendRtcp } from "./rtcpReports.js"
 import { type IntakeTrack, makeRtpIntake, type RtpIntake } from "./rtpIntake.js"
 import type { TrackSnapshot } from "./types.js"
@@ -37,6 +41,12 @@ export interface TrackLinkOptions {
   readonly cname: string
 }
 
+/** Where a track's RTCP goes over UDP: the server's RTCP port, or the group's (RFC 3550 §6: every member's reports go to the group). */
+export interface RtcpDestination {
+  readonly address: string
+  readonly port: number
+}
+
 export interface TrackLink {
   readonly track: TrackDescription | undefined
   readonly url: string
@@ -45,11 +55,13 @@ export interface TrackLink {
   /** The interleaved channels (RTP, RTCP), once set up over TCP. */
   channels: readonly [number, number] | undefined
   udp: UdpSocketPair | undefined
-  serverRtcpPort: number | undefined
+  rtcpTo: RtcpDestination | undefined
   /** Binds the track's UDP port pair in `scope` (once) and starts receiving on it. */
   readonly bindUdp: (scope: Scope.Scope, bindHost: string, batched: boolean) => Effect.Effect<UdpSocketPair, UdpSocketError>
+  /** Joins the group of a multicast SETUP on its ports in `scope` (once), starts receiving, and reports to the group. */
+  readonly joinGroup: (scope: Scope.Scope, setup: MulticastSetup, multicastInterface: string | undefined, batched: boolean) => Effect.Effect<UdpSocketPair, UdpSocketError>
   /** A receiver report to wherever the server's RTCP for this track goes. */
-  readonly sendRtcp: (interleave: (channel: number, compound: Uint8Array) => void, host: string) => SendRtcp
+  readonly sendRtcp: (interleave: (channel: number, compound: Uint8Array) => void) => SendRtcp
   readonly snapshot: () => TrackSnapshot
 }
 
@@ -80,6 +92,25 @@ export const makeTrackLink = (options: TrackLinkOptions): Effect.Effect<TrackLin
     })
     const rtcp = yield* makeRtcpReports({ ssrc: options.ssrc, cname: options.cname, stats: intake.figures.rtpSnapshot })
 
+    /** The SSRC the measured RTP came from, once some came. */
+    const mediaSsrcSeen = (): number | undefined => {
+      const rtp = intake.figures.rtpSnapshot()
+      return rtp.packetsReceived > 0 ? rtp.ssrc >>> 0 : undefined
+    }
+
+    /** Binds the pair in `scope` once, and starts receiving RTP and the RTCP `accept` lets through. */
+    const bind = (scope: Scope.Scope, pairOptions: UdpSocketPairOptions, batched: boolean, accept: (datagram: Uint8Array) => boolean) =>
+      Effect.gen(function* () {
+        if (link.udp !== undefined) return link.udp
+        const pair = yield* makeUdpSocketPair({ ...pairOptions, receiveBufferBytes: RECEIVE_BUFFER_BYTES }).pipe(Scope.extend(scope))
+        intake.fromUdp(pair.rtp, batched)
+        pair.rtcp.deliverTo((datagram, arrivalMs) => {
+          if (accept(datagram)) rtcp.onRtcp(datagram, arrivalMs)
+        })
+        link.udp = pair
+        return pair
+      })
+
     const link: TrackLink = {
       track,
       url: options.url,
@@ -87,19 +118,23 @@ export const makeTrackLink = (options: TrackLinkOptions): Effect.Effect<TrackLin
       rtcp,
       channels: undefined,
       udp: undefined,
-      serverRtcpPort: undefined,
-      bindUdp: (scope, bindHost, batched) =>
-        Effect.gen(function* () {
-          if (link.udp !== undefined) return link.udp
-          const pair = yield* makeUdpSocketPair({ host: bindHost, port: 0, receiveBufferBytes: RECEIVE_BUFFER_BYTES }).pipe(Scope.extend(scope))
-          intake.fromUdp(pair.rtp, batched)
-          pair.rtcp.deliverTo(rtcp.onRtcp)
-          link.udp = pair
-          return pair
-        }),
-      sendRtcp: (interleave, host) => (compound) => {
+      rtcpTo: undefined,
+      bindUdp: (scope, bindHost, batched) => bind(scope, { host: bindHost, port: 0 }, batched, () => true),
+      joinGroup: (scope, setup, multicastInterface, batched) =>
+        Effect.tap(
+          bind(scope, {
+            host: multicastBindHost(setup.group),
+            port: setup.ports[0],
+            rtcpPort: setup.ports[1],
+            multicastGroup: setup.group,
+            multicastInterface,
+            multicastTtl: setup.ttl
+          }, batched, (datagram) => !fromOtherReceiver(datagram, setup.ssrc ?? mediaSsrcSeen())),
+          () => Effect.sync(() => (link.rtcpTo = { address: setup.group, port: setup.ports[1] }))
+        ),
+      sendRtcp: (interleave) => (compound) => {
         if (link.channels !== undefined) interleave(link.channels[1], compound)
-        else if (link.udp !== undefined && link.serverRtcpPort !== undefined) link.udp.rtcp.send([compound], link.serverRtcpPort, host)
+        else if (link.udp !== undefined && link.rtcpTo !== undefined) link.udp.rtcp.send([compound], link.rtcpTo.port, link.rtcpTo.address)
         else return false
         return true
       },

@@ -34,8 +34,10 @@ export interface ClientSessionOptions {
   readonly rtcpIntervalMs?: number
   /** Sends GET_PARAMETER (or OPTIONS) at half the advertised session timeout (default true). */
   readonly keepAlive?: boolean
-  /** Local address for the RTP/RTCP ports (default 0.0.0.0). */
+  /** Local address for the RTP/RTCP ports (default 0.0.0.0); not for multicast, whose ports bind the group. */
   readonly bindHost?: string
+  /** Multicast: the local interface address that joins the group (default: the route to the group's). */
+  readonly multicastInterface?: string
   /** Called for every complete frame of an MJPEG primary track, in order, from the socket callback: keep it cheap. */
   readonly onFrame?: (frame: ReceivedFrame, index: number) => void
   /** Called for every whole access unit with a picture of an H.264/H.265 primary track, likewise. */
@@ -86,6 +88,8 @@ export interface ClientSessionSnapshot {
   /** What is in use now: "tcp" after a fallback. */
   readonly transport: TransportKind
   readonly fallback?: string
+  /** Multicast: the primary track's group and RTP port, e.g. "239.255.42.1:8002". */
+  readonly multicastGroup?: string
   readonly state: ClientSessionState
   readonly sessionId?: string
   readonly timeoutSeconds?: number

@@ -212,7 +212,7 @@ export const renderPage = (options: PageOptions): string => `<!doctype html>
   <section class="card controls">
     <form id="form" class="row">
       <label>RTSP URL<input id="url" type="text" spellcheck="false" autocomplete="off" value="${escapeHtml(options.defaultUrl)}"></label>
-      <label>Transport<select id="transport"><option value="udp">UDP</option><option value="tcp">TCP</option></select></label>
+      <label>Transport<select id="transport"><option value="udp">UDP</option><option value="tcp">TCP</option><option value="multicast">multicast</option></select></label>
       <label>Dialect<select id="dialect"><option value="standard">standard</option><option value="classic">classic</option></select></label>
     </form>
     <div class="row">

@@ -103,7 +103,7 @@ export const webRoutes = (registry: PageRegistry, viewers: ViewerHub, maxSession
         Effect.gen(function* () {
           if (!(request.headers["content-type"] ?? "").startsWith("application/json")) return failure(415, "expected a JSON body")
           const body = yield* Effect.either(HttpServerRequest.schemaBodyJson(SetupBody))
-          if (body._tag === "Left") return failure(400, "expected a JSON body { url, transport: udp|tcp, dialect: standard|classic }")
+          if (body._tag === "Left") return failure(400, "expected a JSON body { url, transport: udp|tcp|multicast, dialect: standard|classic }")
           const session = yield* Effect.either(registry.getOrCreate(id))
           if (session._tag === "Left") return failure(503, session.left.message)
           return yield* respond(session.right, session.right.setup(body.right))

@@ -24,12 +24,13 @@ import * as HttpEndpoint from "../server/HttpEndpoint.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
-import { liveChannelLines, publishingLine, readyLine } from "../server/readyLine.js"
+import { liveChannelLines, multicastLine, publishingLine, readyLine } from "../server/readyLine.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
 import { parseWorkerCount } from "../server/workers/workerCount.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
+import { parseMulticastRange } from "../net/multicastRange.js"
 
 /** What the serve command line (flags and environment) resolves to. */
 export interface ServeOptions {
@@ -56,6 +57,11 @@ export interface ServeOptions {
   /** --publish-from ranges, already checked. */
   readonly publishFrom: ReadonlyArray<string>
   readonly publisherTimeout: number
+  readonly multicast: "on" | "off"
+  /** --multicast-range, already checked. */
+  readonly multicastRange: string
+  readonly multicastPort: number
+  readonly multicastTtl: number
   /** Server processes; "auto" is already resolved to the core count. */
   readonly workers: number
 }
@@ -86,6 +92,10 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   publish: options.publish,
   publishFrom: options.publishFrom,
   publisherTimeoutSeconds: options.publisherTimeout,
+  multicast: options.multicast === "on",
+  multicastRange: options.multicastRange,
+  multicastPort: options.multicastPort,
+  multicastTtl: options.multicastTtl,
   udpBatching: options.udpBatching === "on"
 })
 
@@ -247,7 +257,38 @@ const publisherTimeout = integerOption(
   integerIn(1, 3600)
 )
 
-const UDP_BATCHING = ["on", "off"] as const
+const ON_OFF = ["on", "off"] as const
+const multicast = Options.choice("multicast", ON_OFF).pipe(
+  Options.withDefault<"on" | "off">("on"),
+  Options.withFallbackConfig(Config.literal(...ON_OFF)("RTSP_MULTICAST")),
+  described("on: live channels and published paths also play to a multicast group (SETUP with RTP/AVP;multicast), one send per packet for every viewer; off: such a SETUP is answered 461.", "RTSP_MULTICAST", "on")
+)
+const multicastRange = Options.text("multicast-range").pipe(
+  Options.withDefault(defaultServerConfig.multicastRange),
+  Options.withFallbackConfig(Config.string("RTSP_MULTICAST_RANGE")),
+  described("Where multicast groups come from (IPv4 CIDR inside 224.0.0.0/4): each live path watched over multicast gets the next free address.", "RTSP_MULTICAST_RANGE", defaultServerConfig.multicastRange),
+  Options.mapEffect((text) =>
+    Either.match(parseMulticastRange(text), {
+      onLeft: (problem) => Effect.fail(invalid(`--multicast-range (RTSP_MULTICAST_RANGE): ${problem}`)),
+      onRight: (range) => Effect.succeed(range.text)
+    }))
+)
+const multicastPort = integerOption(
+  "multicast-port",
+  "RTSP_MULTICAST_PORT",
+  defaultServerConfig.multicastPort,
+  "RTP port of the first multicast group (RTCP is the next one); group i uses this + 2·i.",
+  (value) => integerIn(1024, 65534)(value) ?? (value % 2 === 0 ? undefined : `must be even (RTCP uses the next one), got ${value}`)
+)
+const multicastTtl = integerOption(
+  "multicast-ttl",
+  "RTSP_MULTICAST_TTL",
+  defaultServerConfig.multicastTtl,
+  "Time-to-live of multicast packets: 1 keeps them on the local network, each router passed takes one.",
+  integerIn(1, 255)
+)
+
+const UDP_BATCHING = ON_OFF
 const udpBatching = Options.choice("udp-batching", UDP_BATCHING).pipe(
   Options.withDefault<"on" | "off">("on"),
   Options.withFallbackConfig(Config.literal(...UDP_BATCHING)("RTSP_UDP_BATCHING")),
@@ -313,6 +354,10 @@ const serveOptions = {
   publish,
   publishFrom,
   publisherTimeout,
+  multicast,
+  multicastRange,
+  multicastPort,
+  multicastTtl,
   workers
 }
 
@@ -350,7 +395,8 @@ export const serveLayer = (
       Effect.logInfo(readyLine(config.host, info.port, [info])),
       Effect.forEach([
         ...liveChannelLines(config.host, info.port, config.live),
-        ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : [])
+        ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : []),
+        ...(config.multicast && (config.publish || config.live.length > 0) ? [multicastLine(config.multicastRange, config.multicastPort, config.multicastTtl)] : [])
       ], (line) => Effect.logInfo(line), { discard: true })
     ))).pipe(Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.

@@ -4,13 +4,15 @@
  * (the per-packet hot path allocates no Effect); receiving is a Stream over a
  * bounded sliding buffer filled from bind time, so nothing that arrives
  * between bind and the first pull is lost, and a lagging consumer loses the
- * oldest datagrams, counted, never memory.
+ * oldest datagrams, counted, never memory. With a multicast group the socket joins it once
+ * bound, and shares its port with the host's other receivers of the group (each gets a copy).
  */
 import { Data, Effect, ExecutionStrategy, Exit, Mailbox, Option, Scope, type Stream } from "effect"
 import * as Dgram from "node:dgram"
-import { isIPv6 } from "node:net"
+import { isIP, isIPv6 } from "node:net"
 import { messageOf } from "../common/errorText.js"
 import { fdOf, startNodeReceive } from "./dgramHandle.js"
+import { isMulticastAddress } from "./multicastAddress.js"
 import { type BatchedReceive, forEachDatagram, type ReceiveHandler, receiveBatched } from "./udpBatchReceive.js"
 
 export interface UdpMessage {
@@ -20,7 +22,7 @@ export interface UdpMessage {
 }
 
 export class UdpSocketError extends Data.TaggedError("UdpSocketError")<{
-  readonly reason: "Bind" | "Send"
+  readonly reason: "Bind" | "Send" | "Multicast"
   readonly message: string
   readonly cause?: unknown
 }> {}
@@ -83,22 +85,77 @@ export interface UdpSocketOptions {
   readonly sendBufferBytes?: number | undefined
   /** Datagrams held for `messages` before the oldest are dropped (default 1024). */
   readonly messageBufferSize?: number | undefined
+  /**
+   * Joins this group once bound (bind `host` to it on Linux: see multicastBindHost). The port is
+   * then bound shared (SO_REUSEADDR), so several receivers on one host each get every datagram.
+   */
+  readonly multicastGroup?: string | undefined
+  /** IP_MULTICAST_TTL of what this socket sends to a group, 0 to 255 (the OS default is 1). */
+  readonly multicastTtl?: number | undefined
+  /** The local interface address that joins the group and sends multicast (default: the route's). */
+  readonly multicastInterface?: string | undefined
 }
 
 export const DEFAULT_MESSAGE_BUFFER_SIZE = 1024
 
+const multicastError = (message: string, cause?: unknown): UdpSocketError =>
+  new UdpSocketError({ reason: "Multicast", message, ...(cause === undefined ? {} : { cause }) })
 
-/** Binds, resolving once: on "listening" or on the first "error"; both listeners removed either way. */
-/** `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard. */
+/** The multicast options' mistakes, found before anything is bound. */
+const multicastOptionsProblem = (options: UdpSocketOptions): UdpSocketError | undefined => {
+  const { multicastGroup: group, multicastTtl: ttl, multicastInterface: iface } = options
+  if (group !== undefined) {
+    const joining = `cannot join multicast group ${group} on port ${options.port}`
+    if (!isMulticastAddress(group)) return multicastError(`${joining}: not a multicast address (IPv4 224.0.0.0/4, IPv6 ff00::/8)`)
+    if (isIPv6(group) !== isIPv6(options.host)) return multicastError(`${joining}: the group and the bind address ${options.host} are not the same IP version`)
+  }
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0 && ttl <= 255)) {
+    return multicastError(`cannot set multicast TTL ${ttl} on UDP ${options.host}:${options.port}: not 0 to 255`)
+  }
+  if (iface !== undefined && isIP(iface) === 0) {
+    return multicastError(`cannot use ${iface} as the multicast interface of UDP ${options.host}:${options.port}: not an IP address`)
+  }
+  return undefined
+}
+
+/** Applies the multicast options to a bound socket (node throws on a failure): the first failure, if any. */
+const applyMulticast = (socket: Dgram.Socket, options: UdpSocketOptions): UdpSocketError | undefined => {
+  const { multicastGroup: group, multicastTtl: ttl, multicastInterface: iface } = options
+  const where = `UDP ${options.host}:${socket.address().port}`
+  const attempt = (failing: string, step: () => void): UdpSocketError | undefined => {
+    try {
+      step()
+      return undefined
+    } catch (error) {
+      return multicastError(`${failing}: ${messageOf(error)}`, error)
+    }
+  }
+  return (iface === undefined ? undefined : attempt(`cannot use ${iface} as the multicast interface of ${where}`, () => socket.setMulticastInterface(iface))) ??
+    (ttl === undefined ? undefined : attempt(`cannot set multicast TTL ${ttl} on ${where}`, () => socket.setMulticastTTL(ttl))) ??
+    (group === undefined ? undefined : attempt(`cannot join multicast group ${group} on port ${socket.address().port}`, () => socket.addMembership(group, iface)))
+}
+
+/**
+ * Binds, resolving once: on "listening" or on the first "error"; both listeners removed either way.
+ * The multicast options are applied on "listening", so a socket that cannot join is closed here.
+ * `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard.
+ */
 const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void): Effect.Effect<Dgram.Socket, UdpSocketError> =>
   Effect.async<Dgram.Socket, UdpSocketError>((resume) => {
-    const socket = Dgram.createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4" })
+    // A group's receivers share the port: every socket bound to it gets each datagram.
+    const shared = options.multicastGroup !== undefined
+    const socket = Dgram.createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4", reuseAddr: shared })
     const cleanup = () => {
       socket.off("listening", onListening)
       socket.off("error", onError)
     }
     const onListening = () => {
       cleanup()
+      const refused = applyMulticast(socket, options)
+      if (refused !== undefined) {
+        closeQuietly(socket)
+        return resume(Effect.fail(refused))
+      }
       onBound(socket)
       resume(Effect.succeed(socket))
     }
@@ -112,7 +169,8 @@ const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void
     try {
       // exclusive: in a cluster worker the socket is its own, never one handle shared through the
       // primary (which would give every worker the same port and split the datagrams between them).
-      socket.bind({ port: options.port, address: options.host, exclusive: true })
+      // A group's receivers are the exception: SO_REUSEADDR makes the kernel copy to each of them.
+      socket.bind({ port: options.port, address: options.host, exclusive: !shared })
     } catch (error) {
       // Bad arguments throw instead of emitting "error".
       cleanup()
@@ -186,6 +244,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
     if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
       return yield* new UdpSocketError({ reason: "Bind", message: `cannot bind UDP ${options.host}:${options.port}: not a port number (0 to 65535)` })
     }
+    const multicastProblem = multicastOptionsProblem(options)
+    if (multicastProblem !== undefined) return yield* multicastProblem
     const capacity = Math.max(1, options.messageBufferSize ?? DEFAULT_MESSAGE_BUFFER_SIZE)
     const mailbox = yield* Mailbox.make<UdpMessage>({ capacity, strategy: "sliding" })
     let sendErrors = 0
@@ -292,6 +352,8 @@ export const makeUdpSocket = (options: UdpSocketOptions): Effect.Effect<UdpSocke
 export interface UdpSocketPairOptions extends Omit<UdpSocketOptions, "port"> {
   /** The RTP port (even; RTCP is the next). 0 = find a free even/odd pair. */
   readonly port: number
+  /** Bind exactly `port` and this RTCP port, even or odd (a multicast group's ports are the server's choice). */
+  readonly rtcpPort?: number | undefined
   /** Tries at finding a free pair when `port` is 0 (default 20). */
   readonly attempts?: number | undefined
 }
@@ -317,6 +379,7 @@ const inChildScope = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Effect.Ef
 /** RTP/RTCP pair on consecutive ports (even RTP port). port 0 = find a free even/odd pair (retry a bounded number of times). */
 export const makeUdpSocketPair = (options: UdpSocketPairOptions): Effect.Effect<UdpSocketPair, UdpSocketError, Scope.Scope> => {
   const at = (port: number) => makeUdpSocket({ ...options, port })
+  if (options.rtcpPort !== undefined) return inChildScope(Effect.all({ rtp: at(options.port), rtcp: at(options.rtcpPort) }))
   if (options.port !== 0) {
     if (options.port % 2 !== 0) {
       return Effect.fail(new UdpSocketError({ reason: "Bind", message: `the RTP port must be even (RTCP takes the next one); got ${options.port}` }))

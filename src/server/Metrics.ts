@@ -38,7 +38,7 @@ export interface MeteredSession {
   /** The URL path it plays or records (live channels count their viewers by it). */
   readonly path: string
   readonly state: SessionState
-  readonly transport: { readonly _tag: "Udp" | "Interleaved" }
+  readonly transport: { readonly _tag: "Udp" | "Interleaved" | "Multicast" }
   readonly stats: Readonly<SessionStats>
 }
 
@@ -78,6 +78,20 @@ export interface MetricsSnapshot {
   readonly liveViewers?: Readonly<Record<string, number>>
   /** Each published path's figures, by path, once a server that takes publishers has said where to read them. */
   readonly published?: Readonly<Record<string, PublishedPathMetrics>>
+  /** The multicast groups in use, by path, once a server with multicast on has said where to read them. */
+  readonly multicast?: Readonly<Record<string, MulticastGroupMetrics>>
+}
+
+/** What /metrics shows of one multicast group. */
+export interface MulticastGroupMetrics {
+  /** Its address and RTP port, "239.255.42.1:8002". */
+  readonly group: string
+  /** Sessions set up on it. */
+  readonly members: number
+  /** Of them, those playing. */
+  readonly playing: number
+  /** RTP packets the group sent: one send each, however many members. */
+  readonly packetsSent: number
 }
 
 /** What /metrics shows of one published path. */
@@ -133,6 +147,8 @@ export interface ServerMetrics {
   readonly liveChannels: (paths: ReadonlySet<string>) => void
   /** Where the published paths' figures can be read (a server with --publish). */
   readonly readPublished: (read: () => Readonly<Record<string, PublishedPathMetrics>>) => void
+  /** Where the multicast groups' figures can be read (a server with multicast on). */
+  readonly readMulticast: (read: () => Readonly<Record<string, MulticastGroupMetrics>>) => void
   readonly snapshot: () => MetricsSnapshot
   /** What render() renders, as plain data. */
   readonly expositionSnapshot: () => ExpositionSnapshot
@@ -194,6 +210,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   let sendPath: (() => UdpSendPathName) | undefined
   let livePaths: ReadonlySet<string> = new Set()
   let published: (() => Readonly<Record<string, PublishedPathMetrics>>) | undefined
+  let multicast: (() => Readonly<Record<string, MulticastGroupMetrics>>) | undefined
 
   const countByState = (): Record<SessionState, number> => {
     const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0, recording: 0 }
@@ -225,14 +242,16 @@ export const makeServerMetrics = (): ServerMetrics => {
     sessions: Object.fromEntries([...sessions.entries()].map(([id, session]) => [id, sessionSnapshot(session)])),
     ...(sendPath === undefined ? {} : { udpSendPath: sendPath() }),
     ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() }),
-    ...(published === undefined ? {} : { published: published() })
+    ...(published === undefined ? {} : { published: published() }),
+    ...(multicast === undefined ? {} : { multicast: multicast() })
   })
 
   const expositionSnapshot = (): ExpositionSnapshot => {
     const { udpSendPath, ...rest } = snapshot()
     const startedBy = (dialect: Dialect): Record<TransportKind, number> => ({
       udp: started.get(`${dialect} udp`) ?? 0,
-      tcp: started.get(`${dialect} tcp`) ?? 0
+      tcp: started.get(`${dialect} tcp`) ?? 0,
+      multicast: started.get(`${dialect} multicast`) ?? 0
     })
     return {
       ...rest,
@@ -278,6 +297,9 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     readPublished: (read) => {
       published = read
+    },
+    readMulticast: (read) => {
+      multicast = read
     },
     snapshot,
     expositionSnapshot,
@@ -371,6 +393,7 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
     families.push({ name: "rtsp_live_viewers", type: "gauge", help: "Sessions playing each live channel (--live).", samples: labelled("channel", (s) => s.liveViewers ?? {}) })
   }
   if (sources.some(({ snapshot }) => snapshot.published !== undefined)) families.push(...publishedFamilies(each))
+  if (sources.some(({ snapshot }) => snapshot.multicast !== undefined)) families.push(...multicastFamilies(each))
   if (sources.some(({ snapshot }) => snapshot.udpSendPaths !== undefined)) {
     families.push({
       name: "rtsp_udp_send_path",
@@ -424,7 +447,8 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
   const viewers = snapshots.flatMap((s) => (s.liveViewers === undefined ? [] : [s.liveViewers]))
   const startedBy = (dialect: Dialect): Record<TransportKind, number> => ({
     udp: total(snapshots, (s) => s.sessionsStartedBy[dialect].udp),
-    tcp: total(snapshots, (s) => s.sessionsStartedBy[dialect].tcp)
+    tcp: total(snapshots, (s) => s.sessionsStartedBy[dialect].tcp),
+    multicast: total(snapshots, (s) => s.sessionsStartedBy[dialect].multicast)
   })
   return {
     connections: total(snapshots, (s) => s.connections),
@@ -450,8 +474,22 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
       : { udpSendPaths: { gso: total(sendPaths, (p) => p.gso), plain: total(sendPaths, (p) => p.plain) } }),
     ...(viewers.length === 0 ? {} : { liveViewers: addRecords(viewers) }),
     // A published path lives in one process (--publish runs no cluster): the paths are all of theirs.
-    ...(snapshots.some((s) => s.published !== undefined) ? { published: Object.assign({}, ...snapshots.map((s) => s.published ?? {})) } : {})
+    ...(snapshots.some((s) => s.published !== undefined) ? { published: Object.assign({}, ...snapshots.map((s) => s.published ?? {})) } : {}),
+    // Multicast, like publishing, runs in one process.
+    ...(snapshots.some((s) => s.multicast !== undefined) ? { multicast: Object.assign({}, ...snapshots.map((s) => s.multicast ?? {})) } : {})
   }
+}
+
+/** The multicast groups' families: how many are in use, and one sample per group. */
+const multicastFamilies = (each: (samplesOf: (snapshot: ExpositionSnapshot) => ReadonlyArray<Sample>) => Array<Sample>): Array<MetricFamily> => {
+  const perGroup = (pick: (group: MulticastGroupMetrics) => number): Array<Sample> =>
+    each((s) => Object.entries(s.multicast ?? {}).sort(([a], [b]) => compareStrings(a, b)).map(([path, m]) => ({ labels: [["path", path], ["group", m.group]], value: pick(m) })))
+  return [
+    { name: "rtsp_multicast_groups", type: "gauge", help: "Multicast groups in use (one per live path someone set up multicast).", samples: each((s) => [{ labels: [], value: Object.keys(s.multicast ?? {}).length }]) },
+    { name: "rtsp_multicast_members", type: "gauge", help: "Sessions set up on each multicast group.", samples: perGroup((m) => m.members) },
+    { name: "rtsp_multicast_viewers", type: "gauge", help: "Sessions playing each multicast group.", samples: perGroup((m) => m.playing) },
+    { name: "rtsp_multicast_packets_sent_total", type: "counter", help: "RTP packets each multicast group sent: one send each, however many members.", samples: perGroup((m) => m.packetsSent) }
+  ]
 }
 
 // --- Prometheus text format 0.0.4 -------------------------------------------

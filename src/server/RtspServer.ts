@@ -19,6 +19,7 @@ import * as FrameScheduler from "./FrameScheduler.js"
 import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
 import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
 import { ingestPublisherPacket } from "./relay/publisherIngest.js"
@@ -107,13 +108,26 @@ const liveChannelsOf = (library: MediaLibrary.MediaLibrary["Type"], config: Serv
     return { epochMillis: config.liveEpochMillis ?? nowMillis, paths }
   })
 
+const multicastGroupsOf = (config: ServerConfig) =>
+  Either.match(makeMulticastGroups(config.multicastRange, config.multicastPort, config.multicastTtl), {
+    onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Multicast", message })),
+    onRight: Effect.succeed
+  })
+
+/** With multicast on, the RTP and RTCP sockets send to groups with the TTL, from the interface RTSP listens on (unless that is every interface). */
+const multicastSending = (config: ServerConfig) =>
+  !config.multicast
+    ? {}
+    : { multicastTtl: config.multicastTtl, ...(config.host === "0.0.0.0" || config.host.includes(":") ? {} : { multicastInterface: config.host }) }
+
 export const make = (config: ServerConfig) =>
   Effect.gen(function* () {
     const library = yield* MediaLibrary.MediaLibrary
     const metrics = yield* Metrics
     const scheduler = yield* FrameScheduler.FrameScheduler
     const clock = yield* Effect.clock
-    const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024 }).pipe(
+    const multicast = config.multicast ? yield* multicastGroupsOf(config) : undefined
+    const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024, ...multicastSending(config) }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
     const rtpSender = yield* makeUdpFrameSender(udp.rtp, { batching: config.udpBatching })
@@ -141,11 +155,13 @@ export const make = (config: ServerConfig) =>
       channels: new Map(),
       publishersByRtpPeer: new Map(),
       publishFrom,
+      multicast,
       streams,
       load: makeLoadTracker()
     }
 
-    if (config.publish) metrics.readPublished(() => publishedMetrics(ctx.channels))
+    if (config.publish) metrics.readPublished(() => publishedMetrics(ctx.channels, (path) => playingMembers(multicast, path)))
+    if (multicast !== undefined) metrics.readMulticast(() => multicastMetrics(multicast))
 
     // RTCP from UDP clients: receiver reports and keep-alive.
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>

@@ -3,6 +3,8 @@
  * uses. One plain record so that embedding programs and the CLI build it the
  * same way.
  */
+import { DEFAULT_MULTICAST_PORT, DEFAULT_MULTICAST_RANGE, DEFAULT_MULTICAST_TTL } from "../net/multicastRange.js"
+
 export interface ServerConfig {
   /** Interface to listen on for RTSP (TCP). */
   readonly host: string
@@ -28,6 +30,14 @@ export interface ServerConfig {
   readonly publishFrom: ReadonlyArray<string>
   /** A publisher that sends no whole frame for this long is ended, and its viewers with it. */
   readonly publisherTimeoutSeconds: number
+  /** Serve live channels and published paths to multicast groups (SETUP with RTP/AVP;multicast); off, such a SETUP is answered 461. */
+  readonly multicast: boolean
+  /** Where groups come from (IPv4 CIDR inside 224.0.0.0/4): one group per path while anyone watches it. */
+  readonly multicastRange: string
+  /** The first group's RTP port (RTCP is the next one); group i uses base + 2i. */
+  readonly multicastPort: number
+  /** Multicast time-to-live: 1 keeps the packets on the local network. */
+  readonly multicastTtl: number
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -57,6 +67,10 @@ export const defaultServerConfig: ServerConfig = {
   publish: false,
   publishFrom: [],
   publisherTimeoutSeconds: 10,
+  multicast: true,
+  multicastRange: DEFAULT_MULTICAST_RANGE,
+  multicastPort: DEFAULT_MULTICAST_PORT,
+  multicastTtl: DEFAULT_MULTICAST_TTL,
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

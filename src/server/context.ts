@@ -17,6 +17,7 @@ import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 import type { FileSession, PublisherSession, Session, ViewerSession } from "./session.js"
 import type { PublishedChannel } from "./relay/channel.js"
 import type { LiveChannels } from "./liveChannel.js"
+import type { MulticastGroups } from "./multicast/groups.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -63,6 +64,8 @@ export interface ServerContext {
   readonly publishFrom: AddressRanges
   /** UDP publishers by the address:port their RTP comes from. */
   readonly publishersByRtpPeer: Map<string, SessionEntry<PublisherSession>>
+  /** Multicast groups of live paths; undefined with --multicast off. */
+  readonly multicast: MulticastGroups | undefined
   /** The streaming fiber of each playing session, keyed by session id. */
   readonly streams: FiberMap.FiberMap<string>
   /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */

@@ -154,7 +154,7 @@ export type RequestRefusal =
   | BadAnnouncement
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast"
   readonly message: string
   readonly cause?: unknown
 }> {}

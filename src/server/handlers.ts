@@ -29,9 +29,11 @@ import {
 import { admitSession } from "./loadShedding.js"
 import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
-import { endSession, indexRtcpPeer, isStreaming, openSession, sessionOptions, startStream, stopStream, touch } from "./sessionLifecycle.js"
+import { endSession, indexRtcpPeer, openSession, sessionOptions, touch } from "./sessionLifecycle.js"
+import { isStreaming, startStream, stopStream } from "./fileStream.js"
+import { addsStream, multicastRefusal, notLiveRefusal, pauseMemberReply, playMemberReply, setupMember } from "./multicast/memberHandlers.js"
 import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
-import { chooseTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
+import { chooseTransport, chooseUnicastTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
 import { liveJoinFrame } from "./liveChannel.js"
 import { decodedPath, describeReply, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
 import { announce, record, setupRecord } from "./publishHandlers.js"
@@ -58,14 +60,15 @@ const isLive = (ctx: ServerContext, media: ServedMedia): boolean => ctx.live.pat
 /**
  * What a 455 says may be done: the state's methods, less what this server or session would
  * refuse anyway. PLAY belongs to sessions set up to play, RECORD to publishers, and without
- * --publish nothing publishes; a published stream's one track is set up once.
+ * --publish nothing publishes; a published stream's one track is set up once, as is a multicast member.
  */
 const allowedFor = (ctx: ServerContext, state: SessionState, entry: SessionEntry | undefined): ReadonlyArray<SupportedMethod> =>
   allowedIn(state).filter((m) => {
     if (!ctx.config.publish && (m === "ANNOUNCE" || m === "RECORD")) return false
     if (entry === undefined) return true
     if (entry.session.kind === "publisher") return m !== "PLAY" && m !== "SETUP"
-    return m !== "RECORD" && (entry.session.kind === "file" || m !== "SETUP")
+    const setUpOnce = entry.session.kind !== "file" || entry.session.transport._tag === "Multicast"
+    return m !== "RECORD" && (!setUpOnce || m !== "SETUP")
   })
 
 const notValid = (ctx: ServerContext, method: SupportedMethod, entry: SessionEntry | undefined) => {
@@ -113,7 +116,7 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
         return yield* setup(ctx, conn, req, entry)
       case "PLAY":
         if (isFileEntry(entry!)) return yield* play(ctx, req, entry)
-        if (isViewerEntry(entry!)) return yield* playViewer(ctx, entry)
+        if (isViewerEntry(entry!)) return yield* (entry.session.transport._tag === "Multicast" ? playMemberReply(ctx, req, entry) : playViewer(ctx, entry))
         return yield* notValid(ctx, method, entry)
       case "RECORD":
         if (isPublisherEntry(entry!)) return yield* record(ctx, entry)
@@ -142,27 +145,33 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     const target = yield* targetOf(req)
     const specs = yield* parseTransportHeader(getHeader(req.headers, "Transport"))
     if (specs.some((spec) => spec.mode === "RECORD")) return yield* setupRecord(ctx, conn, req, specs, existing)
-    if (existing && !isFileEntry(existing)) {
-      // A published stream has one track and its transport is set once.
+    if (existing && (!isFileEntry(existing) || existing.session.transport._tag === "Multicast")) {
+      // A published stream has one track and its transport is set once; so is a group member's.
       return yield* notValid(ctx, "SETUP", existing)
     }
-    const transport = yield* chooseTransport(ctx, conn, specs, existing)
     if (existing) {
       // A second SETUP in READY: same media, new transport.
+      const transport = yield* chooseUnicastTransport(ctx, conn, specs, existing, "a unicast session stays unicast: set up a new session for multicast")
       existing.session.transport = transport
       existing.sink = sinkFor(ctx, conn, largestFrameOf(existing.session.media), transport)
       indexRtcpPeer(ctx, existing)
       return setupReply(ctx, existing)
     }
-    const channel = recordingChannel(ctx, decodedPath(target))
-    if (channel !== undefined) return yield* setupViewer(ctx, conn, req, channel, transport)
-    if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
+    const path = decodedPath(target)
+    const channel = recordingChannel(ctx, path)
+    if (channel !== undefined) {
+      const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, undefined))
+      return yield* setupViewer(ctx, conn, req, channel, choice)
+    }
+    if (ctx.channels.has(path ?? "")) return yield* notRecording(path ?? "")
     const media = yield* resolveMedia(ctx, target, dialect)
-    const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, transport, media.urlPath, dialect), media })
-    const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), transport))
+    const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, isLive(ctx, media) ? undefined : notLiveRefusal(media.urlPath)))
+    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, choice, media.urlPath))
+    if (choice._tag === "MulticastRequest") return setupReply(ctx, yield* setupMember(ctx, conn, req, media.urlPath, { _tag: "File", media }, dialect))
+    const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, choice, media.urlPath, dialect), media })
+    const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), choice))
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
-      session: session.id, peer: session.peer, dialect, transport: transportKind(transport), media: media.urlPath
+      session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath
     }))
     return setupReply(ctx, entry)
   })
@@ -182,15 +191,16 @@ const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<File
     const rangeHeader = getHeader(req.headers, "Range")
     const range = rangeHeader === undefined ? undefined : parseRange(rangeHeader)
     if (range !== undefined && Either.isLeft(range)) return yield* new MalformedHeader({ header: "Range", message: range.left.message })
-    if (yield* isStreaming(ctx, entry)) return ok(playHeaders(ctx, entry), { sessionId: session.id })
+    if (yield* isStreaming(ctx, session.id)) return ok(playHeaders(ctx, entry), { sessionId: session.id })
     session.nextFrame = liveJoinFrame(ctx.live.epochMillis, ctx.clock.unsafeCurrentTimeMillis(), session.media.fps)
     session.state = "playing"
-    return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
+    return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, session, entry.sink) })
   })
 
 const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<FileSession>) =>
   Effect.gen(function* () {
     const { session } = entry
+    if (session.transport._tag === "Multicast") return yield* playMemberReply(ctx, req, entry)
     if (isLive(ctx, session.media)) return yield* playLive(ctx, req, entry)
     const frameCount = session.media.file.frames.length
     const rangeHeader = getHeader(req.headers, "Range")
@@ -212,19 +222,19 @@ const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<FileSess
         seekTo = Math.min(Math.floor(start * session.media.fps + 1e-9), frameCount - 1)
       }
     }
-    const streaming = yield* isStreaming(ctx, entry)
+    const streaming = yield* isStreaming(ctx, session.id)
     if (seekTo === undefined && streaming) {
       // A second PLAY while playing: nothing changes.
       return ok(playHeaders(ctx, entry), { sessionId: session.id })
     }
-    yield* stopStream(ctx, entry)
+    yield* stopStream(ctx, session.id)
     if (seekTo !== undefined) {
       // A seek moves within the current pass over the file; the pass count only grows, so
       // timestamps keep increasing across loops and replays after the end.
       session.nextFrame = Math.floor(session.nextFrame / frameCount) * frameCount + seekTo
     }
     session.state = "playing"
-    return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, entry) })
+    return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, session, entry.sink) })
   })
 
 const playHeaders = (ctx: ServerContext, entry: SessionEntry<FileSession>): RtspHeaders => {
@@ -237,10 +247,14 @@ const playHeaders = (ctx: ServerContext, entry: SessionEntry<FileSession>): Rtsp
   ]
 }
 
-/** PAUSE: a file session's fiber stops, a viewer leaves the fan-out, a publisher's frames are no longer taken. */
+/**
+ * PAUSE: a file session's fiber stops, a viewer leaves the fan-out, a publisher's frames are no
+ * longer taken, a multicast member stops counting as a watcher.
+ */
 const pause = (ctx: ServerContext, entry: SessionEntry) =>
   Effect.gen(function* () {
-    if (isFileEntry(entry)) yield* stopStream(ctx, entry)
+    if (entry.session.transport._tag === "Multicast") return yield* pauseMemberReply(ctx, entry)
+    if (isFileEntry(entry)) yield* stopStream(ctx, entry.session.id)
     entry.session.state = "ready"
     return ok([["Session", sessionHeaderValue(ctx, entry)]], { sessionId: entry.session.id })
   })

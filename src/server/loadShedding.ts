@@ -65,14 +65,20 @@ export const averageLatenessMs = (load: LoadTracker, nowMs: number): number => {
 /** Above this average lateness the server is saturated: SETUP is refused (453) rather than degrading everyone. */
 export const OVERLOAD_LATENESS_MS = 20
 
-/** Whether one more session may start: under the configured limit, and the server keeping up. */
+/**
+ * Whether one more session may start: under the configured limit, and the server keeping up.
+ * A session that adds no stream (a member of a multicast group already open) costs no sending,
+ * so only the limit applies to it.
+ */
 export const admitSession = (
   load: LoadTracker,
   liveSessions: number,
   maxSessions: number,
-  nowMs: number
+  nowMs: number,
+  addsStream = true
 ): Effect.Effect<void, SessionLimitReached | ServerSaturated> => {
   if (liveSessions >= maxSessions) return Effect.fail(new SessionLimitReached({ limit: maxSessions }))
+  if (!addsStream) return Effect.void
   const latenessMs = averageLatenessMs(load, nowMs)
   if (latenessMs > OVERLOAD_LATENESS_MS) return Effect.fail(new ServerSaturated({ latenessMs }))
   return Effect.void

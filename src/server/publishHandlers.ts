@@ -20,7 +20,7 @@ import { isPublishablePath, pathConflict, PUBLISH_PATH_RULE } from "./relay/path
 import { decodedPath, ok, type Reply, sessionHeaderValue, targetOf } from "./reply.js"
 import { newPublisherSession, type PublisherSession, transportKind } from "./session.js"
 import { openSession, sessionOptions } from "./sessionLifecycle.js"
-import { chooseTransport, sinkFor, transportReply } from "./transportNegotiation.js"
+import { chooseUnicastTransport, sinkFor, transportReply } from "./transportNegotiation.js"
 
 /** Publishing is on, and this connection's address may publish. */
 const mayPublish = (ctx: ServerContext, conn: ConnectionState, method: string) =>
@@ -75,7 +75,7 @@ export const setupRecord = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
     if (existing !== undefined || channel.publisher !== undefined) {
       return yield* new PathInUse({ path, message: `${path} already has its one track set up` })
     }
-    const transport = yield* chooseTransport(ctx, conn, specs, undefined)
+    const transport = yield* chooseUnicastTransport(ctx, conn, specs, undefined, "a publisher sends to the server over unicast UDP or TCP interleaved; multicast is for viewers")
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
     const session = newPublisherSession(sessionOptions(ctx, conn, req.uri, transport, path))
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, 0, transport))

@@ -9,13 +9,26 @@ import { frameRtpTimestamp } from "../protocol/rtpJpeg.js"
 import type { Dialect, SessionState, TransportKind } from "../protocol/rtsp/vocabulary.js"
 
 /** The vocabulary word for where a session's packets go (logs, metrics). */
-export const transportKind = (transport: { readonly _tag: "Udp" | "Interleaved" }): TransportKind =>
-  transport._tag === "Udp" ? "udp" : "tcp"
+export const transportKind = (transport: { readonly _tag: SessionTransport["_tag"] }): TransportKind =>
+  transport._tag === "Udp" ? "udp" : transport._tag === "Interleaved" ? "tcp" : "multicast"
 
-/** Where a session's packets go: a UDP destination, or channels on its RTSP connection. */
+/** A multicast group's address and ports, which every member of the group is told. */
+export interface MulticastTransport {
+  readonly _tag: "Multicast"
+  readonly address: string
+  readonly rtpPort: number
+  readonly rtcpPort: number
+  readonly ttl: number
+}
+
+/**
+ * Where a session's packets go: a UDP destination, channels on its RTSP connection, or the
+ * multicast group of its path (the group sends; the session is one of its members).
+ */
 export type SessionTransport =
   | { readonly _tag: "Udp"; readonly address: string; readonly rtpPort: number; readonly rtcpPort: number | undefined }
   | { readonly _tag: "Interleaved"; readonly rtpChannel: number; readonly rtcpChannel: number }
+  | MulticastTransport
 
 export interface SessionStats {
   framesSent: number

@@ -1,30 +1,18 @@
 /**
- * Starting, pausing and ending sessions, and what RTCP from clients does to
- * them. Each playing session streams from its own fiber in a FiberMap keyed
- * by session id, so PAUSE and TEARDOWN are `FiberMap.remove`.
+ * Opening and ending sessions, and what RTCP from clients does to them. A file session
+ * streams from its own fiber (fileStream.ts).
  */
-import { Effect, FiberMap } from "effect"
+import { Effect } from "effect"
 import { decodeRtcpCompound, fractionLostRatio } from "../protocol/rtcp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import { type ConnectionState, isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 import type { PacketSink } from "./rtpSender.js"
-import { recordLateness } from "./loadShedding.js"
-import { senderReport, sendFrame } from "./rtpSender.js"
-import { type FileSession, type NewSessionOptions, type PublisherSession, type Session, type SessionTransport, transportKind } from "./session.js"
+import { senderReport } from "./rtpSender.js"
+import { sessionLog, stopStream } from "./fileStream.js"
+import { closeGroup, groupOf, leaveGroup } from "./multicast/groups.js"
+import type { NewSessionOptions, PublisherSession, Session, SessionTransport } from "./session.js"
 import { type PublishedChannel, recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
-import { liveFrameDue } from "./liveChannel.js"
-
-/** RTCP sender reports go out at stream start and then this often. */
-export const SENDER_REPORT_INTERVAL_MS = 5000
-
-export const sessionLog = (entry: SessionEntry) => ({
-  session: entry.session.id,
-  peer: entry.session.peer,
-  dialect: entry.session.dialect,
-  transport: transportKind(entry.session.transport),
-  media: entry.session.path
-})
 
 /** What every new session of a connection starts from (newFileSession and the others take it). */
 export const sessionOptions = (ctx: ServerContext, conn: ConnectionState, controlUrl: string, transport: SessionTransport, path: string, dialect: Dialect = "standard"): NewSessionOptions => ({
@@ -64,71 +52,16 @@ export const indexRtcpPeer = (ctx: ServerContext, entry: SessionEntry): void => 
   if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.set(entry.rtcpPeerKey, entry)
 }
 
-const streamSession = (ctx: ServerContext, entry: SessionEntry<FileSession>): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    const { session } = entry
-    const frameCount = session.media.file.frames.length
-    session.lastSenderReportAt = Number.NEGATIVE_INFINITY
-    // A live channel's frames are due on its one clock (PLAY chose the frame to join at) and never end.
-    const live = ctx.live.paths.has(session.media.urlPath)
-    const result = yield* ctx.scheduler.run({
-      fps: session.media.fps,
-      firstFrame: session.nextFrame,
-      ...(live ? { anchorMillis: liveFrameDue(ctx.live.epochMillis, session.nextFrame, session.media.fps) } : {}),
-      // Without --loop a run ends with the current pass over the file; a PLAY after the end starts
-      // the next pass (frame counter and timestamps keep growing).
-      endFrame: ctx.config.loop || live ? undefined : (Math.floor(session.nextFrame / frameCount) + 1) * frameCount,
-      sendFrame: (frameIndex, dueMillis) => {
-        const sent = sendFrame(session, entry.sink, frameIndex)
-        const now = ctx.clock.unsafeCurrentTimeMillis()
-        recordLateness(ctx.load, now - dueMillis, now)
-        session.nextFrame = frameIndex + 1
-        if (sent.sent) ctx.metrics.framesSent(1, sent.packets, sent.bytes)
-        else ctx.metrics.framesDropped(1)
-        if (session.dialect === "standard") {
-          if (now - session.lastSenderReportAt >= SENDER_REPORT_INTERVAL_MS) {
-            session.lastSenderReportAt = now
-            entry.sink.sendRtcp(senderReport(session, frameIndex, now))
-          }
-        }
-        const fallback = ctx.rtpSender.takeFallback()
-        if (fallback !== undefined) return Effect.logWarning(`UDP send path: plain from now on (${fallback})`)
-        // The first drop is worth a line; the total is logged when the session ends.
-        return !sent.sent && session.stats.framesDropped === 1
-          ? Effect.logWarning("receiver too slow: dropping whole frames").pipe(Effect.annotateLogs(sessionLog(entry)))
-          : undefined
-      }
-    })
-    if (session.dialect === "standard") {
-      // End of stream: players take the BYE as the end. It goes out when the last frame's
-      // display time is over: sent at once, it can overtake that frame's packets (RTCP has
-      // its own socket) and a player would stop one frame short.
-      yield* Effect.sleep(1000 / session.media.fps)
-      entry.sink.sendRtcp(senderReport(session, result.nextFrame - 1, ctx.clock.unsafeCurrentTimeMillis(), "end of stream"))
-    }
-    yield* Effect.logInfo(`end of media after ${session.stats.framesSent} frames`).pipe(Effect.annotateLogs(sessionLog(entry)))
-  })
-
-/** Starts (or restarts) the session's streaming fiber from `session.nextFrame`. */
-export const startStream = (ctx: ServerContext, entry: SessionEntry<FileSession>): Effect.Effect<void> =>
-  FiberMap.run(ctx.streams, entry.session.id, streamSession(ctx, entry)).pipe(Effect.asVoid)
-
-/** Stops the streaming fiber and waits for it: no frame is sent after this returns. */
-export const stopStream = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> =>
-  // A frame the fiber queued for the end of the turn leaves now, before any reply or BYE.
-  FiberMap.remove(ctx.streams, entry.session.id).pipe(Effect.zipRight(Effect.sync(ctx.rtpSender.flush)))
-
-export const isStreaming = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<boolean> =>
-  FiberMap.has(ctx.streams, entry.session.id)
-
 export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: string): Effect.Effect<void> =>
   Effect.gen(function* () {
     if (entry.ended) return
     entry.ended = true
     const { session } = entry
     const now = ctx.clock.unsafeCurrentTimeMillis()
-    if (isFileEntry(entry)) {
-      yield* stopStream(ctx, entry)
+    const group = session.transport._tag === "Multicast" ? groupOf(ctx, entry) : undefined
+    if (group !== undefined) yield* leaveGroup(ctx, group, entry)
+    else if (isFileEntry(entry)) {
+      yield* stopStream(ctx, session.id)
       if (session.dialect === "standard") entry.sink.sendRtcp(senderReport(entry.session, Math.max(entry.session.nextFrame - 1, 0), now, reason))
     } else if (isViewerEntry(entry)) {
       ctx.channels.get(session.path)?.viewers.delete(entry)
@@ -141,7 +74,7 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     ctx.metrics.sessionEnded(session.id, reason)
     const { framesSent, framesDropped, packetsSent } = session.stats
     yield* Effect.logInfo(`session ended: ${reason}`).pipe(
-      Effect.annotateLogs({ ...sessionLog(entry), framesSent, framesDropped, packetsSent })
+      Effect.annotateLogs({ ...sessionLog(session), framesSent, framesDropped, packetsSent })
     )
     if (isPublisherEntry(entry)) yield* endPublisher(ctx, entry, reason)
   })
@@ -176,6 +109,8 @@ export const closeChannel = (ctx: ServerContext, channel: PublishedChannel, reas
       viewer.sink.sendRtcp(viewerSenderReport(viewer.session, now, `publisher gone: ${reason}`))
     }
     channel.viewers.clear()
+    const group = ctx.multicast?.byPath.get(channel.path)
+    if (group?.stream.kind === "published" && group.stream.channel === channel) yield* closeGroup(ctx, group, `publisher gone: ${reason}`)
   })
 
 export const touch = (ctx: ServerContext, entry: SessionEntry): void => {

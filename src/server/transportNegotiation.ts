@@ -1,7 +1,8 @@
 /**
  * SETUP's transport negotiation: pick the first of the client's Transport
- * specs this server can do (UDP unicast, or interleaved channels free on the
- * connection), build the packet sink for it, and write the reply's Transport.
+ * specs this server can do (UDP unicast, interleaved channels free on the
+ * connection, or the path's multicast group where the path is live), build
+ * the packet sink for it, and write the reply's Transport.
  */
 import { Effect, Either } from "effect"
 import type { ServedMedia } from "../media/MediaLibrary.js"
@@ -9,7 +10,7 @@ import { formatTransportSpec, parseTransport, type TransportMode, type Transport
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { MalformedHeader, UnsupportedTransport } from "./errors.js"
 import { interleavedSink, type PacketSink, udpSink } from "./rtpSender.js"
-import type { Session, SessionTransport } from "./session.js"
+import type { MulticastTransport, Session, SessionTransport } from "./session.js"
 
 /** The Transport header's specs, or why there are none to choose from. */
 export const parseTransportHeader = (
@@ -29,22 +30,37 @@ export const parseTransportHeader = (
 const channelsInUse = (ctx: ServerContext, conn: ConnectionState, except: SessionEntry | undefined): Set<number> => {
   const used = new Set<number>()
   for (const id of conn.sessionIds) {
-    const t = ctx.sessions.get(id)
-    if (!t || t === except || t.session.transport._tag !== "Interleaved") continue
-    used.add(t.session.transport.rtpChannel).add(t.session.transport.rtcpChannel)
+    const t = ctx.sessions.get(id)?.session.transport
+    if (!t || ctx.sessions.get(id) === except || t._tag !== "Interleaved") continue
+    used.add(t.rtpChannel).add(t.rtcpChannel)
   }
   return used
 }
 
-/** The first transport in the client's list that this server can do. */
+/** The client asked for multicast and may have it: the caller joins the path's group. */
+export interface MulticastRequest {
+  readonly _tag: "MulticastRequest"
+}
+
+/** A unicast transport, or a request to join the path's multicast group. */
+export type TransportChoice = Exclude<SessionTransport, MulticastTransport> | MulticastRequest
+
+/**
+ * The first transport in the client's list that this server can do. `multicastRefusal` says why
+ * this SETUP may not have multicast (undefined: it may), for the 461 when nothing else was offered.
+ */
 export const chooseTransport = (
   ctx: ServerContext,
   conn: ConnectionState,
   specs: ReadonlyArray<TransportSpec>,
-  existing: SessionEntry | undefined
-): Effect.Effect<SessionTransport, UnsupportedTransport> => {
+  existing: SessionEntry | undefined,
+  multicastRefusal: string | undefined
+): Effect.Effect<TransportChoice, UnsupportedTransport> => {
   for (const spec of specs) {
-    if (spec.delivery === "multicast") continue
+    if (spec.delivery === "multicast") {
+      if (multicastRefusal === undefined && spec.lowerTransport === "UDP") return Effect.succeed({ _tag: "MulticastRequest" })
+      continue
+    }
     if (spec.lowerTransport === "TCP") {
       const used = channelsInUse(ctx, conn, existing)
       let first = spec.interleaved?.first ?? conn.nextChannel
@@ -70,10 +86,21 @@ export const chooseTransport = (
   }
   return Effect.fail(
     specs.some((s) => s.delivery === "multicast")
-      ? new UnsupportedTransport({ reason: "Multicast", message: "multicast is not supported; use unicast UDP or TCP interleaved" })
+      ? new UnsupportedTransport({ reason: "Multicast", message: multicastRefusal ?? "multicast travels over UDP, not TCP" })
       : new UnsupportedTransport({ reason: "NoClientPort", message: "no usable transport: give client_port for UDP or use RTP/AVP/TCP" })
   )
 }
+
+/** A transport for a session that cannot be multicast (`refusal` says why, for the 461). */
+export const chooseUnicastTransport = (
+  ctx: ServerContext,
+  conn: ConnectionState,
+  specs: ReadonlyArray<TransportSpec>,
+  existing: SessionEntry | undefined,
+  refusal: string
+): Effect.Effect<Exclude<SessionTransport, MulticastTransport>, UnsupportedTransport> =>
+  Effect.flatMap(chooseTransport(ctx, conn, specs, existing, refusal), (choice) =>
+    choice._tag === "MulticastRequest" ? Effect.fail(new UnsupportedTransport({ reason: "Multicast", message: refusal })) : Effect.succeed(choice))
 
 /** Allowance for RFC 2435 headers and quantization tables on top of the largest frame's bytes. */
 const PER_FRAME_OVERHEAD_BYTES = 64 * 16
@@ -81,11 +108,17 @@ const PER_FRAME_OVERHEAD_BYTES = 64 * 16
 /** The bytes a file's largest frame takes on the wire: what a TCP session's queue is sized by. */
 export const largestFrameOf = (media: ServedMedia): number => media.file.frameBytes.max + PER_FRAME_OVERHEAD_BYTES
 
-/** Where a session's packets go; a TCP session queues up to `tcpQueueFrames` frames of `largestFrameBytes`. */
+/**
+ * Where a session's packets go; a TCP session queues up to `tcpQueueFrames` frames of
+ * `largestFrameBytes`. A multicast member's sink sends nothing: its group sends for all members.
+ */
 export const sinkFor = (ctx: ServerContext, conn: ConnectionState, largestFrameBytes: number, transport: SessionTransport): PacketSink => {
   if (transport._tag === "Udp") return udpSink(ctx.rtpSender, ctx.rtcp, transport.address, transport.rtpPort, transport.rtcpPort)
+  if (transport._tag === "Multicast") return MEMBER_SINK
   return interleavedSink(conn.socket, transport.rtpChannel, transport.rtcpChannel, ctx.config.tcpQueueFrames * largestFrameBytes)
 }
+
+const MEMBER_SINK: PacketSink = { headerBuffer: (bytes) => Buffer.alloc(bytes), sendFrame: () => true, sendRtcp: () => {} }
 
 /** The reply's Transport: what was chosen, with our server ports and the session's SSRC. */
 export const transportReply = (ctx: ServerContext, session: Session, mode?: TransportMode): string => {
@@ -95,6 +128,21 @@ export const transportReply = (ctx: ServerContext, session: Session, mode?: Tran
   const modeField = mode === undefined ? {} : { mode }
   if (t._tag === "Interleaved") {
     return formatTransportSpec({ protocol: "RTP/AVP/TCP", lowerTransport: "TCP", delivery: "unicast", interleaved: { first: t.rtpChannel, last: t.rtcpChannel }, ...ssrc, ...modeField, extensions: [] })
+  }
+  if (t._tag === "Multicast") {
+    // The SSRC is the group's: every member receives the one stream.
+    const groupSsrc = ctx.multicast?.byPath.get(session.path)?.stream.session.ssrc
+    return formatTransportSpec({
+      protocol: "RTP/AVP",
+      lowerTransport: "UDP",
+      delivery: "multicast",
+      destination: t.address,
+      port: { first: t.rtpPort, last: t.rtcpPort },
+      ttl: t.ttl,
+      ...(groupSsrc === undefined ? {} : { ssrc: groupSsrc }),
+      ...modeField,
+      extensions: []
+    })
   }
   return formatTransportSpec({
     protocol: "RTP/AVP",

@@ -12,9 +12,10 @@ import { admitSession } from "./loadShedding.js"
 import { nextViewerTimestamp, type PublishedChannel } from "./relay/channel.js"
 import { describeReply, ok, sessionHeaderValue } from "./reply.js"
 import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
-import { newViewerSession, transportKind, type SessionTransport, type ViewerSession } from "./session.js"
+import { newViewerSession, transportKind, type ViewerSession } from "./session.js"
 import { openSession, sessionOptions } from "./sessionLifecycle.js"
-import { sinkFor, transportReply } from "./transportNegotiation.js"
+import { sinkFor, type TransportChoice, transportReply } from "./transportNegotiation.js"
+import { addsStream, setupMember } from "./multicast/memberHandlers.js"
 
 /** Room a viewer's TCP queue keeps per frame before any frame is seen (a large 1080p JPEG); after, twice the largest frame so far. */
 const DEFAULT_FRAME_BYTES = 512 * 1024
@@ -37,12 +38,16 @@ export const describeChannel = (ctx: ServerContext, conn: ConnectionState, targe
     live: true
   })
 
-export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, channel: PublishedChannel, transport: SessionTransport) =>
+export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, channel: PublishedChannel, transport: TransportChoice) =>
   Effect.gen(function* () {
     if ((conn.dialect ?? "standard") !== "standard") {
       return yield* new MediaNotServable({ dialect: "classic", message: `${channel.path} is a published path: it plays in the standard dialect only` })
     }
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
+    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, transport, channel.path))
+    if (transport._tag === "MulticastRequest") {
+      const member = yield* setupMember(ctx, conn, req, channel.path, { _tag: "Published", channel }, "standard")
+      return ok([["Session", sessionHeaderValue(ctx, member)], ["Transport", transportReply(ctx, member.session)]], { sessionId: member.session.id })
+    }
     const session = newViewerSession(sessionOptions(ctx, conn, req.uri, transport, channel.path))
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, frameRoom(channel), transport))
     channel.viewers.add(entry)

@@ -32,6 +32,10 @@ const allFlags = [
   "--publish",
   "--publish-from", "192.168.0.0/16,::1",
   "--publisher-timeout", "5",
+  "--multicast", "off",
+  "--multicast-range", "239.9.9.0/24",
+  "--multicast-port", "7002",
+  "--multicast-ttl", "3",
   "--workers", "2"
 ]
 
@@ -57,6 +61,10 @@ describe("serveConfigFrom", () => {
       publish: true,
       publishFrom: ["10.1.0.0/16"],
       publisherTimeout: 7,
+      multicast: "off",
+      multicastRange: "239.1.0.0/16",
+      multicastPort: 6000,
+      multicastTtl: 2,
       workers: 3
     }
     expect(serveConfigFrom(options)).toEqual({
@@ -76,7 +84,11 @@ describe("serveConfigFrom", () => {
       udpBatching: false,
       publish: true,
       publishFrom: ["10.1.0.0/16"],
-      publisherTimeoutSeconds: 7
+      publisherTimeoutSeconds: 7,
+      multicast: false,
+      multicastRange: "239.1.0.0/16",
+      multicastPort: 6000,
+      multicastTtl: 2
     })
     const none = serveConfigFrom({ ...options, fps: Option.none(), httpPort: Option.none() })
     expect([none.fps, none.httpPort]).toEqual([undefined, undefined])
@@ -111,7 +123,11 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false,
         publish: true,
         publishFrom: ["192.168.0.0/16", "::1"],
-        publisherTimeoutSeconds: 5
+        publisherTimeoutSeconds: 5,
+        multicast: false,
+        multicastRange: "239.9.9.0/24",
+        multicastPort: 7002,
+        multicastTtl: 3
       })
       expect(settings.logging).toEqual({ level: "info", format: "json" })
       expect(settings.workers).toBe(2)
@@ -149,7 +165,11 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false,
         publish: true,
         publishFrom: ["10.0.0.0/8", "fd00::/8"],
-        publisherTimeoutSeconds: 20
+        publisherTimeoutSeconds: 20,
+        multicast: false,
+        multicastRange: "239.1.2.0/28",
+        multicastPort: 9000,
+        multicastTtl: 4
       })
       expect(settings.logging).toEqual({ level: "debug", format: "json" })
       expect(settings.workers).toBe(3)
@@ -174,7 +194,11 @@ describe("effect-rtsp serve: flags and environment", () => {
         udpBatching: false,
         publish: true,
         publishFrom: ["192.168.0.0/16", "::1"],
-        publisherTimeoutSeconds: 5
+        publisherTimeoutSeconds: 5,
+        multicast: false,
+        multicastRange: "239.9.9.0/24",
+        multicastPort: 7002,
+        multicastTtl: 3
       })
       expect(settings.logging).toEqual({ level: "warning", format: "json" })
       expect(settings.workers).toBe(2)

@@ -56,5 +56,9 @@ export const allEnv: Record<string, string> = {
   RTSP_PUBLISH: "true",
   RTSP_PUBLISH_FROM: "10.0.0.0/8, fd00::/8",
   RTSP_PUBLISHER_TIMEOUT: "20",
+  RTSP_MULTICAST: "off",
+  RTSP_MULTICAST_RANGE: "239.1.2.0/28",
+  RTSP_MULTICAST_PORT: "9000",
+  RTSP_MULTICAST_TTL: "4",
   RTSP_WORKERS: "3"
 }

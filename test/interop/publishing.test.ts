@@ -123,7 +123,7 @@ describe("interop: publishing", () => {
         }
         expect(described, `the path never described: ${pushing.stderr}`).toBe(true)
 
-        const harnessFrames: Record<TransportKind, Array<ReceivedFrame>> = { udp: [], tcp: [] }
+        const harnessFrames: Record<"udp" | "tcp", Array<ReceivedFrame>> = { udp: [], tcp: [] }
         const viewers = yield* Effect.forEach(["udp", "tcp"] as const, (t) =>
           Effect.gen(function* () {
             const viewer = yield* makeClientSession({ url, transport: t, udpFallbackMs: 0, onFrame: (frame) => harnessFrames[t].push(frame) })

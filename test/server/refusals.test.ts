@@ -176,6 +176,15 @@ describe("load shedding", () => {
       expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + 1999)))).toBe(true)
     }))
 
+  it.effect("a session that adds no stream (joining an open multicast group) meets only the limit, even when frames run late", () =>
+    Effect.gen(function*() {
+      const load = makeLoadTracker()
+      for (let i = 0; i < 1000; i++) recordLateness(load, 100, t + i)
+      expect(yield* Effect.flip(admitSession(load, 0, 2, t + 999))).toBeInstanceOf(ServerSaturated)
+      expect(Either.isRight(yield* Effect.either(admitSession(load, 0, 2, t + 999, false)))).toBe(true)
+      expect(yield* Effect.flip(admitSession(load, 2, 2, t + 999, false))).toEqual(new SessionLimitReached({ limit: 2 }))
+    }))
+
   it.effect("one pause of many sessions' frames within a busy second is not saturation", () =>
     Effect.gen(function*() {
       const load = makeLoadTracker()

@@ -6,9 +6,12 @@
 export type Dialect = "standard" | "classic"
 export const DIALECTS: ReadonlyArray<Dialect> = ["standard", "classic"]
 
-/** How RTP travels: UDP datagrams, or `$`-interleaved in the RTSP TCP connection (RFC 2326 §10.12). */
-export type TransportKind = "udp" | "tcp"
-export const TRANSPORT_KINDS: ReadonlyArray<TransportKind> = ["udp", "tcp"]
+/**
+ * How RTP travels: UDP datagrams to the client, `$`-interleaved in the RTSP TCP connection
+ * (RFC 2326 §10.12), or UDP to a multicast group the server chose, shared by every viewer of a live path.
+ */
+export type TransportKind = "udp" | "tcp" | "multicast"
+export const TRANSPORT_KINDS: ReadonlyArray<TransportKind> = ["udp", "tcp", "multicast"]
 
 /** RFC 2326 Appendix A session states ("init": no SETUP yet). */
 export type SessionState = "init" | "ready" | "playing" | "recording"

@@ -10,7 +10,7 @@ import { RTP_FIXED_HEADER_SIZE as RTP_HEADER, timestampDelta, writeRtpHeader } f
 import { JPEG_CLOCK_RATE, JPEG_PAYLOAD_TYPE } from "../../protocol/rtpJpeg.js"
 import type { SessionEntry } from "../context.js"
 import type { PublishedPathMetrics } from "../Metrics.js"
-import { senderReportPacket } from "../rtpSender.js"
+import { type PacketSink, senderReportPacket } from "../rtpSender.js"
 import type { PublisherSession, ViewerSession } from "../session.js"
 import type { FrameIngest, IngestedFrame, IngestEvent, RejectedFrame, RejectReason } from "./frameIngest.js"
 
@@ -37,6 +37,8 @@ export interface PublishedChannel {
   publisher: SessionEntry<PublisherSession> | undefined
   /** Every viewer set up on the path; those playing get frames. */
   readonly viewers: Set<SessionEntry<ViewerSession>>
+  /** The path's multicast group stream, while the group exists: one more viewer, sent to while it plays. */
+  multicast: { readonly session: ViewerSession; readonly sink: PacketSink } | undefined
   ingest: FrameIngest | undefined
   readonly stats: ChannelStats
   /** Clock millis of the last RTP packet and of the last whole frame from the publisher. */
@@ -61,6 +63,7 @@ export const newChannel = (path: string, connectionId: number | undefined, paylo
   state: "announced",
   publisher: undefined,
   viewers: new Set(),
+  multicast: undefined,
   ingest: undefined,
   stats: { packetsIn: 0, bytesIn: 0, framesIn: 0, framesOut: 0, framesDropped: 0, rejected: new Map() },
   lastPacketAt: now,
@@ -118,32 +121,43 @@ export const relayFrame = (channel: PublishedChannel, frame: IngestedFrame, nowM
   let bytes = 0
   for (const payload of payloads) bytes += payload.length
   channel.largestFrameBytes = Math.max(channel.largestFrameBytes, bytes + payloads.length * (RTP_HEADER + 4))
+  for (const entry of channel.viewers) sendToViewer(channel, entry, frame, bytes, nowMillis)
+  if (channel.multicast !== undefined) sendToViewer(channel, channel.multicast, frame, bytes, nowMillis)
+}
+
+/** One frame to one viewer (`bytes` of payload), if it plays: its own SSRC, sequence numbers and timestamps. */
+const sendToViewer = (
+  channel: PublishedChannel,
+  target: { readonly session: ViewerSession; readonly sink: PacketSink },
+  frame: IngestedFrame,
+  bytes: number,
+  nowMillis: number
+): void => {
+  const viewer = target.session
+  if (viewer.state !== "playing") return
+  const { payloads } = frame
   const last = payloads.length - 1
-  for (const entry of channel.viewers) {
-    const viewer = entry.session
-    if (viewer.state !== "playing") continue
-    const timestamp = viewerTimestamp(viewer, frame.timestamp)
-    const headers = entry.sink.headerBuffer(RTP_HEADER * payloads.length)
-    for (let i = 0; i <= last; i++) {
-      writeRtpHeader(headers, i * RTP_HEADER, i === last, JPEG_PAYLOAD_TYPE, viewer.nextSeq + i, timestamp, viewer.ssrc)
-    }
-    // Sequence numbers advance even for a dropped frame, so the viewer can see the loss.
-    viewer.nextSeq += payloads.length
-    viewer.lastTimestamp = timestamp
-    const stats = viewer.stats
-    if (entry.sink.sendFrame(headers, payloads)) {
-      stats.framesSent++
-      stats.packetsSent += payloads.length
-      stats.octetsSent += bytes
-      channel.stats.framesOut++
-    } else {
-      stats.framesDropped++
-      channel.stats.framesDropped++
-    }
-    if (nowMillis - viewer.lastSenderReportAt >= VIEWER_SR_INTERVAL_MS) {
-      viewer.lastSenderReportAt = nowMillis
-      entry.sink.sendRtcp(viewerSenderReport(viewer, wallclockOf(channel, frame.timestamp, nowMillis)))
-    }
+  const timestamp = viewerTimestamp(viewer, frame.timestamp)
+  const headers = target.sink.headerBuffer(RTP_HEADER * payloads.length)
+  for (let i = 0; i <= last; i++) {
+    writeRtpHeader(headers, i * RTP_HEADER, i === last, JPEG_PAYLOAD_TYPE, viewer.nextSeq + i, timestamp, viewer.ssrc)
+  }
+  // Sequence numbers advance even for a dropped frame, so the viewer can see the loss.
+  viewer.nextSeq += payloads.length
+  viewer.lastTimestamp = timestamp
+  const stats = viewer.stats
+  if (target.sink.sendFrame(headers, payloads)) {
+    stats.framesSent++
+    stats.packetsSent += payloads.length
+    stats.octetsSent += bytes
+    channel.stats.framesOut++
+  } else {
+    stats.framesDropped++
+    channel.stats.framesDropped++
+  }
+  if (nowMillis - viewer.lastSenderReportAt >= VIEWER_SR_INTERVAL_MS) {
+    viewer.lastSenderReportAt = nowMillis
+    target.sink.sendRtcp(viewerSenderReport(viewer, wallclockOf(channel, frame.timestamp, nowMillis)))
   }
 }
 
@@ -180,9 +194,9 @@ export const countRejection = (channel: PublishedChannel, reason: RejectReason, 
 }
 
 /** The paths' figures as /metrics shows them. */
-export const publishedMetrics = (channels: ReadonlyMap<string, PublishedChannel>): Record<string, PublishedPathMetrics> =>
+export const publishedMetrics = (channels: ReadonlyMap<string, PublishedChannel>, multicastViewers: (path: string) => number = () => 0): Record<string, PublishedPathMetrics> =>
   Object.fromEntries([...channels.values()].map((channel) => {
-    let viewers = 0
+    let viewers = multicastViewers(channel.path)
     for (const viewer of channel.viewers) if (viewer.session.state === "playing") viewers++
     const { framesIn, framesOut, framesDropped, rejected } = channel.stats
     return [channel.path, { recording: channel.state === "recording" ? 1 : 0, viewers, framesIn, framesOut, framesDropped, rejected: Object.fromEntries(rejected) }]

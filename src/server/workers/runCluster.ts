@@ -39,9 +39,11 @@ export const runCluster = (settings: ClusterSettings): Effect.Effect<void, Clust
     if (problem !== undefined) return yield* new ClusterError({ reason: "Ports", message: problem })
     const startedAt = yield* Clock.currentTimeMillis
     yield* Effect.logInfo(`starting ${settings.workers} workers (pid ${process.pid} supervises)`)
+    // Each worker would open its own group for a path, on the same address: two streams in one group.
+    if (settings.server.multicast && settings.server.live.length > 0) yield* Effect.logInfo("multicast: off, as it needs one server process (--workers 1)")
     const supervisor = yield* Supervisor.make({
       count: settings.workers,
-      server: settings.server,
+      server: { ...settings.server, multicast: false },
       logging: settings.logging,
       workerEntry: WORKER_ENTRY
     })

@@ -124,7 +124,7 @@ const invalidCases: ReadonlyArray<readonly [string, unknown, string, RegExp]> = 
   ["url without scheme", { ...minimal, url: "127.0.0.1:8554/movie.Mjpeg" }, "url", /rtsp:\/\/ URL/],
   ["missing steps", { url: MOVIE_URL }, "steps", /is missing/],
   ["empty steps", withSteps(), "steps", /at least one step/],
-  ["bad transport", { ...minimal, transport: "quic" }, "transport", /expected "udp" or "tcp", got "quic"/],
+  ["bad transport", { ...minimal, transport: "quic" }, "transport", /expected "udp" or "tcp" or "multicast", got "quic"/],
   ["bad dialect", { ...minimal, dialect: "rtsp2" }, "dialect", /expected "standard" or "classic"/],
   ["play before setup", withSteps({ step: "options" }, { step: "play" }), "steps[1].step", /play needs a setup step before it/],
   ["pause before setup", withSteps({ step: "pause" }), "steps[0].step", /pause needs a setup/],
