@@ -20,6 +20,12 @@
  *   "200,500"): GStreamer's RTSP server looping the sample under the same load client, with
  *   cpuRatioOursToPeer = our CPU (batching on, same N, this run) / its CPU. Skipped, with a line
  *   saying so, where it is not installed.
+ * - `server.multicast` (one per N in BENCH_MULTICAST_SESSIONS, default "1,1000"; "" for none):
+ *   N multicast viewers of the sample served as a live channel, and one receiver joined to the
+ *   group, all in a network namespace of their own (bench/multicastNamespace.ts; the line says
+ *   skipped where none can be made). The server sends the group stream once however many
+ *   watch, so cpuRatioToOneViewer (CPU at N / CPU at 1, this run) should stay near 1;
+ *   unicastCpuPctOfOneCore is this run's server.sessions figure at N (batching on), if run.
  * - `server.playback` (skip with BENCH_PLAYBACK=0): one session plays the
  *   whole file once; playSeconds = last frame arrival - first + 1/fps.
  *
@@ -42,6 +48,7 @@ import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
 import { messageOf } from "../src/common/errorText.js"
+import { namespaceUnavailable, runMulticastCase } from "./multicastNamespace.js"
 
 export interface ServerBenchOptions {
   /** The sample file; the server serves its folder. */
@@ -449,6 +456,36 @@ const publishedSessionsCase = async (options: ServerBenchOptions, sessions: numb
   }
 }
 
+/** BENCH_MULTICAST_SESSIONS (default "1,1000"; "" for none): multicast viewers of one live channel. */
+const multicastSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_MULTICAST_SESSIONS ?? "1,1000")
+
+/** Server start, the setup deadline and teardown, beside the window: the case gets this much more before it is killed. */
+const MULTICAST_CASE_MARGIN_MS = 90_000
+
+/**
+ * N multicast viewers (in a network namespace; see bench/multicastNamespace.ts), beside one
+ * viewer's CPU (`one`, this run) and N unicast sessions' (`unicast`, this run), where measured.
+ */
+const multicastCase = async (options: ServerBenchOptions, sessions: number, seconds: number, one: Record<string, unknown> | undefined, unicast: Record<string, unknown> | undefined): Promise<Record<string, unknown>> => {
+  const caseStart = performance.now()
+  const line = await runMulticastCase(sessions, seconds, resolve(options.sample), options.fps, seconds * 1000 + MULTICAST_CASE_MARGIN_MS)
+  const cpu = line.serverCpuPctOfOneCore
+  const oneCpu = one?.serverCpuPctOfOneCore
+  const unicastCpu = unicast?.serverCpuPctOfOneCore
+  const printed = {
+    ...line,
+    ...(sessions > 1 ? { cpuRatioToOneViewer: typeof cpu === "number" && typeof oneCpu === "number" && oneCpu > 0 ? round(cpu / oneCpu, 2) : null } : {}),
+    ...(typeof unicastCpu === "number" ? { unicastCpuPctOfOneCore: unicastCpu } : {}),
+    note: [
+      `${cpus().length} cores shared by the server and the viewers; one receiver counts the group stream (the members receive nothing of their own); run in a network namespace whose only interface is lo`,
+      ...(typeof line.otherCpuPctOfOneCore === "number" && line.otherCpuPctOfOneCore >= 20 ? [`other processes used ${line.otherCpuPctOfOneCore} % of a core during the window: figures are disturbed`] : [])
+    ].join("; "),
+    caseSeconds: round((performance.now() - caseStart) / 1000, 1)
+  }
+  print(printed)
+  return printed
+}
+
 /** Waits (bounded) until `frameCount` frames arrived or the stream has been silent for `silenceMs`. */
 const waitForEnd = async (client: LoadClient, frameCount: number, silenceMs: number, limitMs: number): Promise<void> => {
   const stats = client.sessions[0]!.stats
@@ -541,6 +578,18 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
   }
   for (const n of publishedSessionCounts()) {
     await guarded({ case: "server.published", sessions: n }, () => publishedSessionsCase(options, n, seconds, oursBatched.get(n)))
+  }
+  const multicastCounts = multicastSessionCounts()
+  const noNamespace = multicastCounts.length > 0 ? namespaceUnavailable() : undefined
+  if (noNamespace !== undefined) print({ case: "server.multicast", skipped: noNamespace })
+  else {
+    let oneViewer: Record<string, unknown> | undefined
+    for (const n of multicastCounts) {
+      await guarded({ case: "server.multicast", sessions: n }, async () => {
+        const line = await multicastCase(options, n, seconds, oneViewer, oursBatched.get(n))
+        if (n === 1) oneViewer = line
+      })
+    }
   }
   const peerCounts = peerSessionCounts()
   if (peerCounts.length > 0 && !gstreamerAvailable()) {

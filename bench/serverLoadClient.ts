@@ -276,7 +276,7 @@ const pool = async (count: number, concurrency: number, work: (i: number) => Pro
 // --- the client ----------------------------------------------------------------------------
 
 /** DESCRIBE, then the URL to SETUP the MJPEG track with, as a player resolves it from the SDP. */
-const describeTrack = async (control: RtspControl, url: string): Promise<string> => {
+export const describeTrack = async (control: RtspControl, url: string): Promise<string> => {
   const described = await control.request("DESCRIBE", url, [["Accept", "application/sdp"]])
   if (described.response.statusCode !== 200) throw new Error(`DESCRIBE answered ${described.response.statusCode}`)
   const sdp = parseSdp(described.response.body.toString("utf8"))

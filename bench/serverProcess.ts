@@ -2,7 +2,7 @@
  * The RTSP server in a process of its own, for the load benchmark
  * (bench/serverLoad.ts), so that its CPU and memory can be read from /proc:
  *
- *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H] [--udp-batching off] [--publish]
+ *   node dist/bench/serverProcess.js [--media DIR] [--loop] [--max-sessions N] [--host H] [--udp-batching off] [--publish] [--live PATH]...
  *
  * It listens with free ports (RTSP and the RTP/RTCP pair), prints ONE JSON
  * line on stdout once it listens ({"ready":true,"pid","port","rtpPort","rtcpPort"}),
@@ -38,6 +38,10 @@ const argValue = (args: ReadonlyArray<string>, flag: string): string | undefined
   return at >= 0 ? args[at + 1] : undefined
 }
 
+/** Every value of a repeatable flag, in order. */
+const argValues = (args: ReadonlyArray<string>, flag: string): ReadonlyArray<string> =>
+  args.flatMap((arg, at) => (arg === flag && args[at + 1] !== undefined ? [args[at + 1]!] : []))
+
 const positiveInt = (text: string | undefined, fallback: number): number => {
   const n = text === undefined ? Number.NaN : Number(text)
   return Number.isInteger(n) && n > 0 ? n : fallback
@@ -46,7 +50,7 @@ const positiveInt = (text: string | undefined, fallback: number): number => {
 /** The metrics the bench reads, as the server's own snapshot has them. */
 type CountedByServer = Pick<
   Metrics.MetricsSnapshot,
-  "sessionsByState" | "connections" | "framesSent" | "packetsSent" | "framesDropped" | "sessionsEnded" | "responses"
+  "sessionsByState" | "connections" | "framesSent" | "packetsSent" | "framesDropped" | "sessionsEnded" | "responses" | "multicast"
 >
 
 /** The server's own view, for the bench (the figures it cannot see from /proc). */
@@ -73,7 +77,8 @@ const config: ServerConfig = {
   maxSessions: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxSessions),
   maxConnections: positiveInt(argValue(args, "--max-sessions"), defaultServerConfig.maxConnections),
   udpBatching: argValue(args, "--udp-batching") !== "off",
-  publish: args.includes("--publish")
+  publish: args.includes("--publish"),
+  live: argValues(args, "--live")
 }
 
 const toMs = (nanos: number): number => Math.round(nanos / 1e4) / 100
@@ -107,6 +112,7 @@ const announce = Layer.effectDiscard(Effect.gen(function* () {
         framesDropped: snap.framesDropped,
         sessionsEnded: snap.sessionsEnded,
         responses: snap.responses,
+        ...(snap.multicast === undefined ? {} : { multicast: snap.multicast }),
         loopDelayMs: { p50: toMs(loopDelay.percentile(50)), p99: toMs(loopDelay.percentile(99)), max: toMs(loopDelay.max) },
         loopUtilization: Math.round(performance.eventLoopUtilization(eluMark).utilization * 1000) / 1000,
         heapUsedMiB: Math.round(memory.heapUsed / 104857.6) / 10,

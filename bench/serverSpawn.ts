@@ -25,6 +25,8 @@ export interface ServerProcessOptions {
   readonly udpBatching?: boolean | undefined
   /** --publish: the server takes publishers. */
   readonly publish?: boolean | undefined
+  /** --live PATH for each: media paths served as live channels (multicast stays at its default, on). */
+  readonly live?: ReadonlyArray<string> | undefined
 }
 
 export interface ServerProcess {
@@ -91,6 +93,7 @@ export const spawnServer = (options: ServerProcessOptions): Promise<ServerProces
     if (options.loop) args.push("--loop")
     if (options.udpBatching === false) args.push("--udp-batching", "off")
     if (options.publish === true) args.push("--publish")
+    for (const path of options.live ?? []) args.push("--live", path)
     const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] })
     const killOnExit = () => child.kill("SIGKILL")
     process.once("exit", killOnExit)
