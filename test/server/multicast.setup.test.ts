@@ -11,11 +11,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { parseTransport } from "../../src/protocol/rtsp/headers/transport.js"
-import { Either } from "effect"
 import { connectClient, sessionIdOf, type TestRtspClient } from "../support/rtspTestClient.js"
 import { announcePath } from "../support/testPublisher.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
-import { waitUntilAsync } from "../support/polling.js"
+import { Effect, Either } from "effect"
+import { makeClientSession } from "../../harness/session/ClientSession.js"
+import { waitUntil, waitUntilAsync } from "../support/polling.js"
 import { header } from "./standardDialectKit.js"
 
 const media = mkdtempSync(join(tmpdir(), "multicast-media-"))
@@ -134,6 +135,29 @@ describe("multicast refused", () => {
       await off.close()
     }
   })
+})
+
+describe("a unicast viewer meanwhile", () => {
+  it.scopedLive("plays on undisturbed while multicast SETUPs are refused and groups open and close", () =>
+    Effect.gen(function* () {
+      let frames = 0
+      const viewer = yield* makeClientSession({ url: server.url("movie.Mjpeg"), transport: "udp", udpFallbackMs: 0, onFrame: () => { frames++ } })
+      yield* viewer.setup
+      yield* viewer.play()
+      yield* Effect.promise(() => withClients(2, async ([a, b]) => {
+        for (let round = 0; round < 5; round++) {
+          expect((await a!.request("SETUP", server.url("vod.Mjpeg/streamid=0"), { Transport: MULTICAST })).statusCode).toBe(461)
+          expect((await a!.request("SETUP", server.url("movie.Mjpeg/streamid=0"), { Transport: "RTP/AVP/TCP;multicast" })).statusCode).toBe(461)
+          const member = await b!.request("SETUP", server.url("movie.Mjpeg/streamid=0"), { Transport: MULTICAST })
+          expect(member.statusCode).toBe(200)
+          expect((await b!.request("TEARDOWN", server.url("movie.Mjpeg"), { Session: sessionIdOf(member) })).statusCode).toBe(200)
+        }
+      }))
+      const seen = frames
+      expect(yield* waitUntil(() => frames >= seen + 10, 3000)).toBe(true)
+      expect(viewer.live().rtp.packetsLost).toBe(0)
+      yield* viewer.teardown
+    }))
 })
 
 describe("multicast on a published path", () => {

@@ -1,6 +1,6 @@
 /**
  * The sample as a publisher would send it: each frame's RFC 2435 packets with RTP headers (one
- * SSRC, consecutive sequence numbers, 90 kHz timestamps at 20 fps, marker on each frame's last).
+ * SSRC, consecutive sequence numbers, 90 kHz timestamps at 20 fps or as asked, marker on each frame's last).
  */
 import { readFileSync } from "node:fs"
 import { Either } from "effect"
@@ -19,6 +19,8 @@ export interface RtpSourceOptions {
   readonly payloadType?: number
   readonly firstSeq?: number
   readonly firstTimestamp?: number
+  /** The frame rate the timestamps step at (default SOURCE_FPS). */
+  readonly fps?: number
 }
 
 /** A stream of the sample's frames as RTP packets, frame by frame, looping over the file. */
@@ -27,13 +29,14 @@ export const makeRtpJpegSource = (options: RtpSourceOptions = {}) => {
   const base = options.firstTimestamp ?? 12345
   const ssrc = options.ssrc ?? 0x5eed
   const pt = options.payloadType ?? 26
+  const ticksPerFrame = 90000 / (options.fps ?? SOURCE_FPS)
   return {
     /** Frame k's packets (k counts on past the file's end: timestamps keep growing). */
     frame: (k: number): ReadonlyArray<Buffer> => {
       const parts = payloads[k % payloads.length]!
       return parts.map((payload, i) => {
         const packet = Buffer.alloc(RTP_FIXED_HEADER_SIZE + payload.length)
-        writeRtpHeader(packet, 0, i === parts.length - 1, pt, seq++, (base + k * (90000 / SOURCE_FPS)) >>> 0, ssrc)
+        writeRtpHeader(packet, 0, i === parts.length - 1, pt, seq++, (base + k * ticksPerFrame) >>> 0, ssrc)
         payload.copy(packet, RTP_FIXED_HEADER_SIZE)
         return packet
       })
