@@ -17,15 +17,7 @@ import { messageOf } from "../src/common/errorText.js"
 import { type GroupReceiver, joinGroup, type Members, startMembers } from "./multicastViewers.js"
 import { clockTicksPerSecond, type ServerProcess, spawnServer } from "./serverSpawn.js"
 import { readHostCpuTicks, round, sleep } from "./serverStats.js"
-
-const SETUP_CONCURRENCY = 64
-const REQUEST_TIMEOUT_MS = 10_000
-const SETUP_DEADLINE_MS = 20_000
-const TEARDOWN_TIMEOUT_MS = 5000
-const SETTLE_MS = 500
-const RSS_SAMPLE_MS = 500
-/** 1 MiB asked (the kernel doubles it, capped at net.core.rmem_max): seconds of the group stream. */
-const RECV_BUFFER_BYTES = 1 << 20
+import { RECV_BUFFER_BYTES, REQUEST_TIMEOUT_MS, RSS_SAMPLE_MS, SETTLE_MS, SETUP_CONCURRENCY, SETUP_DEADLINE_MS, TEARDOWN_TIMEOUT_MS } from "./loadLimits.js"
 
 const [sessionsText = "", windowText = "", sampleText = "", fpsText = ""] = process.argv.slice(2)
 const sessions = Number(sessionsText)

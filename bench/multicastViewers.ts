@@ -14,7 +14,7 @@ import { messageOf } from "../src/common/errorText.js"
 import { getHeader } from "../src/protocol/rtsp/message.js"
 import { parseTransport } from "../src/protocol/rtsp/headers/transport.js"
 import { rtpMarkerAt, rtpSequenceNumberAt } from "../src/protocol/rtp.js"
-import { describeTrack, openControl, type RtspControl } from "./serverLoadClient.js"
+import { describeTrack, type RtspControl, setUpEach, setupSessionId } from "./serverLoadClient.js"
 
 export interface MemberOptions {
   readonly host: string
@@ -68,48 +68,22 @@ const groupOfReply = (transportHeader: string | undefined): GroupOffer => {
 
 const sameGroup = (a: GroupOffer, b: GroupOffer): boolean => a.address === b.address && a.rtpPort === b.rtpPort
 
-/** Runs `work(i)` for i in 0..count-1, at most `concurrency` at once. */
-const pool = async (count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> => {
-  let next = 0
-  const worker = async () => {
-    while (next < count) await work(next++)
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
-}
-
 /** Sets up and plays every member (failures are recorded per member, not thrown). */
 export const startMembers = async (options: MemberOptions): Promise<Members> => {
   const url = `rtsp://${options.host}:${options.port}/${options.mediaPath}`
   const members: Array<Member> = Array.from({ length: options.sessions }, () => ({ control: undefined, sessionId: undefined, playing: false, error: undefined }))
   let group: GroupOffer | undefined
-  const deadline = performance.now() + options.setupDeadlineMs
-  await pool(members.length, options.concurrency, async (i) => {
-    const member = members[i]!
-    if (performance.now() > deadline) {
-      member.error = `not started within the setup deadline of ${options.setupDeadlineMs} ms`
-      return
-    }
-    try {
-      const control = await openControl(options.host, options.port, options.requestTimeoutMs)
-      member.control = control
-      const trackUrl = await describeTrack(control, url)
-      const setup = await control.request("SETUP", trackUrl, [["Transport", "RTP/AVP;multicast"]])
-      if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
-      const offered = groupOfReply(getHeader(setup.response.headers, "Transport"))
-      group ??= offered
-      if (!sameGroup(group, offered)) throw new Error(`SETUP named group ${offered.address}:${offered.rtpPort}, another member's ${group.address}:${group.rtpPort}`)
-      const sessionId = getHeader(setup.response.headers, "Session")?.split(";")[0]?.trim()
-      if (!sessionId) throw new Error("SETUP reply without a Session header")
-      member.sessionId = sessionId
-      const play = await control.request("PLAY", url, [["Session", sessionId]])
-      if (play.response.statusCode !== 200) throw new Error(`PLAY answered ${play.response.statusCode}`)
-      member.playing = true
-    } catch (error) {
-      // Give up like a player would: closing the connection ends whatever the server set up.
-      member.error = messageOf(error)
-      member.control?.close()
-      member.control = undefined
-    }
+  await setUpEach(members, options, async (member, control) => {
+    const trackUrl = await describeTrack(control, url)
+    const setup = await control.request("SETUP", trackUrl, [["Transport", "RTP/AVP;multicast"]])
+    const sessionId = setupSessionId(setup)
+    const offered = groupOfReply(getHeader(setup.response.headers, "Transport"))
+    group ??= offered
+    if (!sameGroup(group, offered)) throw new Error(`SETUP named group ${offered.address}:${offered.rtpPort}, another member's ${group.address}:${group.rtpPort}`)
+    member.sessionId = sessionId
+    const play = await control.request("PLAY", url, [["Session", sessionId]])
+    if (play.response.statusCode !== 200) throw new Error(`PLAY answered ${play.response.statusCode}`)
+    member.playing = true
   })
   return {
     group,

@@ -49,6 +49,7 @@ import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
 import { messageOf } from "../src/common/errorText.js"
 import { namespaceUnavailable, runMulticastCase } from "./multicastNamespace.js"
+import { RECV_BUFFER_BYTES, REQUEST_TIMEOUT_MS, RSS_SAMPLE_MS, SETTLE_MS, SETUP_CONCURRENCY, SETUP_DEADLINE_MS, TEARDOWN_TIMEOUT_MS } from "./loadLimits.js"
 
 export interface ServerBenchOptions {
   /** The sample file; the server serves its folder. */
@@ -57,18 +58,9 @@ export interface ServerBenchOptions {
   readonly fps: number
 }
 
-const SETTLE_MS = 500
 const IDLE_SETTLE_MS = 500
-const SETUP_CONCURRENCY = 64
-const REQUEST_TIMEOUT_MS = 10_000
-/** Sessions not set up by then are given up, so a server that stops answering cannot stretch the bench. */
-const SETUP_DEADLINE_MS = 20_000
-const TEARDOWN_TIMEOUT_MS = 5000
 /** After teardown, how long the server may take to close every connection before the heap baseline is taken anyway. */
 const DRAIN_LIMIT_MS = 3000
-/** 1 MiB asked; Linux doubles it (bookkeeping) and caps it at net.core.rmem_max: about 5 s of one session's stream. */
-const RECV_BUFFER_BYTES = 1 << 20
-const RSS_SAMPLE_MS = 500
 /** Below this many sessions, memory growth per session is lost in the heap's own fluctuation. */
 const MIN_SESSIONS_FOR_MEMORY = 50
 /** Above this share of one core the client (or the machine) is the limit, not the server. */

@@ -272,6 +272,52 @@ const pool = async (count: number, concurrency: number, work: (i: number) => Pro
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
 }
 
+/** What setUpEach needs of each session it sets up: its connection, and why it failed. */
+export interface SetUpItem {
+  control: RtspControl | undefined
+  error: string | undefined
+}
+
+export interface SetUpOptions {
+  readonly host: string
+  readonly port: number
+  readonly concurrency: number
+  readonly requestTimeoutMs: number
+  readonly setupDeadlineMs: number
+}
+
+/**
+ * Opens a control connection for each item, at most `concurrency` at once and none after the
+ * deadline, and runs `setUp` on it. A failure is the item's error, and its connection is closed
+ * (a player gives up so: the server ends whatever it set up late).
+ */
+export const setUpEach = async <T extends SetUpItem>(items: ReadonlyArray<T>, options: SetUpOptions, setUp: (item: T, control: RtspControl) => Promise<void>): Promise<void> => {
+  const deadline = performance.now() + options.setupDeadlineMs
+  await pool(items.length, options.concurrency, async (i) => {
+    const item = items[i]!
+    if (performance.now() > deadline) {
+      item.error = `not started within the setup deadline of ${options.setupDeadlineMs} ms`
+      return
+    }
+    try {
+      item.control = await openControl(options.host, options.port, options.requestTimeoutMs)
+      await setUp(item, item.control)
+    } catch (error) {
+      item.error = messageOf(error)
+      item.control?.close()
+      item.control = undefined
+    }
+  })
+}
+
+/** The session a 200 SETUP reply names. */
+export const setupSessionId = (setup: { readonly response: RtspResponse }): string => {
+  if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
+  const sessionId = getHeader(setup.response.headers, "Session")?.split(";")[0]?.trim()
+  if (!sessionId) throw new Error("SETUP reply without a Session header")
+  return sessionId
+}
+
 
 // --- the client ----------------------------------------------------------------------------
 
@@ -319,33 +365,15 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
   const recvBufferBytes = sessions[0]?.rtp.getRecvBufferSize() ?? 0
   const receivePath = plainReason === undefined ? `batched (recvmmsg${gro ? ", GRO" : ", no GRO"})` : `plain node:dgram: ${plainReason}`
 
-  const deadline = performance.now() + options.setupDeadlineMs
-  await pool(sessions.length, options.concurrency, async (i) => {
-    const session = sessions[i]!
-    if (performance.now() > deadline) {
-      session.error = `not started within the setup deadline of ${options.setupDeadlineMs} ms`
-      return
-    }
-    try {
-      const control = await openControl(options.host, options.port, options.requestTimeoutMs)
-      session.control = control
-      const rtpPort = session.rtp.address().port
-      const trackUrl = await describeTrack(control, url)
-      const setup = await control.request("SETUP", trackUrl, [["Transport", `RTP/AVP;unicast;client_port=${rtpPort}-${rtcpPort}`]])
-      if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
-      const sessionId = getHeader(setup.response.headers, "Session")?.split(";")[0]?.trim()
-      if (!sessionId) throw new Error("SETUP reply without a Session header")
-      session.sessionId = sessionId
-      session.playSentAt = performance.now()
-      const play = await control.request("PLAY", url, [["Session", sessionId]])
-      if (play.response.statusCode !== 200) throw new Error(`PLAY answered ${play.response.statusCode}`)
-      session.playReplyAt = play.at
-    } catch (error) {
-      // Give up like a player would: close the connection, so the server ends whatever it set up late.
-      session.error = messageOf(error)
-      session.control?.close()
-      session.control = undefined
-    }
+  await setUpEach(sessions, options, async (session, control) => {
+    const rtpPort = session.rtp.address().port
+    const trackUrl = await describeTrack(control, url)
+    const sessionId = setupSessionId(await control.request("SETUP", trackUrl, [["Transport", `RTP/AVP;unicast;client_port=${rtpPort}-${rtcpPort}`]]))
+    session.sessionId = sessionId
+    session.playSentAt = performance.now()
+    const play = await control.request("PLAY", url, [["Session", sessionId]])
+    if (play.response.statusCode !== 200) throw new Error(`PLAY answered ${play.response.statusCode}`)
+    session.playReplyAt = play.at
   })
 
   const isUp = (s: LoadSession) => s.error === undefined && Number.isFinite(s.playReplyAt) && s.stats.packets > 0

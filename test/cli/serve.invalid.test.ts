@@ -2,7 +2,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { cli } from "./runCli.js"
-import { allEnv, serve } from "./serveKit.js"
+import { allEnv, expectRefused, serve } from "./serveKit.js"
 
 describe("effect-rtsp serve: invalid values", () => {
   it.effect.each([
@@ -21,12 +21,7 @@ describe("effect-rtsp serve: invalid values", () => {
     [["--host", " "], "--host (RTSP_HOST): must not be empty"],
     [["--media", ""], "--media (RTSP_MEDIA): must not be empty"]
   ] as const)("rejects %j", ([args, message]) =>
-    Effect.gen(function*() {
-      const parsed = yield* serve(args)
-      expect(parsed.code).toBe(1)
-      expect(parsed.settings).toBeUndefined()
-      expect(parsed.stderr).toContain(message)
-    }))
+    expectRefused(args, message))
 
   it.effect.each([
     [{ RTSP_PORT: "99999" }, "--port (RTSP_PORT): must be an integer from 0 to 65535, got 99999"],

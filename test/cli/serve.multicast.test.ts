@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { serve } from "./serveKit.js"
+import { expectRefused, serve } from "./serveKit.js"
 import { waitUntilAsync } from "../support/polling.js"
 
 describe("effect-rtsp serve --multicast", () => {
@@ -25,19 +25,10 @@ describe("effect-rtsp serve --multicast", () => {
     [["--multicast-port", "80"], "--multicast-port (RTSP_MULTICAST_PORT): must be an integer from 1024 to 65534, got 80"],
     [["--multicast-ttl", "0"], "--multicast-ttl (RTSP_MULTICAST_TTL): must be an integer from 1 to 255, got 0"]
   ] as const)("refuses %j with a clear message", ([args, message]) =>
-    Effect.gen(function*() {
-      const parsed = yield* serve(args)
-      expect(parsed.code).toBe(1)
-      expect(parsed.settings).toBeUndefined()
-      expect(parsed.stderr).toContain(message)
-    }))
+    expectRefused(args, message))
 
   it.effect("refuses a bad RTSP_MULTICAST_RANGE, naming the variable", () =>
-    Effect.gen(function*() {
-      const parsed = yield* serve([], { RTSP_MULTICAST_RANGE: "224.0.0.0/3" })
-      expect(parsed.code).toBe(1)
-      expect(parsed.stderr).toContain("--multicast-range (RTSP_MULTICAST_RANGE): \"224.0.0.0/3\" is not multicast")
-    }))
+    expectRefused([], "--multicast-range (RTSP_MULTICAST_RANGE): \"224.0.0.0/3\" is not multicast", { RTSP_MULTICAST_RANGE: "224.0.0.0/3" }))
 })
 
 describe("effect-rtsp serve with a live channel, running", () => {

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { cli } from "./runCli.js"
-import { serve } from "./serveKit.js"
+import { expectRefused, serve } from "./serveKit.js"
 import { waitUntilAsync } from "../support/polling.js"
 
 describe("effect-rtsp serve --publish", () => {
@@ -12,12 +12,7 @@ describe("effect-rtsp serve --publish", () => {
     [["--publish-from", "127.0.0.1,10.0.0.0/40"], "--publish-from (RTSP_PUBLISH_FROM): \"10.0.0.0/40\": the prefix length must be 0 to 32"],
     [["--publisher-timeout", "0"], "--publisher-timeout (RTSP_PUBLISHER_TIMEOUT): must be an integer from 1 to 3600, got 0"]
   ] as const)("refuses %j with a clear message", ([args, message]) =>
-    Effect.gen(function*() {
-      const parsed = yield* serve(args)
-      expect(parsed.code).toBe(1)
-      expect(parsed.settings).toBeUndefined()
-      expect(parsed.stderr).toContain(message)
-    }))
+    expectRefused(args, message))
 
   it.effect("takes RTSP_PUBLISH_FROM, comma-separated, and defaults to loopback only (an empty list)", () =>
     Effect.gen(function*() {

@@ -1,5 +1,6 @@
 /** Shared helpers for the serve tests: parsing `effect-rtsp serve` in-process, and every RTSP_* variable set. */
 import { Command } from "@effect/cli"
+import { expect } from "@effect/vitest"
 import { NodeContext } from "@effect/platform-node"
 import { ConfigProvider, Effect } from "effect"
 import { vi } from "vitest"
@@ -62,3 +63,11 @@ export const allEnv: Record<string, string> = {
   RTSP_MULTICAST_TTL: "4",
   RTSP_WORKERS: "3"
 }
+
+/** serve refuses `args` (and `env`): exit 1, no settings, and `message` on stderr. */
+export const expectRefused = (args: ReadonlyArray<string>, message: string, env: Record<string, string> = {}): Effect.Effect<void> =>
+  Effect.map(serve(args, env), (parsed) => {
+    expect(parsed.code).toBe(1)
+    expect(parsed.settings).toBeUndefined()
+    expect(parsed.stderr).toContain(message)
+  })

@@ -14,7 +14,7 @@ import type { ServedMedia } from "../../media/MediaLibrary.js"
 import type { ServerContext, SessionEntry } from "../context.js"
 import type { MulticastGroupMetrics } from "../Metrics.js"
 import { UnsupportedTransport } from "../errors.js"
-import { isStreaming, startStream, stopStream } from "../fileStream.js"
+import { startStream, stopStream } from "../fileStream.js"
 import { liveJoinFrame } from "../liveChannel.js"
 import { nextViewerTimestamp, type PublishedChannel, viewerSenderReport } from "../relay/channel.js"
 import { type PacketSink, senderReport, udpSink } from "../rtpSender.js"
@@ -133,7 +133,8 @@ export const playMember = (ctx: ServerContext, group: MulticastGroup, entry: Ses
       return { position, after: Effect.sync(() => { stream.session.state = "playing" }) }
     }
     const session = stream.session
-    const running = yield* isStreaming(ctx, session.id)
+    // Playing already, or starting after another member's PLAY reply: a live stream never ends by itself.
+    const running = session.state === "playing"
     if (!running) session.nextFrame = liveJoinFrame(ctx.live.epochMillis, now, session.media.fps)
     const position = { seq: session.nextSeq & 0xffff, rtptime: frameTimestamp(session, session.nextFrame) }
     session.state = "playing"
