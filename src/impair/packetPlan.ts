@@ -9,8 +9,9 @@
 import type { ImpairmentProfile } from "./profile.js"
 import { normal, Stream, uniform } from "./random.js"
 
-export type DropReason = "frame" | "burst" | "loss" | "bandwidth"
-export const DROP_REASONS: ReadonlyArray<DropReason> = ["frame", "burst", "loss", "bandwidth"]
+/** Why a packet was not sent; "overflow" is the sender's, when its bounded delay queue is full. */
+export type DropReason = "frame" | "burst" | "loss" | "bandwidth" | "overflow"
+export const DROP_REASONS: ReadonlyArray<DropReason> = ["frame", "burst", "loss", "bandwidth", "overflow"]
 
 /** One packet as the sender is about to send it. */
 export interface PacketIn {
@@ -50,7 +51,7 @@ export interface ImpairmentRecord {
 
 export const emptyRecord = (): ImpairmentRecord => ({
   packets: 0,
-  dropped: { frame: 0, burst: 0, loss: 0, bandwidth: 0 },
+  dropped: { frame: 0, burst: 0, loss: 0, bandwidth: 0, overflow: 0 },
   duplicated: 0,
   reordered: 0,
   framesDropped: 0,

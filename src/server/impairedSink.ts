@@ -1,0 +1,118 @@
+/**
+ * A session's packet sink with its impairment profile applied: each packet of a frame is dropped,
+ * doubled, held back or delayed as the plan decides (src/impair/packetPlan.ts), then handed to the
+ * real sink. Packets wait in a ring of fixed size allocated once (headers copied into one slab,
+ * payloads by reference, since they are shared and never change), so nothing is allocated per
+ * packet and nothing grows without bound: a packet that finds the ring full is dropped and
+ * counted. What is due now goes out at the end of sendFrame, in one call to the real sink; the
+ * rest goes out from the release loop, a fiber that sleeps until the next packet is due.
+ */
+import { type Clock, Effect } from "effect"
+import { makePacketPlan, type ImpairmentRecord } from "../impair/packetPlan.js"
+import type { ImpairmentProfile } from "../impair/profile.js"
+import { RTP_FIXED_HEADER_SIZE as RTP_HEADER } from "../protocol/rtp.js"
+import type { PacketSink } from "./rtpSender.js"
+
+/** Packets a session may have waiting; beyond it a packet is dropped ("overflow"). */
+export const DELAY_QUEUE_PACKETS = 4096
+
+export interface ImpairedSink {
+  readonly sink: PacketSink
+  /** What was done to the session's packets so far. */
+  readonly record: ImpairmentRecord
+  /** Sends the waiting packets as they fall due; runs until interrupted (fork it with the session). */
+  readonly releaseLoop: Effect.Effect<never>
+  /** Packets waiting now. */
+  readonly waiting: () => number
+}
+
+export const makeImpairedSink = (inner: PacketSink, profile: ImpairmentProfile, clock: Clock.Clock, capacity = DELAY_QUEUE_PACKETS): Effect.Effect<ImpairedSink> =>
+  Effect.map(Effect.makeLatch(false), (wake) => {
+    const plan = makePacketPlan(profile)
+    const record = plan.record
+    const headers = Buffer.allocUnsafeSlow(capacity * RTP_HEADER)
+    const payloads: Array<Buffer | undefined> = new Array(capacity).fill(undefined)
+    const due = new Float64Array(capacity)
+    let head = 0
+    let count = 0
+    // The one packet held back for reordering: its header, payload and how many packets it waits for.
+    const heldHeader = Buffer.allocUnsafeSlow(RTP_HEADER)
+    let heldPayload: Buffer | undefined
+    let heldFor = 0
+    let packetIndex = 0
+    let frameIndex = 0
+
+    const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number): void => {
+      if (count === capacity) {
+        record.dropped.overflow++
+        return
+      }
+      const slot = (head + count) % capacity
+      from.copy(headers, slot * RTP_HEADER, offset, offset + RTP_HEADER)
+      payloads[slot] = payload
+      due[slot] = sendAtMs
+      count++
+      if (count === 1) wake.unsafeOpen()
+    }
+
+    /** Sends every packet due by `nowMs`, oldest first, in one call to the real sink. */
+    const releaseDue = (nowMs: number): void => {
+      let n = 0
+      while (n < count && due[(head + n) % capacity]! <= nowMs) n++
+      if (n === 0) return
+      const out = inner.headerBuffer(n * RTP_HEADER)
+      // The real sink may keep the list until the end of the turn, so it is the one allocation per send.
+      const list = new Array<Buffer>(n)
+      for (let i = 0; i < n; i++) {
+        const slot = (head + i) % capacity
+        headers.copy(out, i * RTP_HEADER, slot * RTP_HEADER, (slot + 1) * RTP_HEADER)
+        list[i] = payloads[slot]!
+        payloads[slot] = undefined
+      }
+      head = (head + n) % capacity
+      count -= n
+      inner.sendFrame(out, list)
+    }
+
+    const sink: PacketSink = {
+      headerBuffer: (bytes) => inner.headerBuffer(bytes),
+      sendFrame: (frameHeaders, framePayloads) => {
+        const now = clock.unsafeCurrentTimeMillis()
+        const frame = frameIndex++
+        for (let i = 0; i < framePayloads.length; i++) {
+          const payload = framePayloads[i]!
+          const decision = plan.decide({ index: packetIndex++, frameIndex: frame, bytes: RTP_HEADER + payload.length, atMs: now })
+          if (decision.drop !== undefined) continue
+          if (decision.holdFor > 0 && heldPayload === undefined) {
+            frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)
+            heldPayload = payload
+            heldFor = decision.holdFor
+            continue
+          }
+          for (let copy = 0; copy < decision.copies; copy++) enqueue(frameHeaders, i * RTP_HEADER, payload, decision.sendAtMs)
+          if (heldPayload !== undefined && --heldFor === 0) {
+            enqueue(heldHeader, 0, heldPayload, decision.sendAtMs)
+            heldPayload = undefined
+          }
+        }
+        releaseDue(now)
+        return true
+      },
+      sendRtcp: (packet) => inner.sendRtcp(packet)
+    }
+
+    const releaseLoop: Effect.Effect<never> = Effect.forever(
+      Effect.gen(function* () {
+        if (count === 0) {
+          wake.unsafeClose()
+          yield* wake.await
+        }
+        // Whole milliseconds, as the clock counts them: a packet goes out within 1 ms after it is due.
+        const wait = Math.ceil(due[head]! - clock.unsafeCurrentTimeMillis())
+        if (wait > 0) yield* Effect.sleep(wait)
+        releaseDue(clock.unsafeCurrentTimeMillis())
+      })
+    )
+
+    return { sink, record, releaseLoop, waiting: () => count }
+  })

@@ -1,0 +1,150 @@
+/**
+ * The impaired sink on the TestClock: packets go out whole, in one call per frame, when nothing
+ * is asked; a delay holds them exactly that long; drops, duplicates and reordering are what the
+ * record says; a full queue drops and counts rather than growing.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, TestClock } from "effect"
+import type { ImpairmentProfile } from "../../src/impair/profile.js"
+import { RTP_FIXED_HEADER_SIZE, rtpSequenceNumberAt, writeRtpHeader } from "../../src/protocol/rtp.js"
+import { makeImpairedSink } from "../../src/server/impairedSink.js"
+import type { PacketSink } from "../../src/server/rtpSender.js"
+
+interface Sent {
+  readonly atMs: number
+  readonly seqs: ReadonlyArray<number>
+}
+
+/** A real sink's stand-in: what it was handed, when, by sequence number. */
+const capture = (now: () => number) => {
+  const calls: Array<Sent> = []
+  const sink: PacketSink = {
+    headerBuffer: (bytes) => Buffer.alloc(bytes),
+    sendFrame: (headers, payloads) => {
+      calls.push({ atMs: now(), seqs: payloads.map((_, i) => rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)) })
+      return true
+    },
+    sendRtcp: () => {}
+  }
+  return { sink, calls, seqs: () => calls.flatMap((c) => c.seqs) }
+}
+
+const PAYLOAD = Buffer.alloc(1000, 7)
+
+/** Frame `k` of `per` packets, sequence numbers k·per … */
+const frame = (k: number, per: number): [Buffer, Array<Buffer>] => {
+  const headers = Buffer.alloc(per * RTP_FIXED_HEADER_SIZE)
+  for (let i = 0; i < per; i++) writeRtpHeader(headers, i * RTP_FIXED_HEADER_SIZE, i === per - 1, 26, k * per + i, k * 4500, 0xabc)
+  return [headers, Array.from({ length: per }, () => PAYLOAD)]
+}
+
+const withSink = (profile: ImpairmentProfile, capacity?: number) =>
+  Effect.gen(function* () {
+    const clock = yield* Effect.clock
+    const out = capture(() => clock.unsafeCurrentTimeMillis())
+    const impaired = yield* makeImpairedSink(out.sink, profile, clock, capacity)
+    const loop = yield* Effect.fork(impaired.releaseLoop)
+    return { out, impaired, loop }
+  })
+
+describe("the impaired sink", () => {
+  it.effect("with no knob, each frame goes out whole, at once, in one call", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 1 })
+      for (let k = 0; k < 5; k++) {
+        impaired.sink.sendFrame(...frame(k, 4))
+        yield* TestClock.adjust(50)
+      }
+      expect(out.calls.map((c) => c.seqs.length)).toEqual([4, 4, 4, 4, 4])
+      expect(out.seqs()).toEqual(Array.from({ length: 20 }, (_, i) => i))
+      expect(impaired.waiting()).toBe(0)
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("a fixed delay holds each frame exactly that long, and nothing before", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 1, delay: { meanMs: 120, jitterMs: 0 } })
+      impaired.sink.sendFrame(...frame(0, 3))
+      yield* TestClock.adjust(50)
+      impaired.sink.sendFrame(...frame(1, 3))
+      yield* TestClock.adjust(69)
+      expect(out.calls).toEqual([])
+      expect(impaired.waiting()).toBe(6)
+      yield* TestClock.adjust(1)
+      expect(out.calls).toEqual([{ atMs: 120, seqs: [0, 1, 2] }])
+      yield* TestClock.adjust(50)
+      expect(out.calls[1]).toEqual({ atMs: 170, seqs: [3, 4, 5] })
+      expect(impaired.record.delay).toMatchObject({ count: 6, minMs: 120, maxMs: 120 })
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("drops, duplicates and holds back exactly what the record counts", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 11, loss: 0.05, duplicate: 0.03, reorder: { share: 0.03, depth: 2 } })
+      for (let k = 0; k < 300; k++) {
+        impaired.sink.sendFrame(...frame(k, 7))
+        yield* TestClock.adjust(50)
+      }
+      const seqs = out.seqs()
+      const { record } = impaired
+      const distinct = new Set(seqs)
+      // Every packet held back came late, but for one still held when the stream stopped.
+      const stillHeld = record.reordered - countLate(seqs)
+      expect([0, 1]).toContain(stillHeld)
+      expect(2100 - distinct.size - stillHeld).toBe(record.dropped.loss)
+      expect(seqs.length - distinct.size).toBe(record.duplicated)
+      expect(countLate(seqs)).toBeGreaterThan(0)
+      expect(record.dropped.loss).toBeGreaterThan(0)
+      expect(record.duplicated).toBeGreaterThan(0)
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("a held packet goes out after the next `depth` packets", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 2, reorder: { share: 1, depth: 2 } })
+      impaired.sink.sendFrame(...frame(0, 9))
+      // 0 held until 1 and 2 went; then 3 is held (one at a time) until 4 and 5; then 6 until 7 and 8.
+      expect(out.seqs()).toEqual([1, 2, 0, 4, 5, 3, 7, 8, 6])
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("a full queue drops and counts instead of growing", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 1, delay: { meanMs: 1000, jitterMs: 0 } }, 8)
+      for (let k = 0; k < 3; k++) impaired.sink.sendFrame(...frame(k, 5))
+      expect(impaired.waiting()).toBe(8)
+      expect(impaired.record.dropped.overflow).toBe(7)
+      yield* TestClock.adjust(1000)
+      expect(out.seqs()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+      expect(impaired.waiting()).toBe(0)
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("the same profile and seed send the same packets in the same order to any sink (UDP or TCP alike)", () =>
+    Effect.gen(function* () {
+      const profile: ImpairmentProfile = { seed: 77, loss: 0.05, burst: { share: 0.05, meanLength: 3 }, duplicate: 0.02, reorder: { share: 0.02, depth: 3 }, delay: { meanMs: 20, jitterMs: 5 } }
+      const a = yield* withSink(profile)
+      const b = yield* withSink(profile)
+      for (let k = 0; k < 200; k++) {
+        a.impaired.sink.sendFrame(...frame(k, 7))
+        b.impaired.sink.sendFrame(...frame(k, 7))
+        yield* TestClock.adjust(50)
+      }
+      yield* TestClock.adjust(200)
+      expect(b.out.seqs()).toEqual(a.out.seqs())
+      expect(b.impaired.record).toEqual(a.impaired.record)
+      yield* Fiber.interrupt(a.loop)
+      yield* Fiber.interrupt(b.loop)
+    }))
+})
+
+/** Packets that came after a higher sequence number had: the late ones. */
+const countLate = (seqs: ReadonlyArray<number>): number => {
+  let max = -1
+  let late = 0
+  for (const s of seqs) {
+    if (s < max) late++
+    else max = s
+  }
+  return late
+}
