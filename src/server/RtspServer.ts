@@ -19,6 +19,9 @@ import * as FrameScheduler from "./FrameScheduler.js"
 import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
 import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import { BUILTIN_PROFILES } from "../impair/builtinProfiles.js"
+import { parseImpairmentQuery } from "../impair/profileParse.js"
+import { unsupportedKnobs } from "./sessionImpairment.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
@@ -108,6 +111,21 @@ const liveChannelsOf = (library: MediaLibrary.MediaLibrary["Type"], config: Serv
     return { epochMillis: config.liveEpochMillis ?? nowMillis, paths }
   })
 
+/** The impairment every session gets (config `impair`: a profile's name, or knobs as in a query). */
+const impairEveryOf = (config: ServerConfig) => {
+  const text = config.impair?.trim()
+  if (text === undefined || text === "") return Effect.succeed(undefined)
+  const query = text.includes("=") ? text : `impair=${text}`
+  const parsed = Either.flatMap(Either.mapLeft(parseImpairmentQuery(query, BUILTIN_PROFILES), (problem) => problem.message), (profile) => {
+    const unsupported = profile === undefined ? undefined : unsupportedKnobs(profile)
+    return unsupported === undefined ? Either.right(profile) : Either.left(unsupported)
+  })
+  return Either.match(parsed, {
+    onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Impairment", message: `impair ${text}: ${message}` })),
+    onRight: Effect.succeed
+  })
+}
+
 const multicastGroupsOf = (config: ServerConfig) =>
   Either.match(makeMulticastGroups(config.multicastRange, config.multicastPort, config.multicastTtl), {
     onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Multicast", message })),
@@ -127,6 +145,7 @@ export const make = (config: ServerConfig) =>
     const scheduler = yield* FrameScheduler.FrameScheduler
     const clock = yield* Effect.clock
     const multicast = config.multicast ? yield* multicastGroupsOf(config) : undefined
+    const impairEvery = yield* impairEveryOf(config)
     const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024, ...multicastSending(config) }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
@@ -156,6 +175,8 @@ export const make = (config: ServerConfig) =>
       publishersByRtpPeer: new Map(),
       publishFrom,
       multicast,
+      impairmentProfiles: BUILTIN_PROFILES,
+      impairEvery,
       streams,
       load: makeLoadTracker()
     }

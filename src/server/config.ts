@@ -38,6 +38,8 @@ export interface ServerConfig {
   readonly multicastPort: number
   /** Multicast time-to-live: 1 keeps the packets on the local network. */
   readonly multicastTtl: number
+  /** The impairment of every session that asks for none: a profile name or knobs as in a URL's query ("lossy-wifi", "loss=2%&seed=7"). */
+  readonly impair: string | undefined
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -71,6 +73,7 @@ export const defaultServerConfig: ServerConfig = {
   multicastRange: DEFAULT_MULTICAST_RANGE,
   multicastPort: DEFAULT_MULTICAST_PORT,
   multicastTtl: DEFAULT_MULTICAST_TTL,
+  impair: undefined,
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

@@ -19,7 +19,7 @@ import { InvalidCSeq, MalformedRequest, type RequestRefusal } from "./errors.js"
 import { unmapIpv4 } from "../net/address.js"
 import { handleRequest } from "./handlers.js"
 import type { Reply } from "./reply.js"
-import { refusalHeaders, refusalStatus } from "./refusals.js"
+import { refusalBody, refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
 
 /** Parsed items waiting to be handled before the connection stops reading. */
@@ -31,7 +31,10 @@ type InboxItem = RtspParseResult | { readonly _tag: "Stalled" } | { readonly _ta
 
 const SERVER_NAME = "effect-rtsp"
 
-const refusalReply = (refusal: RequestRefusal): Reply => ({ status: refusalStatus(refusal), headers: refusalHeaders(refusal) })
+const refusalReply = (refusal: RequestRefusal): Reply => {
+  const body = refusalBody(refusal)
+  return { status: refusalStatus(refusal), headers: refusalHeaders(refusal), ...(body === undefined ? {} : { body }) }
+}
 
 /** A defect in a handler (a bug): the client gets a 500, the log gets the cause, the connection goes on. */
 const INTERNAL_ERROR: Reply = { status: 500, headers: [] }
@@ -63,7 +66,8 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       dialect: undefined,
       sessionIds: new Set(),
       nextChannel: 0,
-      announced: new Set()
+      announced: new Set(),
+      impairments: new Map()
     }
     const peerLabel = `${conn.peer}:${socket.remotePort ?? 0}`
     socket.setNoDelay(true)

@@ -18,6 +18,8 @@ import type { FileSession, PublisherSession, Session, ViewerSession } from "./se
 import type { PublishedChannel } from "./relay/channel.js"
 import type { LiveChannels } from "./liveChannel.js"
 import type { MulticastGroups } from "./multicast/groups.js"
+import type { ImpairmentProfile } from "../impair/profile.js"
+import type { ImpairedSink } from "./impairedSink.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -30,6 +32,8 @@ export interface ConnectionState {
   nextChannel: number
   /** Paths this connection announced (ANNOUNCE), held for it until it records or closes. */
   readonly announced: Set<string>
+  /** The impairment each path's DESCRIBE asked for on this connection, for its SETUP (sessionImpairment.ts). */
+  readonly impairments: Map<string, ImpairmentProfile>
 }
 
 export interface SessionEntry<S extends Session = Session> {
@@ -40,6 +44,8 @@ export interface SessionEntry<S extends Session = Session> {
   rtcpPeerKey: string | undefined
   /** Set once the session has been torn down, so BYE and cleanup happen once. */
   ended: boolean
+  /** The session's impairment, when it has one: `sink` is then its impaired sink. */
+  impairment: ImpairedSink | undefined
 }
 
 export interface ServerContext {
@@ -64,6 +70,10 @@ export interface ServerContext {
   readonly publishFrom: AddressRanges
   /** UDP publishers by the address:port their RTP comes from. */
   readonly publishersByRtpPeer: Map<string, SessionEntry<PublisherSession>>
+  /** Impairment profiles by name: the built-ins (and a profiles file's). */
+  readonly impairmentProfiles: ReadonlyMap<string, ImpairmentProfile>
+  /** The impairment of every session that asks for none (config `impair`). */
+  readonly impairEvery: ImpairmentProfile | undefined
   /** Multicast groups of live paths; undefined with --multicast off. */
   readonly multicast: MulticastGroups | undefined
   /** The streaming fiber of each playing session, keyed by session id. */

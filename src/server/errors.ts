@@ -124,6 +124,9 @@ export class PublishForbidden extends Data.TaggedError("PublishForbidden")<{ rea
   }
 }
 
+/** An impairment asked for in the URL that is not one: an unknown knob or profile, a value out of range. */
+export class BadImpairment extends Data.TaggedError("BadImpairment")<{ readonly message: string }> {}
+
 /** The path already has a publisher, or a file or live channel is served there. */
 export class PathInUse extends Data.TaggedError("PathInUse")<{ readonly path: string; readonly message: string }> {}
 
@@ -152,9 +155,10 @@ export type RequestRefusal =
   | PublishForbidden
   | PathInUse
   | BadAnnouncement
+  | BadImpairment
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast" | "Impairment"
   readonly message: string
   readonly cause?: unknown
 }> {}

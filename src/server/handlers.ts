@@ -13,6 +13,7 @@ import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
 import type { Dialect } from "../protocol/rtsp/vocabulary.js"
 import { type ConnectionState, isFileEntry, isPublisherEntry, isViewerEntry, type ServerContext, type SessionEntry } from "./context.js"
 import {
+  BadImpairment,
   MalformedHeader,
   MediaNotServable,
   MethodNotImplemented,
@@ -31,6 +32,8 @@ import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
 import { endSession, indexRtcpPeer, openSession, sessionOptions, touch } from "./sessionLifecycle.js"
 import { isStreaming, startStream, stopStream } from "./fileStream.js"
+import type { ImpairmentProfile } from "../impair/profile.js"
+import { asksForImpairmentStats, impairmentStatsReply, impairSession, requestedImpairment } from "./sessionImpairment.js"
 import { addsStream, multicastRefusal, notLiveRefusal, pauseMemberReply, playMemberReply, setupMember } from "./multicast/memberHandlers.js"
 import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, chooseUnicastTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
@@ -107,6 +110,7 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
       case "OPTIONS":
         return ok([["Public", ctx.config.publish ? PUBLIC_METHODS : PLAY_METHODS]])
       case "GET_PARAMETER":
+        if (entry && asksForImpairmentStats(req.body)) return impairmentStatsReply(ctx, entry)
         return entry ? ok([["Session", sessionHeaderValue(ctx, entry)]]) : ok()
       case "DESCRIBE":
         return yield* describe(ctx, conn, req)
@@ -132,6 +136,8 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
 const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =>
   Effect.gen(function* () {
     const target = yield* targetOf(req)
+    // A bad impairment query is refused here already, and a good one kept for this path's SETUP.
+    yield* requestedImpairment(ctx, conn, target)
     const channel = recordingChannel(ctx, decodedPath(target))
     if (channel !== undefined) return describeChannel(ctx, conn, target, channel)
     if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
@@ -153,28 +159,43 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
       // A second SETUP in READY: same media, new transport.
       const transport = yield* chooseUnicastTransport(ctx, conn, specs, existing, "a unicast session stays unicast: set up a new session for multicast")
       existing.session.transport = transport
-      existing.sink = sinkFor(ctx, conn, largestFrameOf(existing.session.media), transport)
+      const sink = sinkFor(ctx, conn, largestFrameOf(existing.session.media), transport)
+      if (existing.impairment === undefined) existing.sink = sink
+      else existing.impairment.retarget(sink)
       indexRtcpPeer(ctx, existing)
       return setupReply(ctx, existing)
     }
     const path = decodedPath(target)
     const channel = recordingChannel(ctx, path)
     if (channel !== undefined) {
+      yield* fileSessionsOnly(yield* requestedImpairment(ctx, conn, target, false))
       const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, undefined))
       return yield* setupViewer(ctx, conn, req, channel, choice)
     }
     if (ctx.channels.has(path ?? "")) return yield* notRecording(path ?? "")
     const media = yield* resolveMedia(ctx, target, dialect)
+    const impairment = yield* requestedImpairment(ctx, conn, target)
     const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, isLive(ctx, media) ? undefined : notLiveRefusal(media.urlPath)))
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, choice, media.urlPath))
-    if (choice._tag === "MulticastRequest") return setupReply(ctx, yield* setupMember(ctx, conn, req, media.urlPath, { _tag: "File", media }, dialect))
+    if (choice._tag === "MulticastRequest") {
+      yield* fileSessionsOnly(yield* requestedImpairment(ctx, conn, target, false))
+      return setupReply(ctx, yield* setupMember(ctx, conn, req, media.urlPath, { _tag: "File", media }, dialect))
+    }
     const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, choice, media.urlPath, dialect), media })
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), choice))
+    if (impairment !== undefined) yield* impairSession(ctx, entry, impairment)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
-      session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath
+      session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath,
+      ...(impairment === undefined ? {} : { impairment: impairment.name ?? "inline", seed: impairment.seed })
     }))
     return setupReply(ctx, entry)
   })
+
+/** Impairments apply to a file session's own packets; a published path's viewers and multicast groups have none yet (asked for: 400). */
+const fileSessionsOnly = (impairment: ImpairmentProfile | undefined) =>
+  impairment === undefined
+    ? Effect.void
+    : Effect.fail(new BadImpairment({ message: "impairments apply to unicast sessions of a file, not yet to published paths or multicast" }))
 
 const setupReply = (ctx: ServerContext, entry: SessionEntry): Reply =>
   ok([["Session", sessionHeaderValue(ctx, entry)], ["Transport", transportReply(ctx, entry.session)]], { sessionId: entry.session.id })

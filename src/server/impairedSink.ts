@@ -24,95 +24,99 @@ export interface ImpairedSink {
   readonly releaseLoop: Effect.Effect<never>
   /** Packets waiting now. */
   readonly waiting: () => number
+  readonly profile: ImpairmentProfile
+  /** The session's transport changed (a second SETUP): its packets go to this sink from now on. */
+  readonly retarget: (inner: PacketSink) => void
 }
 
-export const makeImpairedSink = (inner: PacketSink, profile: ImpairmentProfile, clock: Clock.Clock, capacity = DELAY_QUEUE_PACKETS): Effect.Effect<ImpairedSink> =>
-  Effect.map(Effect.makeLatch(false), (wake) => {
-    const plan = makePacketPlan(profile)
-    const record = plan.record
-    const headers = Buffer.allocUnsafeSlow(capacity * RTP_HEADER)
-    const payloads: Array<Buffer | undefined> = new Array(capacity).fill(undefined)
-    const due = new Float64Array(capacity)
-    let head = 0
-    let count = 0
-    // The one packet held back for reordering: its header, payload and how many packets it waits for.
-    const heldHeader = Buffer.allocUnsafeSlow(RTP_HEADER)
-    let heldPayload: Buffer | undefined
-    let heldFor = 0
-    let packetIndex = 0
-    let frameIndex = 0
+export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, clock: Clock.Clock, capacity = DELAY_QUEUE_PACKETS): ImpairedSink => {
+  let inner = first
+  const wake = Effect.unsafeMakeLatch(false)
+  const plan = makePacketPlan(profile)
+  const record = plan.record
+  const headers = Buffer.allocUnsafeSlow(capacity * RTP_HEADER)
+  const payloads: Array<Buffer | undefined> = new Array(capacity).fill(undefined)
+  const due = new Float64Array(capacity)
+  let head = 0
+  let count = 0
+  // The one packet held back for reordering: its header, payload and how many packets it waits for.
+  const heldHeader = Buffer.allocUnsafeSlow(RTP_HEADER)
+  let heldPayload: Buffer | undefined
+  let heldFor = 0
+  let packetIndex = 0
+  let frameIndex = 0
 
-    const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number): void => {
-      if (count === capacity) {
-        record.dropped.overflow++
-        return
-      }
-      const slot = (head + count) % capacity
-      from.copy(headers, slot * RTP_HEADER, offset, offset + RTP_HEADER)
-      payloads[slot] = payload
-      due[slot] = sendAtMs
-      count++
-      if (count === 1) wake.unsafeOpen()
+  const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number): void => {
+    if (count === capacity) {
+      record.dropped.overflow++
+      return
     }
+    const slot = (head + count) % capacity
+    from.copy(headers, slot * RTP_HEADER, offset, offset + RTP_HEADER)
+    payloads[slot] = payload
+    due[slot] = sendAtMs
+    count++
+    if (count === 1) wake.unsafeOpen()
+  }
 
-    /** Sends every packet due by `nowMs`, oldest first, in one call to the real sink. */
-    const releaseDue = (nowMs: number): void => {
-      let n = 0
-      while (n < count && due[(head + n) % capacity]! <= nowMs) n++
-      if (n === 0) return
-      const out = inner.headerBuffer(n * RTP_HEADER)
-      // The real sink may keep the list until the end of the turn, so it is the one allocation per send.
-      const list = new Array<Buffer>(n)
-      for (let i = 0; i < n; i++) {
-        const slot = (head + i) % capacity
-        headers.copy(out, i * RTP_HEADER, slot * RTP_HEADER, (slot + 1) * RTP_HEADER)
-        list[i] = payloads[slot]!
-        payloads[slot] = undefined
-      }
-      head = (head + n) % capacity
-      count -= n
-      inner.sendFrame(out, list)
+  /** Sends every packet due by `nowMs`, oldest first, in one call to the real sink. */
+  const releaseDue = (nowMs: number): void => {
+    let n = 0
+    while (n < count && due[(head + n) % capacity]! <= nowMs) n++
+    if (n === 0) return
+    const out = inner.headerBuffer(n * RTP_HEADER)
+    // The real sink may keep the list until the end of the turn, so it is the one allocation per send.
+    const list = new Array<Buffer>(n)
+    for (let i = 0; i < n; i++) {
+      const slot = (head + i) % capacity
+      headers.copy(out, i * RTP_HEADER, slot * RTP_HEADER, (slot + 1) * RTP_HEADER)
+      list[i] = payloads[slot]!
+      payloads[slot] = undefined
     }
+    head = (head + n) % capacity
+    count -= n
+    inner.sendFrame(out, list)
+  }
 
-    const sink: PacketSink = {
-      headerBuffer: (bytes) => inner.headerBuffer(bytes),
-      sendFrame: (frameHeaders, framePayloads) => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const frame = frameIndex++
-        for (let i = 0; i < framePayloads.length; i++) {
-          const payload = framePayloads[i]!
-          const decision = plan.decide({ index: packetIndex++, frameIndex: frame, bytes: RTP_HEADER + payload.length, atMs: now })
-          if (decision.drop !== undefined) continue
-          if (decision.holdFor > 0 && heldPayload === undefined) {
-            frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)
-            heldPayload = payload
-            heldFor = decision.holdFor
-            continue
-          }
-          for (let copy = 0; copy < decision.copies; copy++) enqueue(frameHeaders, i * RTP_HEADER, payload, decision.sendAtMs)
-          if (heldPayload !== undefined && --heldFor === 0) {
-            enqueue(heldHeader, 0, heldPayload, decision.sendAtMs)
-            heldPayload = undefined
-          }
+  const sink: PacketSink = {
+    headerBuffer: (bytes) => inner.headerBuffer(bytes),
+    sendFrame: (frameHeaders, framePayloads) => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const frame = frameIndex++
+      for (let i = 0; i < framePayloads.length; i++) {
+        const payload = framePayloads[i]!
+        const decision = plan.decide({ index: packetIndex++, frameIndex: frame, bytes: RTP_HEADER + payload.length, atMs: now })
+        if (decision.drop !== undefined) continue
+        if (decision.holdFor > 0 && heldPayload === undefined) {
+          frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)
+          heldPayload = payload
+          heldFor = decision.holdFor
+          continue
         }
-        releaseDue(now)
-        return true
-      },
-      sendRtcp: (packet) => inner.sendRtcp(packet)
-    }
-
-    const releaseLoop: Effect.Effect<never> = Effect.forever(
-      Effect.gen(function* () {
-        if (count === 0) {
-          wake.unsafeClose()
-          yield* wake.await
+        for (let copy = 0; copy < decision.copies; copy++) enqueue(frameHeaders, i * RTP_HEADER, payload, decision.sendAtMs)
+        if (heldPayload !== undefined && --heldFor === 0) {
+          enqueue(heldHeader, 0, heldPayload, decision.sendAtMs)
+          heldPayload = undefined
         }
-        // Whole milliseconds, as the clock counts them: a packet goes out within 1 ms after it is due.
-        const wait = Math.ceil(due[head]! - clock.unsafeCurrentTimeMillis())
-        if (wait > 0) yield* Effect.sleep(wait)
-        releaseDue(clock.unsafeCurrentTimeMillis())
-      })
-    )
+      }
+      releaseDue(now)
+      return true
+    },
+    sendRtcp: (packet) => inner.sendRtcp(packet)
+  }
 
-    return { sink, record, releaseLoop, waiting: () => count }
-  })
+  const releaseLoop: Effect.Effect<never> = Effect.forever(
+    Effect.gen(function* () {
+      if (count === 0) {
+        wake.unsafeClose()
+        yield* wake.await
+      }
+      // Whole milliseconds, as the clock counts them: a packet goes out within 1 ms after it is due.
+      const wait = Math.ceil(due[head]! - clock.unsafeCurrentTimeMillis())
+      if (wait > 0) yield* Effect.sleep(wait)
+      releaseDue(clock.unsafeCurrentTimeMillis())
+    })
+  )
+
+  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next } }
+}

@@ -27,7 +27,8 @@ export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = 
   PublishingDisabled: 405,
   PublishForbidden: 403,
   PathInUse: 455,
-  BadAnnouncement: 400
+  BadAnnouncement: 400,
+  BadImpairment: 400
 }
 
 /** `Public:` (and a 501's `Allow:`): every method this server implements. */
@@ -49,7 +50,13 @@ export const refusalHeaders = (refusal: RequestRefusal): RtspHeaders => {
       return [["Unsupported", refusal.option]]
     case "PublishingDisabled":
       return [["Allow", PLAY_METHODS]]
+    case "BadImpairment":
+      return [["Content-Type", "text/plain"]]
     default:
       return []
   }
 }
+
+/** A refusal whose reason the client must be able to read (a test tool's user typed it) says it in the body too. */
+export const refusalBody = (refusal: RequestRefusal): Buffer | undefined =>
+  refusal._tag === "BadImpairment" ? Buffer.from(`${refusal.message}\r\n`) : undefined

@@ -11,6 +11,7 @@ import type { PacketSink } from "./rtpSender.js"
 import { senderReport } from "./rtpSender.js"
 import { sessionLog, stopStream } from "./fileStream.js"
 import { closeGroup, groupOf, leaveGroup } from "./multicast/groups.js"
+import { endImpairment } from "./sessionImpairment.js"
 import type { NewSessionOptions, PublisherSession, Session, SessionTransport } from "./session.js"
 import { type PublishedChannel, recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
 
@@ -28,7 +29,7 @@ export const sessionOptions = (ctx: ServerContext, conn: ConnectionState, contro
 
 /** A session just made, with its sink, registered on the server and its connection. */
 export const openSession = <S extends Session>(ctx: ServerContext, conn: ConnectionState, session: S, sink: PacketSink): SessionEntry<S> => {
-  const entry: SessionEntry<S> = { session, sink, connection: conn, rtcpPeerKey: undefined, ended: false }
+  const entry: SessionEntry<S> = { session, sink, connection: conn, rtcpPeerKey: undefined, ended: false, impairment: undefined }
   const transport = session.transport
   if (transport._tag === "Interleaved") conn.nextChannel = Math.max(conn.nextChannel, transport.rtcpChannel + 1)
   registerSession(ctx, entry)
@@ -73,8 +74,9 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     entry.connection.sessionIds.delete(session.id)
     ctx.metrics.sessionEnded(session.id, reason)
     const { framesSent, framesDropped, packetsSent } = session.stats
+    const impaired = yield* endImpairment(ctx, entry)
     yield* Effect.logInfo(`session ended: ${reason}`).pipe(
-      Effect.annotateLogs({ ...sessionLog(session), framesSent, framesDropped, packetsSent })
+      Effect.annotateLogs({ ...sessionLog(session), framesSent, framesDropped, packetsSent, ...impaired })
     )
     if (isPublisherEntry(entry)) yield* endPublisher(ctx, entry, reason)
   })

@@ -42,7 +42,7 @@ const withSink = (profile: ImpairmentProfile, capacity?: number) =>
   Effect.gen(function* () {
     const clock = yield* Effect.clock
     const out = capture(() => clock.unsafeCurrentTimeMillis())
-    const impaired = yield* makeImpairedSink(out.sink, profile, clock, capacity)
+    const impaired = makeImpairedSink(out.sink, profile, clock, capacity)
     const loop = yield* Effect.fork(impaired.releaseLoop)
     return { out, impaired, loop }
   })

@@ -99,6 +99,7 @@ const cases: ReadonlyArray<readonly [Condition, string, (c: TestRtspClient, url:
   ["PublishForbidden", "ANNOUNCE from an address outside --publish-from", (c, url) => announce(c, url, "cam", JPEG_SDP)],
   ["BadAnnouncement", "ANNOUNCE whose application/sdp body is not SDP", (c, url) => announce(c, url, "cam", "hello")],
   ["PathInUse", "ANNOUNCE of a file the server serves", (c, url) => announce(c, url, "movie.Mjpeg", JPEG_SDP)],
+  ["BadImpairment", "DESCRIBE with an impairment query out of range", (c, url) => c.request("DESCRIBE", `${url}?loss=150%25`)],
   ["OptionNotSupported", "Require: an option we lack", (c, url) => c.request("OPTIONS", url, { Require: "play.basic" })],
   ["NoMediaPath", "DESCRIBE of the server root", (c, url) => c.request("DESCRIBE", url.replace(/movie\.Mjpeg$/, ""))],
   ["StreamNotFound", "DESCRIBE of a file that is not there", (c, url) => c.request("DESCRIBE", url.replace("movie.Mjpeg", "nope.Mjpeg"))],

@@ -16,3 +16,10 @@ export const TRANSPORT_KINDS: ReadonlyArray<TransportKind> = ["udp", "tcp", "mul
 /** RFC 2326 Appendix A session states ("init": no SETUP yet). */
 export type SessionState = "init" | "ready" | "playing" | "recording"
 export const SESSION_STATES: ReadonlyArray<SessionState> = ["init", "ready", "playing", "recording"]
+
+/** Every RTSP 1.0 method (RFC 2326 §10), as a request line spells it. */
+export const RTSP_METHODS = [
+  "ANNOUNCE", "DESCRIBE", "GET_PARAMETER", "OPTIONS", "PAUSE", "PLAY",
+  "RECORD", "REDIRECT", "SETUP", "SET_PARAMETER", "TEARDOWN"
+] as const
+export type RtspMethod = (typeof RTSP_METHODS)[number]

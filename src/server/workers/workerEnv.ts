@@ -33,6 +33,7 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   multicastRange: Schema.String,
   multicastPort: Schema.Number,
   multicastTtl: Schema.Number,
+  impair: Schema.UndefinedOr(Schema.String),
   sessionTimeoutSeconds: Schema.Number,
   maxSessions: Schema.Number,
   maxConnections: Schema.Number,

@@ -37,7 +37,7 @@ const viewer = (n: number): { readonly entry: SessionEntry<ViewerSession>; reado
     transport: { _tag: "Interleaved", rtpChannel: 0, rtcpChannel: 1 }, now: 0, isTaken: () => false
   })
   session.state = "playing"
-  return { entry: { session, sink: capturingSink(captured), connection: {} as ConnectionState, rtcpPeerKey: undefined, ended: false }, captured }
+  return { entry: { session, sink: capturingSink(captured), connection: {} as ConnectionState, rtcpPeerKey: undefined, ended: false, impairment: undefined }, captured }
 }
 
 const frame = (timestamp: number, packets = 3): IngestedFrame => ({
