@@ -14,7 +14,7 @@ import { messageOf } from "../src/common/errorText.js"
 import { getHeader } from "../src/protocol/rtsp/message.js"
 import { parseTransport } from "../src/protocol/rtsp/headers/transport.js"
 import { rtpMarkerAt, rtpSequenceNumberAt } from "../src/protocol/rtp.js"
-import { describeTrack, type RtspControl, setUpEach, setupSessionId } from "./serverLoadClient.js"
+import { describeTrack, type RtspControl, setUpEach, setupSessionId, tearDownEach } from "./serverLoadClient.js"
 
 export interface MemberOptions {
   readonly host: string
@@ -93,25 +93,7 @@ export const startMembers = async (options: MemberOptions): Promise<Members> => 
       for (const m of members) if (m.error !== undefined) counts.set(m.error, (counts.get(m.error) ?? 0) + 1)
       return [...counts].map(([message, n]) => `${n}x ${message}`)
     },
-    teardown: async () => {
-      let ok = 0
-      let failed = 0
-      await Promise.all(members.map(async (member) => {
-        const { control, sessionId } = member
-        if (control !== undefined && sessionId !== undefined) {
-          try {
-            const reply = await control.request("TEARDOWN", url, [["Session", sessionId]], options.teardownTimeoutMs)
-            if (reply.response.statusCode === 200) ok++
-            else failed++
-          } catch {
-            failed++
-          }
-        }
-        control?.close()
-        member.control = undefined
-      }))
-      return { ok, failed }
-    }
+    teardown: () => tearDownEach(members, url, options.teardownTimeoutMs)
   }
 }
 

@@ -310,6 +310,33 @@ export const setUpEach = async <T extends SetUpItem>(items: ReadonlyArray<T>, op
   })
 }
 
+/** TEARDOWN of every item's session at once (each bounded by `timeoutMs`), closing its connection; `after` then cleans up the rest of it. */
+export const tearDownEach = async <T extends SetUpItem & { readonly sessionId: string | undefined }>(
+  items: ReadonlyArray<T>,
+  url: string,
+  timeoutMs: number,
+  after: (item: T) => void = () => {}
+): Promise<{ readonly ok: number; readonly failed: number }> => {
+  let ok = 0
+  let failed = 0
+  await Promise.all(items.map(async (item) => {
+    const { control, sessionId } = item
+    if (control !== undefined && sessionId !== undefined) {
+      try {
+        const reply = await control.request("TEARDOWN", url, [["Session", sessionId]], timeoutMs)
+        if (reply.response.statusCode === 200) ok++
+        else failed++
+      } catch {
+        failed++
+      }
+    }
+    control?.close()
+    item.control = undefined
+    after(item)
+  }))
+  return { ok, failed }
+}
+
 /** The session a 200 SETUP reply names. */
 export const setupSessionId = (setup: { readonly response: RtspResponse }): string => {
   if (setup.response.statusCode !== 200) throw new Error(`SETUP answered ${setup.response.statusCode}`)
@@ -410,23 +437,10 @@ export const startLoad = async (options: LoadClientOptions): Promise<LoadClient>
       return { seconds, sessions: up, frameIntervalsMs: [...window.intervals] }
     },
     teardown: async () => {
-      let ok = 0
-      let failed = 0
-      await Promise.all(sessions.map(async (session) => {
-        const { control, sessionId } = session
-        if (control && sessionId !== undefined) {
-          try {
-            const reply = await control.request("TEARDOWN", url, [["Session", sessionId]], options.teardownTimeoutMs)
-            if (reply.response.statusCode === 200) ok++
-            else failed++
-          } catch {
-            failed++
-          }
-        }
-        control?.close()
+      const { ok, failed } = await tearDownEach(sessions, url, options.teardownTimeoutMs, (session) => {
         session.stopReceive()
         session.rtp.close()
-      }))
+      })
       rtcp.close()
       return { ok, failed }
     }
