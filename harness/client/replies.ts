@@ -134,7 +134,7 @@ const multicastRefused = (info: RtspResponseInfo): RtspClientError => {
   })
 }
 
-/** SETUP for multicast: the reply (any status) must be 2xx, say multicast and name the group (destination) and its port(s). */
+/** SETUP for multicast: the reply, whatever its status, must be 2xx, say multicast and name the group (destination) and its port(s). */
 export const multicastSetupReply = (info: RtspResponseInfo): Either.Either<MulticastSetup, RtspClientError> => {
   if (info.status === 461) return Either.left(multicastRefused(info))
   return Either.flatMap(Either.flatMap(ensureOk("SETUP", info), standardSetupReply), ({ chosen, ...rest }) => {

@@ -107,7 +107,7 @@ export const readSeed = (text: string): KnobRead<number> => {
 const BANDWIDTH_SHIFT = { kbps: 0, mbps: 3, gbps: 6 } as const
 type BandwidthUnit = keyof typeof BANDWIDTH_SHIFT
 
-/** A bandwidth in kbit/s, from `2000`, `2000kbps`, `2mbps`, `1gbps` (units in any case); above 0, at most `maxKbps`. */
+/** A bandwidth in kbit/s, from `2000`, `2000kbps`, `2mbps`, `1gbps` (units in upper or lower case); above 0, at most `maxKbps`. */
 export const readBandwidth = (text: string, maxKbps: number): KnobRead<number> => {
   const match = /^(-?)(\d+(?:\.\d+)?)(kbps|mbps|gbps)?$/i.exec(text)
   if (match === null) return Either.left(`${shown(text)} is not a bandwidth (e.g. 2000 for kbit/s, 2000kbps, 2mbps)`)

@@ -61,7 +61,7 @@ export const MAX_DELAY_MS = 10_000
 export const MAX_SESSION_TIME_MS = 86_400_000
 export const MAX_BURST_LENGTH = 1000
 export const MAX_REORDER_DEPTH = 100
-/** 10 Gbit/s: any cap above it never bites. */
+/** 10 Gbit/s: a cap above it never bites. */
 export const MAX_BANDWIDTH_KBPS = 10_000_000
 
 /** Says "this knob is off", overriding a base profile that turns it on. */
@@ -145,7 +145,7 @@ const withoutAbsent = (profile: ImpairmentProfile): ImpairmentProfile =>
  * The settings laid over `base`. Each pair of knobs (burst with burst-share, delay with jitter,
  * reorder with reorder-depth) is completed from the base and then the defaults; the second of a
  * pair needs the first to be on. The result keeps the base's name only when at most the seed
- * changed: any other knob makes it a profile of its own.
+ * changed: every other knob makes it a profile of its own.
  */
 export const composeProfile = (
   base: ImpairmentProfile,

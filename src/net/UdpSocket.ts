@@ -118,7 +118,7 @@ const multicastOptionsProblem = (options: UdpSocketOptions): UdpSocketError | un
   return undefined
 }
 
-/** Applies the multicast options to a bound socket (node throws on a failure): the first failure, if any. */
+/** Applies the multicast options to a bound socket (node throws on a failure): the first failure, or undefined. */
 const applyMulticast = (socket: Dgram.Socket, options: UdpSocketOptions): UdpSocketError | undefined => {
   const { multicastGroup: group, multicastTtl: ttl, multicastInterface: iface } = options
   const where = `UDP ${options.host}:${socket.address().port}`
@@ -138,7 +138,7 @@ const applyMulticast = (socket: Dgram.Socket, options: UdpSocketOptions): UdpSoc
 /**
  * Binds, resolving once: on "listening" or on the first "error"; both listeners removed either way.
  * The multicast options are applied on "listening", so a socket that cannot join is closed here.
- * `onBound` runs synchronously on "listening", before any datagram or later error can be emitted unheard.
+ * `onBound` runs synchronously on "listening", before a datagram or a later error can be emitted unheard.
  */
 const bind = (options: UdpSocketOptions, onBound: (socket: Dgram.Socket) => void): Effect.Effect<Dgram.Socket, UdpSocketError> =>
   Effect.async<Dgram.Socket, UdpSocketError>((resume) => {

@@ -13,7 +13,7 @@ export const isMulticastAddress = (address: string): boolean => {
 /**
  * The local address a receiver of `group` binds. Linux delivers to a socket bound to the group
  * only that group's datagrams (a wildcard bind would also get every other group joined on the
- * port, by any process); other systems differ (Windows refuses the bind), so the wildcard there.
+ * port, by every process); other systems differ (Windows refuses the bind), so the wildcard there.
  */
 export const multicastBindHost = (group: string, platform: NodeJS.Platform = process.platform): string =>
   platform === "linux" ? group : isIPv6(group) ? "::" : "0.0.0.0"

@@ -11,6 +11,7 @@ import { Context, Layer } from "effect"
 import {
   type Dialect,
   DIALECTS,
+  RTSP_METHODS,
   SESSION_STATES,
   type SessionState,
   TRANSPORT_KINDS,
@@ -159,10 +160,7 @@ export interface ServerMetrics {
 export class Metrics extends Context.Tag("effect-rtsp/Metrics")<Metrics, ServerMetrics>() {}
 
 /** Methods counted under their own label; anything else is "other". */
-export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  "ANNOUNCE", "DESCRIBE", "GET_PARAMETER", "OPTIONS", "PAUSE", "PLAY",
-  "RECORD", "REDIRECT", "SETUP", "SET_PARAMETER", "TEARDOWN"
-])
+export const KNOWN_METHODS: ReadonlySet<string> = new Set(RTSP_METHODS)
 
 const UDP_SEND_PATHS: ReadonlyArray<UdpSendPathName> = ["gso", "plain"]
 

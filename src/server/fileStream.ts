@@ -72,7 +72,7 @@ export const startStream = (ctx: ServerContext, session: FileSession, sink: Pack
 
 /** Stops the streaming fiber and waits for it: no frame is sent after this returns. */
 export const stopStream = (ctx: ServerContext, sessionId: string): Effect.Effect<void> =>
-  // A frame the fiber queued for the end of the turn leaves now, before any reply or BYE.
+  // A frame the fiber queued for the end of the turn leaves now, before the next reply or BYE.
   FiberMap.remove(ctx.streams, sessionId).pipe(Effect.zipRight(Effect.sync(ctx.rtpSender.flush)))
 
 export const isStreaming = (ctx: ServerContext, sessionId: string): Effect.Effect<boolean> =>

@@ -33,7 +33,7 @@ import { type FileSession, frameTimestamp, newFileSession, transportKind } from 
 import { endSession, indexRtcpPeer, openSession, sessionOptions, touch } from "./sessionLifecycle.js"
 import { isStreaming, startStream, stopStream } from "./fileStream.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
-import { asksForImpairmentStats, impairmentStatsReply, impairSession, requestedImpairment } from "./sessionImpairment.js"
+import { askedImpairment, asksForImpairmentStats, impairmentStatsReply, impairSession } from "./sessionImpairment.js"
 import { addsStream, multicastRefusal, notLiveRefusal, pauseMemberReply, playMemberReply, setupMember } from "./multicast/memberHandlers.js"
 import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, chooseUnicastTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
@@ -137,7 +137,7 @@ const describe = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest) =
   Effect.gen(function* () {
     const target = yield* targetOf(req)
     // A bad impairment query is refused here already, and a good one kept for this path's SETUP.
-    yield* requestedImpairment(ctx, conn, target)
+    yield* askedImpairment(ctx, conn, target)
     const channel = recordingChannel(ctx, decodedPath(target))
     if (channel !== undefined) return describeChannel(ctx, conn, target, channel)
     if (ctx.channels.has(decodedPath(target) ?? "")) return yield* notRecording(decodedPath(target) ?? "")
@@ -168,21 +168,22 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     const path = decodedPath(target)
     const channel = recordingChannel(ctx, path)
     if (channel !== undefined) {
-      yield* fileSessionsOnly(yield* requestedImpairment(ctx, conn, target, false))
+      yield* fileSessionsOnly(yield* askedImpairment(ctx, conn, target))
       const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, undefined))
       return yield* setupViewer(ctx, conn, req, channel, choice)
     }
     if (ctx.channels.has(path ?? "")) return yield* notRecording(path ?? "")
     const media = yield* resolveMedia(ctx, target, dialect)
-    const impairment = yield* requestedImpairment(ctx, conn, target)
+    const asked = yield* askedImpairment(ctx, conn, target)
     const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, isLive(ctx, media) ? undefined : notLiveRefusal(media.urlPath)))
     yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, choice, media.urlPath))
     if (choice._tag === "MulticastRequest") {
-      yield* fileSessionsOnly(yield* requestedImpairment(ctx, conn, target, false))
+      yield* fileSessionsOnly(asked)
       return setupReply(ctx, yield* setupMember(ctx, conn, req, media.urlPath, { _tag: "File", media }, dialect))
     }
     const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, choice, media.urlPath, dialect), media })
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), choice))
+    const impairment = asked ?? ctx.impairEvery
     if (impairment !== undefined) yield* impairSession(ctx, entry, impairment)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
       session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath,

@@ -45,6 +45,8 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
   let heldFor = 0
   let packetIndex = 0
   let frameIndex = 0
+  // The plan's input, one object for every packet: nothing is allocated per packet.
+  const packet = { index: 0, frameIndex: 0, bytes: 0, atMs: 0 }
 
   const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number): void => {
     if (count === capacity) {
@@ -85,7 +87,11 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
       const frame = frameIndex++
       for (let i = 0; i < framePayloads.length; i++) {
         const payload = framePayloads[i]!
-        const decision = plan.decide({ index: packetIndex++, frameIndex: frame, bytes: RTP_HEADER + payload.length, atMs: now })
+        packet.index = packetIndex++
+        packet.frameIndex = frame
+        packet.bytes = RTP_HEADER + payload.length
+        packet.atMs = now
+        const decision = plan.decide(packet)
         if (decision.drop !== undefined) continue
         if (decision.holdFor > 0 && heldPayload === undefined) {
           frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)

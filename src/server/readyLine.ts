@@ -26,7 +26,7 @@ export const liveChannelLines = (host: string, port: number, live: ReadonlyArray
 
 /** With --publish, after the ready line: who may publish, and where a path goes. */
 export const publishingLine = (host: string, port: number, from: ReadonlyArray<string>): string =>
-  `publishing: ANNOUNCE any path, e.g. rtsp://${shownHost(host)}:${port}/live/cam, from ${from.join(", ")}`
+  `publishing: ANNOUNCE a path of your choice, e.g. rtsp://${shownHost(host)}:${port}/live/cam, from ${from.join(", ")}`
 
 /** With multicast on and something live to watch, after the ready line: where groups come from. */
 export const multicastLine = (range: string, basePort: number, ttl: number): string =>

@@ -34,19 +34,17 @@ export const unsupportedKnobs = (profile: ImpairmentProfile): string | undefined
 }
 
 /**
- * The profile this request asks for, or why its query is not one (400, the reason in the body).
- * `orEverySession`: whether the server's profile for every session counts when the request names none.
+ * The profile this request asks for itself (its query, or its path's DESCRIBE on this
+ * connection), or why its query is not one (400, the reason in the body). The server's profile
+ * for every session (`ctx.impairEvery`) is the caller's fallback.
  */
-export const requestedImpairment = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget, orEverySession = true): Effect.Effect<ImpairmentProfile | undefined, BadImpairment> => {
+export const askedImpairment = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget): Effect.Effect<ImpairmentProfile | undefined, BadImpairment> => {
   const parsed = target.query === undefined ? Either.right(undefined) : parseImpairmentQuery(target.query, ctx.impairmentProfiles)
   if (Either.isLeft(parsed)) return Effect.fail(new BadImpairment({ message: parsed.left.message }))
   const unsupported = parsed.right === undefined ? undefined : unsupportedKnobs(parsed.right)
   if (unsupported !== undefined) return Effect.fail(new BadImpairment({ message: unsupported }))
-  if (parsed.right !== undefined) {
-    conn.impairments.set(target.mediaPath, parsed.right)
-    return Effect.succeed(parsed.right)
-  }
-  return Effect.succeed(conn.impairments.get(target.mediaPath) ?? (orEverySession ? ctx.impairEvery : undefined))
+  if (parsed.right !== undefined) conn.impairments.set(target.mediaPath, parsed.right)
+  return Effect.succeed(parsed.right ?? conn.impairments.get(target.mediaPath))
 }
 
 const releaseKey = (sessionId: string): string => `impair:${sessionId}`

@@ -37,7 +37,7 @@ describe("effect-rtsp serve --publish, running", () => {
       const seen = await waitUntilAsync(() => stderr.includes("publishing: "), 15_000)
       expect(seen, stderr).toBe(true)
       const port = /RTSP server listening on [^:]+:(\d+)/.exec(stderr)?.[1]
-      expect(stderr).toContain(`publishing: ANNOUNCE any path, e.g. rtsp://127.0.0.1:${port}/live/cam, from 127.0.0.0/8, ::1/128`)
+      expect(stderr).toContain(`publishing: ANNOUNCE a path of your choice, e.g. rtsp://127.0.0.1:${port}/live/cam, from 127.0.0.0/8, ::1/128`)
     } finally {
       child.kill("SIGKILL")
     }

@@ -9,19 +9,19 @@
  * plays the same way, and its group hears BYE when the publisher stops. A lone member's PAUSE
  * stops the group; a member's PAUSE while another plays does not (a group cannot stop for one).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { ChildProcess } from "node:child_process"
-import sharp from "sharp"
-import { readFrameNumber } from "../../src/video/frameCode.js"
 import { consecutive } from "../support/frameTruth.js"
 import { sampleFrames } from "../support/gstRtspServer.js"
 import { type Ran, runProcess } from "../support/harnessProcess.js"
 import { type NetworkNamespace, networkNamespaces, openNamespace } from "../support/netns.js"
-import { waitUntilAsync } from "../support/polling.js"
+import { readUntilAsync, waitUntilAsync } from "../support/polling.js"
+import { sleep } from "../support/rtspTestClient.js"
 import { ffmpeg, gstLaunch } from "../support/tools.js"
+import { framemd5Hashes, inSourceOrder, pngFrameNumbers } from "../support/decodedFrames.js"
 
 const netns = networkNamespaces()
 const ff = ffmpeg()
@@ -38,16 +38,13 @@ let server: ChildProcess | undefined
 let serverLog = ""
 let sourceHashes: Array<string> = []
 
-const frameHashes = (file: string): Array<string> =>
-  readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0 && !l.startsWith("#")).map((l) => l.split(",").pop()!.trim())
-
 beforeAll(async () => {
   if (skip) return
   mkdirSync(media, { recursive: true })
   writeFileSync(join(media, "numbered.mjpeg"), Buffer.concat(sampleFrames()))
   const md5 = await runProcess("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "mjpeg", "-i", join(media, "numbered.mjpeg"), "-f", "framemd5", "-y", join(dir, "source.md5")], 60_000)
   expect(md5.code).toBe(0)
-  sourceHashes = frameHashes(join(dir, "source.md5"))
+  sourceHashes = framemd5Hashes(join(dir, "source.md5"))
   ns = await openNamespace()
   server = ns.spawn(process.execPath, [
     "dist/src/cli/bin.js", "serve", "--media", media, "--live", "numbered.mjpeg", "--publish",
@@ -88,33 +85,11 @@ const figuresOf = (ran: Ran): PlayFigures => {
   return JSON.parse(ran.stdout) as PlayFigures
 }
 
-/** Reads `read` every 100 ms until `holds` accepts it or `timeoutMs` passes; the last value either way. */
-const readUntil = async <A>(read: () => Promise<A>, holds: (value: A) => boolean, timeoutMs: number): Promise<A> => {
-  let value = await read()
-  for (const deadline = Date.now() + timeoutMs; !holds(value) && Date.now() < deadline;) {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    value = await read()
-  }
-  return value
-}
-
-const pngNumbers = (folder: string): Promise<Array<number | undefined>> =>
-  Promise.all(readdirSync(folder).filter((f) => f.endsWith(".png")).sort().map(async (file) => {
-    const { data, info } = await sharp(join(folder, file)).raw().toBuffer({ resolveWithObject: true })
-    return readFrameNumber(data, info.width, info.height, info.channels)
-  }))
-
-/** ffmpeg's frames are the source's, in order through the loop. */
-const inSourceOrder = (hashes: ReadonlyArray<string>): boolean => {
-  const first = sourceHashes.indexOf(hashes[0] ?? "")
-  return first >= 0 && hashes.every((h, i) => h === sourceHashes[(first + i) % sourceHashes.length])
-}
-
 describe("interop: multicast", () => {
   it.skipIf(skip)("ffmpeg, GStreamer and two harness players watch a live channel at once; one send per packet serves them all", async () => {
     const url = `${RTSP}/numbered.mjpeg`
     const before = (await metric("rtsp_rtp_packets_sent_total"))[0]?.value ?? 0
-    const viewing = (n: number) => readUntil(() => metric("rtsp_multicast_viewers"), (samples) => (samples[0]?.value ?? 0) >= n, 20_000)
+    const viewing = (n: number) => readUntilAsync(() => metric("rtsp_multicast_viewers"), (samples) => (samples[0]?.value ?? 0) >= n, 20_000)
     // The harness players first (node starts slowest), then ffmpeg and GStreamer while they play.
     const players = [harnessPlay(url, 10), harnessPlay(url, 10)]
     expect((await viewing(2))[0]?.value).toBe(2)
@@ -139,14 +114,14 @@ describe("interop: multicast", () => {
       expect(figures.framesReceived).toBeGreaterThanOrEqual(150)
       expect(figures.packetsLost).toBe(0)
     }
-    const hashes = frameHashes(md5)
+    const hashes = framemd5Hashes(md5)
     expect(hashes.length).toBe(60)
-    expect(inSourceOrder(hashes), "ffmpeg's frames are the source's, in order").toBe(true)
-    const numbers = await pngNumbers(pngs)
+    expect(inSourceOrder(hashes, sourceHashes), "ffmpeg's frames are the source's, in order").toBe(true)
+    const numbers = await pngFrameNumbers(pngs)
     expect(numbers.every((n) => n !== undefined), `GStreamer's frames carry numbers: ${numbers.join(",")}`).toBe(true)
     expect(consecutive(numbers as Array<number>), `GStreamer: ${numbers.join(",")}`).toBe(true)
     // Unicast would have sent each player its own packets: at least a + b in all.
-    await waitUntilAsync(() => false, 500)
+    await sleep(500)
     const sent = ((await metric("rtsp_rtp_packets_sent_total"))[0]?.value ?? 0) - before
     expect(sent, `server sent ${sent}, the harness players got ${a!.packetsReceived} + ${b!.packetsReceived}`).toBeLessThan(a!.packetsReceived + b!.packetsReceived)
     expect(sent).toBeGreaterThanOrEqual(Math.max(a!.packetsReceived, b!.packetsReceived))
@@ -167,7 +142,7 @@ describe("interop: multicast", () => {
     const ran = await player
     const figures = figuresOf(ran)
     expect(figures.packetsLost).toBe(0)
-    const numbers = await pngNumbers(frames)
+    const numbers = await pngFrameNumbers(frames)
     expect(numbers.length).toBeGreaterThanOrEqual(40)
     expect(consecutive(numbers as Array<number>), `harness: ${numbers.join(",")}`).toBe(true)
     // The run ended at the group's BYE, long before its 20 s.
@@ -192,7 +167,7 @@ describe("interop: multicast", () => {
     const alone = await runScenario(scenario({ min: 60, max: 100 }))
     expect(alone.code, alone.stdout + alone.stderr).toBe(0)
     const watcher = harnessPlay(url, 12)
-    expect((await readUntil(() => metric("rtsp_multicast_viewers"), (samples) => (samples[0]?.value ?? 0) >= 1, 20_000))[0]?.value).toBe(1)
+    expect((await readUntilAsync(() => metric("rtsp_multicast_viewers"), (samples) => (samples[0]?.value ?? 0) >= 1, 20_000))[0]?.value).toBe(1)
     const beside = await runScenario(scenario({ min: 101 }))
     expect(beside.code, beside.stdout + beside.stderr).toBe(0)
     expect(figuresOf(await watcher).packetsLost).toBe(0)

@@ -6,21 +6,20 @@
  * numbers in order); when the publisher stops, every viewer gets BYE and ends by itself.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import sharp from "sharp"
 import type { ReceivedFrame } from "../../harness/receiver/mjpegReceiver.js"
 import { makeClientSession } from "../../harness/session/ClientSession.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
-import { readFrameNumber } from "../../src/video/frameCode.js"
 import { consecutive, numberedFrames } from "../support/frameTruth.js"
 import { sampleFrames } from "../support/gstRtspServer.js"
 import { eventually } from "../support/polling.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { ffmpeg, gstLaunch } from "../support/tools.js"
+import { framemd5Hashes, inSourceOrder, pngFrameNumbers } from "../support/decodedFrames.js"
 
 const ff = ffmpeg()
 const gst = gstLaunch()
@@ -51,9 +50,6 @@ const start = (command: string, args: ReadonlyArray<string>): Tool => {
 const exitWithin = (tool: Tool, ms: number): Promise<number | null | "still running"> =>
   Promise.race([tool.exited, new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), ms))])
 
-const frameHashes = (file: string): Array<string> =>
-  readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0 && !l.startsWith("#")).map((l) => l.split(",").pop()!.trim())
-
 let server: TestServer
 let sourceHashes: Array<string> = []
 
@@ -67,7 +63,7 @@ beforeAll(async () => {
   expect(await short.exited).toBe(0)
   const md5 = start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "mjpeg", "-i", SOURCE_MJPEG, "-f", "framemd5", "-y", join(dir, "source.md5")])
   expect(await md5.exited).toBe(0)
-  sourceHashes = frameHashes(join(dir, "source.md5"))
+  sourceHashes = framemd5Hashes(join(dir, "source.md5"))
 })
 afterAll(async () => {
   await server.close()
@@ -87,18 +83,6 @@ const onlyTeardownRace = (stderr: string): boolean => {
     errors.every((line) => line.includes("GstRTSPSrc") && line.includes("Could not write to resource")) &&
     (stderr.match(/Could not send message\. \(Received end-of-file\)/g) ?? []).length === errors.length
 }
-
-/** ffmpeg's frames are the source's, in order through the loop (framemd5 against the source's). */
-const inSourceOrder = (hashes: ReadonlyArray<string>): boolean => {
-  const first = sourceHashes.indexOf(hashes[0] ?? "")
-  return first >= 0 && hashes.every((h, i) => h === sourceHashes[(first + i) % sourceHashes.length])
-}
-
-const pngNumbers = (folder: string): Promise<Array<number | undefined>> =>
-  Promise.all(readdirSync(folder).sort().map(async (file) => {
-    const { data, info } = await sharp(join(folder, file)).raw().toBuffer({ resolveWithObject: true })
-    return readFrameNumber(data, info.width, info.height, info.channels)
-  }))
 
 const cases = [
   { publisher: "ffmpeg", transport: "udp", other: "tcp" },
@@ -154,10 +138,10 @@ describe("interop: publishing", () => {
         // after its TEARDOWN has been seen to fail on its closed connection ("Received end-of-file", exit 1), as in
         // serverPlayback.test.ts. Any other error fails the test.
         expect(gstExit === 0 || (gstExit === 1 && onlyTeardownRace(gstViewer.stderr)), `GStreamer viewer ended with ${String(gstExit)}: ${gstViewer.stderr}`).toBe(true)
-        const hashes = frameHashes(md5)
+        const hashes = framemd5Hashes(md5)
         expect(hashes.length).toBeGreaterThanOrEqual(40)
-        expect(inSourceOrder(hashes), "ffmpeg's frames are the source's, in order").toBe(true)
-        const numbers = yield* Effect.promise(() => pngNumbers(pngs))
+        expect(inSourceOrder(hashes, sourceHashes), "ffmpeg's frames are the source's, in order").toBe(true)
+        const numbers = yield* Effect.promise(() => pngFrameNumbers(pngs))
         expect(numbers.every((n) => n !== undefined)).toBe(true)
         expect(consecutive(numbers as Array<number>), `GStreamer: ${numbers.join(",")}`).toBe(true)
         yield* Effect.promise(() => exitWithin(pushing, 5000))

@@ -15,6 +15,7 @@ import { analyzeMjpeg } from "../../src/media/analyze.js"
 import { readFrameNumber } from "../../src/video/frameCode.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { ffmpeg, gstLaunch } from "../support/tools.js"
+import { framemd5Hashes } from "../support/decodedFrames.js"
 
 const ffmpegTool = ffmpeg()
 const gstTool = gstLaunch()
@@ -51,10 +52,6 @@ const run = (
     })
   })
 
-/** The frame hashes of a framemd5 file (last column of each non-comment line). */
-const frameHashes = (file: string): Array<string> =>
-  readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0 && !l.startsWith("#")).map((l) => l.split(",").pop()!.trim())
-
 let server: TestServer
 /** The same server with one dgram send per packet (--udp-batching off): both UDP paths must play the same. */
 let plainServer: TestServer
@@ -68,7 +65,7 @@ beforeAll(async () => {
     writeFileSync(join(dir, "source.mjpeg"), Buffer.concat(analysis.frames.map((f) => f.jpeg)))
     const result = await run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "mjpeg", "-i", join(dir, "source.mjpeg"), "-f", "framemd5", join(dir, "source.md5")], 30_000)
     expect(result.code).toBe(0)
-    sourceHashes = frameHashes(join(dir, "source.md5"))
+    sourceHashes = framemd5Hashes(join(dir, "source.md5"))
   }
 })
 
@@ -95,7 +92,7 @@ describe("interop: the sample played from our server", () => {
       ], 40_000)
       expect(result.stderr).toBe("")
       expect(result.code).toBe(0)
-      expect(frameHashes(out)).toEqual(sourceHashes)
+      expect(framemd5Hashes(out)).toEqual(sourceHashes)
     })
 
     it.skipIf(gstTool.skip)(`GStreamer over ${label}: decodes all 200 frames in order (requires gst-launch-1.0)`, async () => {

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { parseImpairmentStats } from "../../src/impair/impairmentStats.js"
 import { rtpSequenceNumberAt } from "../../src/protocol/rtp.js"
-import { waitUntilAsync } from "../support/polling.js"
-import { connectClient, sessionIdOf, type TestRtspClient, udpReceiver } from "../support/rtspTestClient.js"
+import { connectClient, sessionIdOf, sleep, type TestRtspClient, udpReceiver } from "../support/rtspTestClient.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { header } from "./standardDialectKit.js"
 
@@ -56,7 +55,7 @@ const playImpaired = async (query: string, transport: "udp" | "tcp") => {
     let last = -1
     for (let i = 0; i < 100 && arrived().length !== last; i++) {
       last = arrived().length
-      await waitUntilAsync(() => false, 300)
+      await sleep(300)
     }
     const record = await stats(client, session)
     return { seqs: arrived(), record }

@@ -214,8 +214,8 @@ describe("log lines", () => {
   })
 
   it("with --publish, one line after it says who may publish and where a path goes", () => {
-    expect(publishingLine("0.0.0.0", 8554, ["127.0.0.0/8", "::1/128"])).toBe("publishing: ANNOUNCE any path, e.g. rtsp://127.0.0.1:8554/live/cam, from 127.0.0.0/8, ::1/128")
-    expect(publishingLine("::1", 9554, ["10.0.0.0/8"])).toBe("publishing: ANNOUNCE any path, e.g. rtsp://[::1]:9554/live/cam, from 10.0.0.0/8")
+    expect(publishingLine("0.0.0.0", 8554, ["127.0.0.0/8", "::1/128"])).toBe("publishing: ANNOUNCE a path of your choice, e.g. rtsp://127.0.0.1:8554/live/cam, from 127.0.0.0/8, ::1/128")
+    expect(publishingLine("::1", 9554, ["10.0.0.0/8"])).toBe("publishing: ANNOUNCE a path of your choice, e.g. rtsp://[::1]:9554/live/cam, from 10.0.0.0/8")
   })
 
   it("the ready line: one server as before, a cluster with each worker's pair", () => {

@@ -32,6 +32,10 @@ export const readUntil = <A>(read: Effect.Effect<A>, holds: (value: A) => boolea
 export const waitUntilAsync = (condition: () => boolean, timeoutMs: number, everyMs = 20): Promise<boolean> =>
   Effect.runPromise(waitUntil(condition, timeoutMs, everyMs))
 
+/** `readUntil` for tests outside Effect, reading with a Promise (a request to a server, say). */
+export const readUntilAsync = <A>(read: () => Promise<A>, holds: (value: A) => boolean, timeoutMs: number, everyMs = 100): Promise<A> =>
+  Effect.runPromise(readUntil(Effect.promise(read), holds, timeoutMs, everyMs))
+
 /** `waitUntil`, then asserts that the condition held (default: within 2 s). */
 export const eventually = (condition: () => boolean, timeoutMs = 2000, everyMs = 20): Effect.Effect<void> =>
   Effect.map(waitUntil(condition, timeoutMs, everyMs), (held) => {

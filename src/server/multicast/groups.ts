@@ -108,9 +108,11 @@ export const groupOf = (ctx: ServerContext, entry: SessionEntry): MulticastGroup
   return group !== undefined && group.members.has(entry) ? group : undefined
 }
 
-const anyPlaying = (group: MulticastGroup): boolean => {
-  for (const member of group.members) if (member.session.state === "playing") return true
-  return false
+/** Members playing the group now (the group sends while there is one). */
+const playingCount = (group: MulticastGroup): number => {
+  let playing = 0
+  for (const member of group.members) if (member.session.state === "playing") playing++
+  return playing
 }
 
 /** What a member's PLAY reply says the stream's next packet carries. */
@@ -150,7 +152,7 @@ const stopGroupStream = (ctx: ServerContext, group: MulticastGroup): Effect.Effe
 /** PAUSE of a member: it no longer watches; the group's stream stops when nobody does. */
 export const pauseMember = (ctx: ServerContext, group: MulticastGroup, entry: SessionEntry): Effect.Effect<void> => {
   entry.session.state = "ready"
-  return anyPlaying(group) ? Effect.void : stopGroupStream(ctx, group)
+  return playingCount(group) > 0 ? Effect.void : stopGroupStream(ctx, group)
 }
 
 /** A member's session ended: the group closes with its last member. */
@@ -158,7 +160,7 @@ export const leaveGroup = (ctx: ServerContext, group: MulticastGroup, entry: Ses
   Effect.gen(function* () {
     group.members.delete(entry)
     if (group.members.size === 0) return yield* closeGroup(ctx, group, "no members left")
-    if (!anyPlaying(group)) yield* stopGroupStream(ctx, group)
+    if (playingCount(group) === 0) yield* stopGroupStream(ctx, group)
   })
 
 /** Closes the group: its stream stops, the group's address hears BYE once, and the address is free. */
@@ -184,16 +186,11 @@ export const closeGroup = (ctx: ServerContext, group: MulticastGroup, reason: st
 
 /** The groups' figures for /metrics, by path. */
 export const multicastMetrics = (groups: MulticastGroups): Record<string, MulticastGroupMetrics> =>
-  Object.fromEntries([...groups.byPath.values()].map((group) => {
-    let playing = 0
-    for (const member of group.members) if (member.session.state === "playing") playing++
-    return [group.path, { group: groupLabel(group), members: group.members.size, playing, packetsSent: group.stream.session.stats.packetsSent }]
-  }))
+  Object.fromEntries([...groups.byPath.values()].map((group) =>
+    [group.path, { group: groupLabel(group), members: group.members.size, playing: playingCount(group), packetsSent: group.stream.session.stats.packetsSent }]))
 
 /** Members of the path's group playing it (a published path counts them among its viewers). */
 export const playingMembers = (groups: MulticastGroups | undefined, path: string): number => {
   const group = groups?.byPath.get(path)
-  let playing = 0
-  if (group !== undefined) for (const member of group.members) if (member.session.state === "playing") playing++
-  return playing
+  return group === undefined ? 0 : playingCount(group)
 }
