@@ -32,10 +32,18 @@ export const formatImpairmentStats = (stats: ImpairmentStats): string => {
     ["duplicated", String(record.duplicated)],
     ["reordered", String(record.reordered)],
     ["frames-dropped", String(record.framesDropped)],
+    ["frames-broken", String(record.framesBroken)],
+    ["seq-resets", String(record.sequenceResets)],
+    ["ts-resets", String(record.timestampResets)],
     ["delayed", String(delay.count)],
     ["delay-mean-ms", delay.count === 0 ? "0" : round3(delay.sumMs / delay.count)],
     ["delay-min-ms", delay.count === 0 ? "0" : round3(delay.minMs)],
-    ["delay-max-ms", round3(delay.maxMs)]
+    ["delay-max-ms", round3(delay.maxMs)],
+    ["jitter-ms", round3(record.jitterMs)],
+    // Absent before the first packet.
+    ...(record.firstSequence < 0
+      ? []
+      : [["first-seq", String(record.firstSequence)] as const, ["last-seq", String(record.lastSequence)] as const])
   ]
   return lines.map(([name, value]) => `${name}: ${value}\r\n`).join("")
 }
@@ -62,15 +70,27 @@ export const parseImpairmentStats = (text: string): Either.Either<ImpairmentStat
     ["duplicated", (n) => { record.duplicated = n }],
     ["reordered", (n) => { record.reordered = n }],
     ["frames-dropped", (n) => { record.framesDropped = n }],
+    ["frames-broken", (n) => { record.framesBroken = n }],
+    ["seq-resets", (n) => { record.sequenceResets = n }],
+    ["ts-resets", (n) => { record.timestampResets = n }],
     ["delayed", (n) => { record.delay.count = n }],
     ["delay-mean-ms", (n) => { record.delay.sumMs = n * record.delay.count }],
     ["delay-min-ms", (n) => { record.delay.minMs = record.delay.count === 0 ? Number.POSITIVE_INFINITY : n }],
-    ["delay-max-ms", (n) => { record.delay.maxMs = n }]
+    ["delay-max-ms", (n) => { record.delay.maxMs = n }],
+    ["jitter-ms", (n) => { record.jitterMs = n }]
   ]
   for (const [name, assign] of numbers) {
     const n = count(name)
     if (typeof n === "string") return Either.left(n)
     assign(n)
+  }
+  if (fields.has("first-seq") || fields.has("last-seq")) {
+    const first = count("first-seq")
+    const last = count("last-seq")
+    if (typeof first === "string") return Either.left(first)
+    if (typeof last === "string") return Either.left(last)
+    record.firstSequence = first
+    record.lastSequence = last
   }
   const profile = fields.get("profile")
   if (profile === undefined || profile === "") return Either.left("impairment-stats: profile is missing")

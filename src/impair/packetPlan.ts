@@ -9,9 +9,12 @@
 import type { ImpairmentProfile } from "./profile.js"
 import { normal, Stream, uniform } from "./random.js"
 
-/** Why a packet was not sent; "overflow" is the sender's, when its bounded delay queue is full. */
-export type DropReason = "frame" | "burst" | "loss" | "bandwidth" | "overflow"
-export const DROP_REASONS: ReadonlyArray<DropReason> = ["frame", "burst", "loss", "bandwidth", "overflow"]
+/**
+ * Why a packet was not sent. "freeze" is every packet after the stream froze (freeze-after);
+ * "overflow" is the sender's, when its bounded delay queue is full.
+ */
+export type DropReason = "frame" | "burst" | "loss" | "bandwidth" | "freeze" | "overflow"
+export const DROP_REASONS: ReadonlyArray<DropReason> = ["frame", "burst", "loss", "bandwidth", "freeze", "overflow"]
 
 /** One packet as the sender is about to send it. */
 export interface PacketIn {
@@ -46,15 +49,37 @@ export interface ImpairmentRecord {
   reordered: number
   /** Frames left out whole (frame-drop), counted once each. */
   framesDropped: number
+  /** Frames with at least one packet not sent, whatever the reason: what a player cannot show. */
+  framesBroken: number
+  /** Restarts of the sequence numbers and of the timestamps (reset-seq-after, reset-ts-after). */
+  sequenceResets: number
+  timestampResets: number
+  /**
+   * The sequence numbers of the first and the last packet the plan decided on, as they went out
+   * (sent or not; -1 before the first): a receiver's expected count is last - first + 1.
+   */
+  firstSequence: number
+  lastSequence: number
+  /**
+   * RFC 3550's interarrival jitter (ms) of the packets as the sender scheduled them, in wire
+   * order, against their RTP timestamps: the jitter the impairment means a receiver to see.
+   */
+  jitterMs: number
   delay: { count: number; sumMs: number; minMs: number; maxMs: number }
 }
 
 export const emptyRecord = (): ImpairmentRecord => ({
   packets: 0,
-  dropped: { frame: 0, burst: 0, loss: 0, bandwidth: 0, overflow: 0 },
+  dropped: { frame: 0, burst: 0, loss: 0, bandwidth: 0, freeze: 0, overflow: 0 },
   duplicated: 0,
   reordered: 0,
   framesDropped: 0,
+  framesBroken: 0,
+  sequenceResets: 0,
+  timestampResets: 0,
+  firstSequence: -1,
+  lastSequence: -1,
+  jitterMs: 0,
   delay: { count: 0, sumMs: 0, minMs: Number.POSITIVE_INFINITY, maxMs: 0 }
 })
 
@@ -66,6 +91,10 @@ export const BUCKET_DEPTH_MS = 250
 
 export interface PacketPlan {
   readonly decide: (packet: PacketIn) => PacketDecision
+  /** A packet of this frame was not sent after all (the sender's queue was full): the frame is broken. */
+  readonly dropAfterDecision: (frameIndex: number, reason: DropReason) => void
+  /** The session's first PLAY, at this clock time: the freeze counts from it. Later calls change nothing. */
+  readonly playing: (atMs: number) => void
   readonly record: ImpairmentRecord
 }
 
@@ -90,6 +119,8 @@ export const makePacketPlan = (profile: ImpairmentProfile): PacketPlan => {
   let tokens = depth
   let tokensAt = Number.NaN
   let lastFrameDropped = -1
+  let lastFrameBroken = -1
+  let freezeAtMs = Number.POSITIVE_INFINITY
   let lastSendAt = Number.NEGATIVE_INFINITY
   let heldUntil = -1
 
@@ -105,6 +136,19 @@ export const makePacketPlan = (profile: ImpairmentProfile): PacketPlan => {
     return false
   }
 
+  // A frame's packets come one after another, so one frame index tells whether it is counted yet.
+  const dropAfterDecision = (frameIndex: number, reason: DropReason): void => {
+    record.dropped[reason]++
+    if (lastFrameBroken !== frameIndex) {
+      lastFrameBroken = frameIndex
+      record.framesBroken++
+    }
+  }
+
+  const playing = (atMs: number): void => {
+    if (profile.freezeAfterMs !== undefined && freezeAtMs === Number.POSITIVE_INFINITY) freezeAtMs = atMs + profile.freezeAfterMs
+  }
+
   const decide = (packet: PacketIn): PacketDecision => {
     const n = packet.index
     record.packets++
@@ -113,7 +157,9 @@ export const makePacketPlan = (profile: ImpairmentProfile): PacketPlan => {
     decision.delayMs = 0
     // The burst chain moves on every packet, sent or not: the network's state does not wait for us.
     if (chain !== undefined) bad = uniform(seed, n, Stream.Burst) < (bad ? 1 - chain.badToGood : chain.goodToBad)
-    decision.drop = frameDropped(packet.frameIndex)
+    decision.drop = packet.atMs >= freezeAtMs
+      ? "freeze"
+      : frameDropped(packet.frameIndex)
       ? "frame"
       : bad
       ? "burst"
@@ -123,7 +169,7 @@ export const makePacketPlan = (profile: ImpairmentProfile): PacketPlan => {
       ? "bandwidth"
       : undefined
     if (decision.drop !== undefined) {
-      record.dropped[decision.drop]++
+      dropAfterDecision(packet.frameIndex, decision.drop)
       if (decision.drop === "frame" && lastFrameDropped !== packet.frameIndex) {
         lastFrameDropped = packet.frameIndex
         record.framesDropped++
@@ -154,5 +200,5 @@ export const makePacketPlan = (profile: ImpairmentProfile): PacketPlan => {
     return decision
   }
 
-  return { decide, record }
+  return { decide, dropAfterDecision, playing, record }
 }

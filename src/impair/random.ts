@@ -12,7 +12,9 @@ export const Stream = {
   Reorder: 4,
   DelayA: 5,
   DelayB: 6,
-  Frame: 7
+  Frame: 7,
+  SequenceReset: 8,
+  TimestampReset: 9
 } as const
 export type Stream = (typeof Stream)[keyof typeof Stream]
 

@@ -18,6 +18,8 @@ import {
   type TransportKind
 } from "../protocol/rtsp/vocabulary.js"
 import { type SessionStats, transportKind } from "./session.js"
+import { impairmentFamilies } from "./impairmentFamilies.js"
+import { addProfileMetrics, type ImpairmentProfileMetrics } from "./impairmentTally.js"
 
 /** The latest RTCP receiver report of a session. */
 export interface ReceiverReportMetrics {
@@ -81,6 +83,8 @@ export interface MetricsSnapshot {
   readonly published?: Readonly<Record<string, PublishedPathMetrics>>
   /** The multicast groups in use, by path, once a server with multicast on has said where to read them. */
   readonly multicast?: Readonly<Record<string, MulticastGroupMetrics>>
+  /** What impairments did, by profile, once a server has said where to read it and a profile was used. */
+  readonly impairments?: Readonly<Record<string, ImpairmentProfileMetrics>>
 }
 
 /** What /metrics shows of one multicast group. */
@@ -150,6 +154,8 @@ export interface ServerMetrics {
   readonly readPublished: (read: () => Readonly<Record<string, PublishedPathMetrics>>) => void
   /** Where the multicast groups' figures can be read (a server with multicast on). */
   readonly readMulticast: (read: () => Readonly<Record<string, MulticastGroupMetrics>>) => void
+  /** Where the impairments' figures by profile can be read. */
+  readonly readImpairments: (read: () => Readonly<Record<string, ImpairmentProfileMetrics>>) => void
   readonly snapshot: () => MetricsSnapshot
   /** What render() renders, as plain data. */
   readonly expositionSnapshot: () => ExpositionSnapshot
@@ -209,6 +215,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   let livePaths: ReadonlySet<string> = new Set()
   let published: (() => Readonly<Record<string, PublishedPathMetrics>>) | undefined
   let multicast: (() => Readonly<Record<string, MulticastGroupMetrics>>) | undefined
+  let impairments: (() => Readonly<Record<string, ImpairmentProfileMetrics>>) | undefined
 
   const countByState = (): Record<SessionState, number> => {
     const counts: Record<SessionState, number> = { init: 0, ready: 0, playing: 0, recording: 0 }
@@ -225,7 +232,14 @@ export const makeServerMetrics = (): ServerMetrics => {
     return sortedRecord(counts)
   }
 
-  const snapshot = (): MetricsSnapshot => ({
+  const usedImpairments = (): Readonly<Record<string, ImpairmentProfileMetrics>> | undefined => {
+    const figures = impairments?.()
+    return figures === undefined || Object.keys(figures).length === 0 ? undefined : figures
+  }
+
+  const snapshot = (): MetricsSnapshot => {
+    const impaired = usedImpairments()
+    return {
     connections,
     sessionsByState: countByState(),
     framesSent,
@@ -241,8 +255,10 @@ export const makeServerMetrics = (): ServerMetrics => {
     ...(sendPath === undefined ? {} : { udpSendPath: sendPath() }),
     ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() }),
     ...(published === undefined ? {} : { published: published() }),
-    ...(multicast === undefined ? {} : { multicast: multicast() })
-  })
+    ...(multicast === undefined ? {} : { multicast: multicast() }),
+    ...(impaired === undefined ? {} : { impairments: impaired })
+    }
+  }
 
   const expositionSnapshot = (): ExpositionSnapshot => {
     const { udpSendPath, ...rest } = snapshot()
@@ -298,6 +314,9 @@ export const makeServerMetrics = (): ServerMetrics => {
     },
     readMulticast: (read) => {
       multicast = read
+    },
+    readImpairments: (read) => {
+      impairments = read
     },
     snapshot,
     expositionSnapshot,
@@ -392,6 +411,7 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
   }
   if (sources.some(({ snapshot }) => snapshot.published !== undefined)) families.push(...publishedFamilies(each))
   if (sources.some(({ snapshot }) => snapshot.multicast !== undefined)) families.push(...multicastFamilies(each))
+  if (sources.some(({ snapshot }) => snapshot.impairments !== undefined)) families.push(...impairmentFamilies(each))
   if (sources.some(({ snapshot }) => snapshot.udpSendPaths !== undefined)) {
     families.push({
       name: "rtsp_udp_send_path",
@@ -474,8 +494,21 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
     // A published path lives in one process (--publish runs no cluster): the paths are all of theirs.
     ...(snapshots.some((s) => s.published !== undefined) ? { published: Object.assign({}, ...snapshots.map((s) => s.published ?? {})) } : {}),
     // Multicast, like publishing, runs in one process.
-    ...(snapshots.some((s) => s.multicast !== undefined) ? { multicast: Object.assign({}, ...snapshots.map((s) => s.multicast ?? {})) } : {})
+    ...(snapshots.some((s) => s.multicast !== undefined) ? { multicast: Object.assign({}, ...snapshots.map((s) => s.multicast ?? {})) } : {}),
+    ...(snapshots.some((s) => s.impairments !== undefined) ? { impairments: sumImpairments(snapshots) } : {})
   }
+}
+
+/** Each worker impairs its own sessions: the figures add up per profile. */
+const sumImpairments = (snapshots: ReadonlyArray<ExpositionSnapshot>): Record<string, ImpairmentProfileMetrics> => {
+  const sums = new Map<string, ImpairmentProfileMetrics>()
+  for (const snapshot of snapshots) {
+    for (const [profile, figures] of Object.entries(snapshot.impairments ?? {})) {
+      const sum = sums.get(profile)
+      sums.set(profile, sum === undefined ? figures : addProfileMetrics(sum, figures))
+    }
+  }
+  return Object.fromEntries([...sums].sort(([a], [b]) => compareStrings(a, b)))
 }
 
 /** The multicast groups' families: how many are in use, and one sample per group. */

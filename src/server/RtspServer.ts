@@ -21,7 +21,8 @@ import { Metrics } from "./Metrics.js"
 import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { BUILTIN_PROFILES } from "../impair/builtinProfiles.js"
 import { parseImpairmentQuery } from "../impair/profileParse.js"
-import { unsupportedKnobs } from "./sessionImpairment.js"
+import { makeImpairmentTally } from "./impairmentTally.js"
+import { liveImpairments } from "./sessionImpairment.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
@@ -116,11 +117,7 @@ const impairEveryOf = (config: ServerConfig) => {
   const text = config.impair?.trim()
   if (text === undefined || text === "") return Effect.succeed(undefined)
   const query = text.includes("=") ? text : `impair=${text}`
-  const parsed = Either.flatMap(Either.mapLeft(parseImpairmentQuery(query, BUILTIN_PROFILES), (problem) => problem.message), (profile) => {
-    const unsupported = profile === undefined ? undefined : unsupportedKnobs(profile)
-    return unsupported === undefined ? Either.right(profile) : Either.left(unsupported)
-  })
-  return Either.match(parsed, {
+  return Either.match(Either.mapLeft(parseImpairmentQuery(query, BUILTIN_PROFILES), (problem) => problem.message), {
     onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Impairment", message: `impair ${text}: ${message}` })),
     onRight: Effect.succeed
   })
@@ -177,12 +174,14 @@ export const make = (config: ServerConfig) =>
       multicast,
       impairmentProfiles: BUILTIN_PROFILES,
       impairEvery,
+      impairmentTally: makeImpairmentTally(),
       streams,
       load: makeLoadTracker()
     }
 
     if (config.publish) metrics.readPublished(() => publishedMetrics(ctx.channels, (path) => playingMembers(multicast, path)))
     if (multicast !== undefined) metrics.readMulticast(() => multicastMetrics(multicast))
+    metrics.readImpairments(() => ctx.impairmentTally.read(liveImpairments(ctx.sessions.values())))
 
     // RTCP from UDP clients: receiver reports and keep-alive.
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>

@@ -21,6 +21,7 @@ import { handleRequest } from "./handlers.js"
 import type { Reply } from "./reply.js"
 import { refusalBody, refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
+import { answeredByImpairment, requestImpairment } from "./sessionImpairment.js"
 
 /** Parsed items waiting to be handled before the connection stops reading. */
 const MAX_QUEUED_ITEMS = 64
@@ -187,7 +188,13 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
         if (cseq === undefined || !CSEQ.test(cseq)) {
           return yield* writeReply(request, undefined, refusalReply(new InvalidCSeq({ value: cseq })))
         }
-        const reply = yield* handleRequest(ctx, conn, request).pipe(
+        const impairment = requestImpairment(ctx, conn, request)
+        const answered = answeredByImpairment(impairment, request.method)
+        if (answered !== undefined && impairment !== undefined) {
+          ctx.impairmentTally.action(impairment, "answer")
+          yield* Effect.logInfo(`impairment: answered ${request.method} with ${answered.status} (answer)`).pipe(Effect.annotateLogs({ peer: peerLabel }))
+        }
+        const reply = answered ?? (yield* handleRequest(ctx, conn, request).pipe(
           Effect.tapError((refusal) =>
             Effect.logInfo(`${request.method} refused: ${refusalStatus(refusal)} ${refusal.message}`).pipe(Effect.annotateLogs({ peer: peerLabel }))),
           Effect.catchAll((refusal) => Effect.succeed(refusalReply(refusal))),
@@ -196,7 +203,12 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
               Effect.annotateLogs({ peer: peerLabel }),
               Effect.as(INTERNAL_ERROR)
             ))
-        )
+        ))
+        if (impairment?.replyDelayMs !== undefined) {
+          // The request is handled at once and only its reply waits, as a slow server's would.
+          ctx.impairmentTally.action(impairment, "reply-delay")
+          yield* Effect.sleep(impairment.replyDelayMs)
+        }
         yield* writeReply(request, cseq, reply)
       })
 

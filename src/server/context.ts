@@ -20,6 +20,7 @@ import type { LiveChannels } from "./liveChannel.js"
 import type { MulticastGroups } from "./multicast/groups.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
 import type { ImpairedSink } from "./impairedSink.js"
+import type { ImpairmentTally } from "./impairmentTally.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -74,6 +75,8 @@ export interface ServerContext {
   readonly impairmentProfiles: ReadonlyMap<string, ImpairmentProfile>
   /** The impairment of every session that asks for none (config `impair`). */
   readonly impairEvery: ImpairmentProfile | undefined
+  /** What impairments did, by profile, for /metrics. */
+  readonly impairmentTally: ImpairmentTally
   /** Multicast groups of live paths; undefined with --multicast off. */
   readonly multicast: MulticastGroups | undefined
   /** The streaming fiber of each playing session, keyed by session id. */

@@ -33,7 +33,8 @@ import { type FileSession, frameTimestamp, newFileSession, transportKind } from 
 import { endSession, indexRtcpPeer, openSession, sessionOptions, touch } from "./sessionLifecycle.js"
 import { isStreaming, startStream, stopStream } from "./fileStream.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
-import { askedImpairment, asksForImpairmentStats, impairmentStatsReply, impairSession } from "./sessionImpairment.js"
+import { askedImpairment, asksForImpairmentStats, impairmentPlaying, impairmentStatsReply, impairSession } from "./sessionImpairment.js"
+import { profileLabel } from "./impairmentTally.js"
 import { addsStream, multicastRefusal, notLiveRefusal, pauseMemberReply, playMemberReply, setupMember } from "./multicast/memberHandlers.js"
 import { allowedIn, isSupportedMethod, type SessionState, transition, type SupportedMethod } from "./stateMachine.js"
 import { chooseTransport, chooseUnicastTransport, largestFrameOf, parseTransportHeader, sinkFor, transportReply } from "./transportNegotiation.js"
@@ -187,8 +188,13 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     if (impairment !== undefined) yield* impairSession(ctx, entry, impairment)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
       session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath,
-      ...(impairment === undefined ? {} : { impairment: impairment.name ?? "inline", seed: impairment.seed })
+      ...(impairment === undefined ? {} : { impairment: profileLabel(impairment), seed: impairment.seed })
     }))
+    if (impairment?.reorder !== undefined && choice._tag === "Interleaved") {
+      yield* Effect.logInfo("impairment: reorder over TCP interleaved is done by the server inside the stream; a real TCP path never reorders").pipe(
+        Effect.annotateLogs({ session: session.id, peer: session.peer })
+      )
+    }
     return setupReply(ctx, entry)
   })
 
@@ -216,6 +222,7 @@ const playLive = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<File
     if (yield* isStreaming(ctx, session.id)) return ok(playHeaders(ctx, entry), { sessionId: session.id })
     session.nextFrame = liveJoinFrame(ctx.live.epochMillis, ctx.clock.unsafeCurrentTimeMillis(), session.media.fps)
     session.state = "playing"
+    yield* impairmentPlaying(ctx, entry)
     return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, session, entry.sink) })
   })
 
@@ -256,6 +263,7 @@ const play = (ctx: ServerContext, req: RtspRequest, entry: SessionEntry<FileSess
       session.nextFrame = Math.floor(session.nextFrame / frameCount) * frameCount + seekTo
     }
     session.state = "playing"
+    yield* impairmentPlaying(ctx, entry)
     return ok(playHeaders(ctx, entry), { sessionId: session.id, after: startStream(ctx, session, entry.sink) })
   })
 

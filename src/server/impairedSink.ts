@@ -10,7 +10,9 @@
 import { type Clock, Effect } from "effect"
 import { makePacketPlan, type ImpairmentRecord } from "../impair/packetPlan.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
+import { Stream, uniform } from "../impair/random.js"
 import { RTP_FIXED_HEADER_SIZE as RTP_HEADER } from "../protocol/rtp.js"
+import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import type { PacketSink } from "./rtpSender.js"
 
 /** Packets a session may have waiting; beyond it a packet is dropped ("overflow"). */
@@ -27,7 +29,27 @@ export interface ImpairedSink {
   readonly profile: ImpairmentProfile
   /** The session's transport changed (a second SETUP): its packets go to this sink from now on. */
   readonly retarget: (inner: PacketSink) => void
+  /** The session's first PLAY, at this clock time: freeze-after and the resets count from it. */
+  readonly playing: (atMs: number) => void
 }
+
+const RTCP_SENDER_REPORT = 200
+const RTP_TICKS_PER_MS = JPEG_CLOCK_RATE / 1000
+
+/**
+ * A restart of the sequence numbers or timestamps: from `at` on, this is added to each
+ * packet's (and the sender reports' timestamps), so the stream jumps to a random point once.
+ */
+interface Restart {
+  readonly afterMs: number | undefined
+  /** Clock time it falls due: never before the first PLAY. */
+  at: number
+  offset: number
+  done: boolean
+}
+
+const restartAfter = (afterMs: number | undefined): Restart =>
+  ({ afterMs, at: Number.POSITIVE_INFINITY, offset: 0, done: afterMs === undefined })
 
 export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, clock: Clock.Clock, capacity = DELAY_QUEUE_PACKETS): ImpairedSink => {
   let inner = first
@@ -43,16 +65,35 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
   const heldHeader = Buffer.allocUnsafeSlow(RTP_HEADER)
   let heldPayload: Buffer | undefined
   let heldFor = 0
+  let heldFrame = 0
   let packetIndex = 0
   let frameIndex = 0
+  const sequenceRestart = restartAfter(profile.resetSequenceAfterMs)
+  const timestampRestart = restartAfter(profile.resetTimestampAfterMs)
+  let played = false
   // The plan's input, one object for every packet: nothing is allocated per packet.
   const packet = { index: 0, frameIndex: 0, bytes: 0, atMs: 0 }
 
-  const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number): void => {
+  // RFC 3550 §6.4.1 over the scheduled send times: the previous packet's, and the estimate.
+  let previousSendAt = Number.NaN
+  let previousTimestamp = 0
+  const scheduledJitter = (timestamp: number, sendAtMs: number): void => {
+    if (!Number.isNaN(previousSendAt)) {
+      // The timestamp step as a signed 32-bit difference, so a wrap is a small step.
+      const stepMs = ((timestamp - previousTimestamp) | 0) / RTP_TICKS_PER_MS
+      const d = Math.abs(sendAtMs - previousSendAt - stepMs)
+      record.jitterMs += (d - record.jitterMs) / 16
+    }
+    previousSendAt = sendAtMs
+    previousTimestamp = timestamp
+  }
+
+  const enqueue = (from: Buffer, offset: number, payload: Buffer, sendAtMs: number, frame: number): void => {
     if (count === capacity) {
-      record.dropped.overflow++
+      plan.dropAfterDecision(frame, "overflow")
       return
     }
+    scheduledJitter(from.readUInt32BE(offset + 4), sendAtMs)
     const slot = (head + count) % capacity
     from.copy(headers, slot * RTP_HEADER, offset, offset + RTP_HEADER)
     payloads[slot] = payload
@@ -80,11 +121,36 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     inner.sendFrame(out, list)
   }
 
+  /** A restart falls due at a frame's start, so a frame's packets keep one numbering. */
+  const restartIfDue = (restart: Restart, now: number, current: number, stream: Stream, modulus: number): boolean => {
+    if (restart.done || now < restart.at) return false
+    restart.done = true
+    restart.offset = (Math.floor(uniform(profile.seed >>> 0, 0, stream) * modulus) - current + modulus) % modulus
+    return true
+  }
+
+  /** The frame's headers as they go out: after a restart, sequence numbers and timestamps moved by its offset. */
+  const renumber = (frameHeaders: Buffer, packets: number, now: number): void => {
+    if (packets === 0) return
+    if (restartIfDue(sequenceRestart, now, frameHeaders.readUInt16BE(2), Stream.SequenceReset, 0x10000)) record.sequenceResets++
+    if (restartIfDue(timestampRestart, now, frameHeaders.readUInt32BE(4), Stream.TimestampReset, 0x1_0000_0000)) record.timestampResets++
+    const seqOffset = sequenceRestart.offset
+    const tsOffset = timestampRestart.offset
+    for (let i = 0; i < packets; i++) {
+      const at = i * RTP_HEADER
+      if (seqOffset !== 0) frameHeaders.writeUInt16BE((frameHeaders.readUInt16BE(at + 2) + seqOffset) & 0xffff, at + 2)
+      if (tsOffset !== 0) frameHeaders.writeUInt32BE((frameHeaders.readUInt32BE(at + 4) + tsOffset) >>> 0, at + 4)
+    }
+    if (record.firstSequence < 0) record.firstSequence = frameHeaders.readUInt16BE(2)
+    record.lastSequence = frameHeaders.readUInt16BE((packets - 1) * RTP_HEADER + 2)
+  }
+
   const sink: PacketSink = {
     headerBuffer: (bytes) => inner.headerBuffer(bytes),
     sendFrame: (frameHeaders, framePayloads) => {
       const now = clock.unsafeCurrentTimeMillis()
       const frame = frameIndex++
+      renumber(frameHeaders, framePayloads.length, now)
       for (let i = 0; i < framePayloads.length; i++) {
         const payload = framePayloads[i]!
         packet.index = packetIndex++
@@ -97,18 +163,34 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
           frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)
           heldPayload = payload
           heldFor = decision.holdFor
+          heldFrame = frame
           continue
         }
-        for (let copy = 0; copy < decision.copies; copy++) enqueue(frameHeaders, i * RTP_HEADER, payload, decision.sendAtMs)
+        for (let copy = 0; copy < decision.copies; copy++) enqueue(frameHeaders, i * RTP_HEADER, payload, decision.sendAtMs, frame)
         if (heldPayload !== undefined && --heldFor === 0) {
-          enqueue(heldHeader, 0, heldPayload, decision.sendAtMs)
+          enqueue(heldHeader, 0, heldPayload, decision.sendAtMs, heldFrame)
           heldPayload = undefined
         }
       }
       releaseDue(now)
       return true
     },
-    sendRtcp: (packet) => inner.sendRtcp(packet)
+    sendRtcp: (packet) => {
+      // A sender report's RTP timestamp follows the restarted timestamps, so it still maps them to wall time.
+      if (timestampRestart.offset !== 0 && packet.length >= 20 && packet[1] === RTCP_SENDER_REPORT) {
+        packet.writeUInt32BE((packet.readUInt32BE(16) + timestampRestart.offset) >>> 0, 16)
+      }
+      return inner.sendRtcp(packet)
+    }
+  }
+
+  const playing = (atMs: number): void => {
+    if (played) return
+    played = true
+    plan.playing(atMs)
+    for (const restart of [sequenceRestart, timestampRestart]) {
+      if (restart.afterMs !== undefined) restart.at = atMs + restart.afterMs
+    }
   }
 
   const releaseLoop: Effect.Effect<never> = Effect.forever(
@@ -124,5 +206,5 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     })
   )
 
-  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next } }
+  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next }, playing }
 }

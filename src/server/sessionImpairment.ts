@@ -8,30 +8,17 @@
 import { Effect, Either, FiberMap } from "effect"
 import { formatImpairmentStats, IMPAIRMENT_STATS_PARAMETER, NO_IMPAIRMENT } from "../impair/impairmentStats.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
+import type { ImpairmentRecord } from "../impair/packetPlan.js"
+import { profileLabel } from "./impairmentTally.js"
 import { parseImpairmentQuery } from "../impair/profileParse.js"
-import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
+import { getHeader, type RtspRequest } from "../protocol/rtsp/message.js"
+import { parseSession } from "../protocol/rtsp/headers/session.js"
+import { parseRequestTarget, type RequestTarget } from "../protocol/rtsp/requestTarget.js"
+import { formatAnswer } from "../impair/knobValues.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { BadImpairment } from "./errors.js"
 import { makeImpairedSink } from "./impairedSink.js"
 import { ok, type Reply, sessionHeaderValue } from "./reply.js"
-
-/** The RTSP-side knobs, which this server does not carry out yet: a profile with one is refused rather than half applied. */
-const NOT_YET: ReadonlyArray<readonly [keyof ImpairmentProfile, string]> = [
-  ["closeAfterMs", "close-after"],
-  ["replyDelayMs", "reply-delay"],
-  ["answer", "answer"],
-  ["freezeAfterMs", "freeze-after"],
-  ["resetSequenceAfterMs", "reset-seq-after"],
-  ["resetTimestampAfterMs", "reset-ts-after"]
-]
-
-/** Why this server cannot carry out `profile` yet, if it cannot. */
-export const unsupportedKnobs = (profile: ImpairmentProfile): string | undefined => {
-  const knobs = NOT_YET.filter(([field]) => profile[field] !== undefined).map(([, knob]) => knob)
-  if (knobs.length === 0) return undefined
-  const what = profile.name === undefined ? "this impairment" : `profile ${profile.name}`
-  return `${what} needs ${knobs.join(", ")}, which this server does not do yet (packet knobs only: loss, burst, delay, jitter, reorder, dup, bandwidth, frame-drop)`
-}
 
 /**
  * The profile this request asks for itself (its query, or its path's DESCRIBE on this
@@ -41,13 +28,65 @@ export const unsupportedKnobs = (profile: ImpairmentProfile): string | undefined
 export const askedImpairment = (ctx: ServerContext, conn: ConnectionState, target: RequestTarget): Effect.Effect<ImpairmentProfile | undefined, BadImpairment> => {
   const parsed = target.query === undefined ? Either.right(undefined) : parseImpairmentQuery(target.query, ctx.impairmentProfiles)
   if (Either.isLeft(parsed)) return Effect.fail(new BadImpairment({ message: parsed.left.message }))
-  const unsupported = parsed.right === undefined ? undefined : unsupportedKnobs(parsed.right)
-  if (unsupported !== undefined) return Effect.fail(new BadImpairment({ message: unsupported }))
   if (parsed.right !== undefined) conn.impairments.set(target.mediaPath, parsed.right)
   return Effect.succeed(parsed.right ?? conn.impairments.get(target.mediaPath))
 }
 
 const releaseKey = (sessionId: string): string => `impair:${sessionId}`
+const closeKey = (sessionId: string): string => `impair-close:${sessionId}`
+
+/**
+ * The profile a request is under, for the RTSP-side knobs (reply-delay, answer): its session's,
+ * else its own query's, else its path's DESCRIBE's on this connection, else the server's for
+ * every session. A bad query is no profile here: the handler refuses it.
+ */
+export const requestImpairment = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest): ImpairmentProfile | undefined => {
+  const sessionHeader = getHeader(req.headers, "Session")
+  const sessionId = sessionHeader === undefined ? undefined : Either.getOrUndefined(parseSession(sessionHeader))?.id
+  const entry = sessionId === undefined ? undefined : ctx.sessions.get(sessionId)
+  if (entry !== undefined && entry.connection === conn) return entry.impairment?.profile
+  const target = parseRequestTarget(req.uri)
+  if (target === undefined) return ctx.impairEvery
+  const { query, mediaPath } = target
+  const asked = query === undefined ? undefined : Either.getOrUndefined(parseImpairmentQuery(query, ctx.impairmentProfiles))
+  return asked ?? conn.impairments.get(mediaPath) ?? ctx.impairEvery
+}
+
+/** answer=METHOD:STATUS: the reply this request gets instead of being handled, when the profile says so. */
+export const answeredByImpairment = (profile: ImpairmentProfile | undefined, method: string): Reply | undefined => {
+  const answer = profile?.answer
+  if (answer === undefined || answer.method !== method) return undefined
+  const what = profile?.name === undefined ? "an impairment" : `impairment profile ${profile.name}`
+  return {
+    status: answer.status,
+    headers: [["Content-Type", "text/plain"]],
+    body: Buffer.from(`${method} answered ${answer.status} by ${what} (answer=${formatAnswer(answer)})\r\n`)
+  }
+}
+
+/**
+ * The session's first PLAY: freeze-after and the restarts count from now, and close-after's
+ * timer starts (once: a later PLAY does not move it). Closing the socket ends the connection,
+ * and with it every session on it, as a network that gives up would.
+ */
+export const impairmentPlaying = (ctx: ServerContext, entry: SessionEntry): Effect.Effect<void> => {
+  const impaired = entry.impairment
+  if (impaired === undefined) return Effect.void
+  impaired.playing(ctx.clock.unsafeCurrentTimeMillis())
+  const closeAfterMs = impaired.profile.closeAfterMs
+  if (closeAfterMs === undefined) return Effect.void
+  const socket = entry.connection.socket
+  const close = Effect.sleep(closeAfterMs).pipe(
+    Effect.zipRight(Effect.logInfo(`impairment: closing the connection ${closeAfterMs} ms after PLAY (close-after)`).pipe(
+      Effect.annotateLogs({ session: entry.session.id, peer: entry.session.peer })
+    )),
+    Effect.zipRight(Effect.sync(() => {
+      ctx.impairmentTally.action(impaired.profile, "close")
+      socket.destroy()
+    }))
+  )
+  return FiberMap.run(ctx.streams, closeKey(entry.session.id), close, { onlyIfMissing: true }).pipe(Effect.asVoid)
+}
 
 /** Puts the profile between the session and its sink, and starts sending what it delays. */
 export const impairSession = (ctx: ServerContext, entry: SessionEntry, profile: ImpairmentProfile): Effect.Effect<void> => {
@@ -63,10 +102,27 @@ export const endImpairment = (ctx: ServerContext, entry: SessionEntry): Effect.E
     const impaired = entry.impairment
     if (impaired === undefined) return {}
     yield* FiberMap.remove(ctx.streams, releaseKey(entry.session.id))
+    yield* FiberMap.remove(ctx.streams, closeKey(entry.session.id))
     const { record, profile } = impaired
+    // Once: endSession runs once per session (entry.ended), and the record stops here.
+    ctx.impairmentTally.sessionEnded(profile, record)
     const dropped = Object.entries(record.dropped).filter(([, n]) => n > 0).map(([why, n]) => `${why} ${n}`).join(", ") || "none"
-    return { impairment: profile.name ?? "inline", seed: profile.seed, impairedPackets: record.packets, dropped, duplicated: record.duplicated, reordered: record.reordered }
+    return {
+      impairment: profileLabel(profile),
+      seed: profile.seed,
+      impairedPackets: record.packets,
+      dropped,
+      duplicated: record.duplicated,
+      reordered: record.reordered,
+      framesBroken: record.framesBroken,
+      ...(record.sequenceResets + record.timestampResets === 0 ? {} : { sequenceResets: record.sequenceResets, timestampResets: record.timestampResets })
+    }
   })
+
+/** The live sessions' impairments, for the tally's reading. */
+export function* liveImpairments(entries: Iterable<SessionEntry>): Iterable<{ readonly profile: ImpairmentProfile; readonly record: ImpairmentRecord }> {
+  for (const entry of entries) if (entry.impairment !== undefined && !entry.ended) yield entry.impairment
+}
 
 /** Whether GET_PARAMETER's body asks for the impairment record. */
 export const asksForImpairmentStats = (body: Buffer): boolean =>

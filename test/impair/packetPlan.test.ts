@@ -155,3 +155,34 @@ describe("the packet plan", () => {
     expect(outcomes.every((o) => o.delayMs === 0)).toBe(true)
   })
 })
+
+describe("the record of broken frames and the freeze", () => {
+  it("frames broken are exactly the frames with a packet left out, for random profiles and seeds", () => {
+    fc.assert(fc.property(randomProfile, (profile) => {
+      const { outcomes, record } = run(profile, packets(700))
+      const broken = new Set(outcomes.flatMap((o, i) => (o.drop === undefined ? [] : [Math.floor(i / 7)])))
+      expect(record.framesBroken).toBe(broken.size)
+    }), { numRuns: 50 })
+  })
+
+  it("freeze-after leaves out every packet from that long after the first PLAY, and nothing before it", () => {
+    const plan = makePacketPlan({ seed: 3, freezeAfterMs: 1000 })
+    plan.playing(200)
+    plan.playing(5000) // a later PLAY does not move it
+    const outcomes = packets(700).map((p) => plan.decide(p).drop)
+    // Frame k goes at k·50 ms: frames from 24 (1200 ms) on are frozen.
+    expect(outcomes.slice(0, 24 * 7).every((drop) => drop === undefined)).toBe(true)
+    expect(outcomes.slice(24 * 7).every((drop) => drop === "freeze")).toBe(true)
+    expect(plan.record.dropped.freeze).toBe(700 - 24 * 7)
+    expect(plan.record.framesBroken).toBe(100 - 24)
+  })
+
+  it("without a PLAY nothing freezes, and a drop after the decision (a full queue) breaks its frame once", () => {
+    const plan = makePacketPlan({ seed: 3, freezeAfterMs: 0 })
+    expect(packets(14).every((p) => plan.decide(p).drop === undefined)).toBe(true)
+    plan.dropAfterDecision(1, "overflow")
+    plan.dropAfterDecision(1, "overflow")
+    expect(plan.record.dropped.overflow).toBe(2)
+    expect(plan.record.framesBroken).toBe(1)
+  })
+})

@@ -148,3 +148,62 @@ const countLate = (seqs: ReadonlyArray<number>): number => {
   }
   return late
 }
+
+/** RFC 3550's estimator over (arrival ms, RTP timestamp) pairs, the way a receiver runs it. */
+const rfc3550Jitter = (arrivals: ReadonlyArray<readonly [number, number]>): number => {
+  let jitter = 0
+  for (let i = 1; i < arrivals.length; i++) {
+    const d = Math.abs(arrivals[i]![0] - arrivals[i - 1]![0] - (arrivals[i]![1] - arrivals[i - 1]![1]) / 90)
+    jitter += (d - jitter) / 16
+  }
+  return jitter
+}
+
+describe("the impaired sink's clock-side knobs", () => {
+  it.effect("the record's jitter is the estimator's over what went out, when it went out; 0 with none added", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      for (const profile of [{ seed: 5 }, { seed: 5, delay: { meanMs: 30, jitterMs: 12 } }]) {
+        const arrivals: Array<readonly [number, number]> = []
+        const sink: PacketSink = {
+          headerBuffer: (bytes) => Buffer.alloc(bytes),
+          sendFrame: (headers, payloads) => {
+            for (let i = 0; i < payloads.length; i++) arrivals.push([clock.unsafeCurrentTimeMillis(), headers.readUInt32BE(i * RTP_FIXED_HEADER_SIZE + 4)])
+            return true
+          },
+          sendRtcp: () => {}
+        }
+        const impaired = makeImpairedSink(sink, profile, clock)
+        const loop = yield* Effect.fork(impaired.releaseLoop)
+        // 50 ms a frame, 4,500 ticks a frame: the timestamps keep the pace.
+        for (let k = 0; k < 200; k++) {
+          impaired.sink.sendFrame(...frame(k, 3))
+          yield* TestClock.adjust(50)
+        }
+        yield* TestClock.adjust(1000)
+        expect(arrivals).toHaveLength(600)
+        // Packets go out in whole milliseconds after they fall due, so the two differ by less than 1 ms.
+        expect(Math.abs(impaired.record.jitterMs - rfc3550Jitter(arrivals))).toBeLessThan(1)
+        if (profile.delay === undefined) expect(impaired.record.jitterMs).toBe(0)
+        else expect(impaired.record.jitterMs).toBeGreaterThan(3)
+        yield* Fiber.interrupt(loop)
+      }
+    }))
+
+  it.effect("sequence numbers and timestamps restart once, that long after the first PLAY, at a frame's start", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 9, resetSequenceAfterMs: 120, resetTimestampAfterMs: 120 })
+      impaired.playing(0)
+      for (let k = 0; k < 6; k++) {
+        impaired.sink.sendFrame(...frame(k, 3))
+        yield* TestClock.adjust(50)
+      }
+      const seqs = out.seqs()
+      // Frames 0–2 (0, 50, 100 ms) keep their numbers; frame 3 (150 ms) starts the new run.
+      expect(seqs.slice(0, 9)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8])
+      const restart = seqs[9]!
+      expect(seqs.slice(9)).toEqual(Array.from({ length: 9 }, (_, i) => (restart + i) & 0xffff))
+      expect(impaired.record).toMatchObject({ sequenceResets: 1, timestampResets: 1, firstSequence: 0, lastSequence: (restart + 8) & 0xffff })
+      yield* Fiber.interrupt(loop)
+    }))
+})
