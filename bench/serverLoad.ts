@@ -26,6 +26,11 @@
  *   skipped where none can be made). The server sends the group stream once however many
  *   watch, so cpuRatioToOneViewer (CPU at N / CPU at 1, this run) should stay near 1;
  *   unicastCpuPctOfOneCore is this run's server.sessions figure at N (batching on), if run.
+ * - `server.impaired` (one per N in BENCH_IMPAIRED_SESSIONS, default "500"; "" for none): our
+ *   server (batching on) with every session asking for the profile BENCH_IMPAIR (default
+ *   lossy-wifi: loss, bursts, jitter, duplicates, so every packet goes through the delay queue)
+ *   in its URL's query. usPerPacketRatioToClean = its serverUsPerPacket / this run's
+ *   server.sessions figure at N (batching on, unimpaired), if run. Loss here is the profile's.
  * - `server.playback` (skip with BENCH_PLAYBACK=0): one session plays the
  *   whole file once; playSeconds = last frame arrival - first + 1/fps.
  *
@@ -534,6 +539,27 @@ const playbackCase = async (options: ServerBenchOptions): Promise<void> => {
 }
 
 /** Runs every server case; prints one JSON line per case. */
+/** BENCH_IMPAIRED_SESSIONS (default "500"; "" for none): sessions asking for BENCH_IMPAIR (default lossy-wifi). */
+const impairedSessionCounts = (): ReadonlyArray<number> => integers(process.env.BENCH_IMPAIRED_SESSIONS ?? "500")
+const benchImpairment = (): string => process.env.BENCH_IMPAIR ?? "impair=lossy-wifi"
+
+/** Every session impaired through its URL's query, against the same count unimpaired in this run. */
+const impairedSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, clean: Record<string, unknown> | undefined): Promise<void> => {
+  const query = benchImpairment().includes("=") ? benchImpairment() : `impair=${benchImpairment()}`
+  const server = await startOurServer({ sample: options.sample, maxSessions: Math.max(2000, sessions + 16), udpBatching: true, cpuProfile: profileFor(`server-impaired-${sessions}`) })
+  const impaired = { ...server, mediaPath: `${server.mediaPath}?${query}` }
+  const line = await sessionsCase(options, sessions, seconds, impaired, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath })
+  const ours = line.serverUsPerPacket
+  const cleanUs = clean?.serverUsPerPacket
+  print({
+    ...line,
+    case: "server.impaired",
+    impairment: query,
+    cleanUsPerPacket: cleanUs ?? null,
+    usPerPacketRatioToClean: typeof ours === "number" && typeof cleanUs === "number" && cleanUs > 0 ? round(ours / cleanUs, 2) : null
+  })
+}
+
 export const runServerCases = async (options: ServerBenchOptions): Promise<void> => {
   const limit = rmemMax()
   if (limit < 2 * RECV_BUFFER_BYTES) {
@@ -567,6 +593,9 @@ export const runServerCases = async (options: ServerBenchOptions): Promise<void>
     for (const workers of workerCounts()) {
       await guarded({ case: "server.sessions", server: "effect-rtsp", sessions: n, workers }, () => clusterSessionsCase(options, n, seconds, workers))
     }
+  }
+  for (const n of impairedSessionCounts()) {
+    await guarded({ case: "server.impaired", sessions: n }, () => impairedSessionsCase(options, n, seconds, oursBatched.get(n)))
   }
   for (const n of publishedSessionCounts()) {
     await guarded({ case: "server.published", sessions: n }, () => publishedSessionsCase(options, n, seconds, oursBatched.get(n)))

@@ -21,6 +21,7 @@ import { defaultServerConfig } from "../server/config.js"
 import { ServerStartError } from "../server/errors.js"
 import type { ServerConfig } from "../server/config.js"
 import * as HttpEndpoint from "../server/HttpEndpoint.js"
+import { resolveImpairments } from "../server/impairmentProfiles.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
@@ -64,6 +65,10 @@ export interface ServeOptions {
   readonly multicastTtl: number
   /** Server processes; "auto" is already resolved to the core count. */
   readonly workers: number
+  /** --impair (RTSP_IMPAIR): the impairment of every session that asks for none; checked at start, where the file's profiles are known. */
+  readonly impair?: string | undefined
+  /** --impairments (RTSP_IMPAIRMENTS): a JSON file of named profiles, read at start. */
+  readonly impairments?: string | undefined
 }
 
 /** Everything the serve handler needs: the server's config, how to log, and how many processes serve. */
@@ -96,6 +101,8 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   multicastRange: options.multicastRange,
   multicastPort: options.multicastPort,
   multicastTtl: options.multicastTtl,
+  impair: options.impair,
+  impairmentsFile: options.impairments,
   udpBatching: options.udpBatching === "on"
 })
 
@@ -311,6 +318,38 @@ const workers = Options.text("workers").pipe(
     }))
 )
 
+/** A text option with no default: undefined when neither the flag nor its variable is given. */
+const optionalText = (flag: string, pseudoName: string, env: string, text: string, shownDefault: string) =>
+  Options.text(flag).pipe(
+    Options.withPseudoName(pseudoName),
+    Options.optional,
+    Options.withFallbackConfig(Config.map(Config.string(env), Option.some)),
+    described(text, env, shownDefault),
+    Options.mapEffect((value: Option.Option<string>) =>
+      Option.match(value, {
+        onNone: () => Effect.succeed(undefined),
+        onSome: (given) => Effect.as(checked(flag, env, nonEmpty)(given), given)
+      })
+    )
+  )
+
+const impair = optionalText(
+  "impair",
+  "NAME|KNOBS",
+  "RTSP_IMPAIR",
+  "The impairment of every session that asks for none: a profile's name (lossy-wifi; see: effect-rtsp impairments) " +
+    "or knobs as in a URL's query (loss=2%&jitter=15ms&seed=7).",
+  "none"
+)
+const impairments = optionalText(
+  "impairments",
+  "FILE",
+  "RTSP_IMPAIRMENTS",
+  "A JSON file of named impairment profiles ({\"profiles\": {\"flaky\": {\"loss\": \"5%\", \"seed\": 7}}}), read at start: " +
+    "?impair=NAME and --impair may name them beside the built-ins. A bad file stops the start, naming the path in it and the problem.",
+  "built-ins only"
+)
+
 const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
   Options.optional,
   described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
@@ -358,7 +397,9 @@ const serveOptions = {
   multicastRange,
   multicastPort,
   multicastTtl,
-  workers
+  workers,
+  impair,
+  impairments
 }
 
 // --- running ------------------------------------------------------------------
@@ -418,7 +459,8 @@ export const runServer = (
     settings.workers > 1 && settings.server.publish
       // A published path lives in the process its publisher reached; the other workers could not serve it.
       ? Effect.fail(new ServerStartError({ reason: "Publish", message: "--publish needs one server process: use --workers 1" }))
-      : settings.workers > 1 ? runCluster(settings) : Layer.launch(serveLayer(settings.server))
+      // The primary checks the impairment settings once, before forking workers that would each refuse them.
+      : settings.workers > 1 ? Effect.zipRight(resolveImpairments(settings.server), runCluster(settings)) : Layer.launch(serveLayer(settings.server))
   return run.pipe(Effect.provide(loggerLayer(settings.logging)))
 }
 

@@ -42,7 +42,7 @@ const BUILTINS: ReadonlyArray<BuiltinProfile> = [
   ),
   builtin(
     "reorder-heavy",
-    "a route over several links (load balancing): 5% of packets arrive 3 packets late (UDP only: TCP keeps order)",
+    "a route over several links (load balancing): 5% of packets arrive 3 packets late (over TCP interleaved the server reorders inside the stream, which a real TCP path never does)",
     { reorder: { share: 0.05, depth: 3 } }
   ),
   builtin(

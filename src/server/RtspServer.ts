@@ -19,8 +19,7 @@ import * as FrameScheduler from "./FrameScheduler.js"
 import { makeLoadTracker } from "./loadShedding.js"
 import { Metrics } from "./Metrics.js"
 import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
-import { BUILTIN_PROFILES } from "../impair/builtinProfiles.js"
-import { parseImpairmentQuery } from "../impair/profileParse.js"
+import { impairmentLogLines, resolveImpairments } from "./impairmentProfiles.js"
 import { makeImpairmentTally } from "./impairmentTally.js"
 import { liveImpairments } from "./sessionImpairment.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
@@ -112,17 +111,6 @@ const liveChannelsOf = (library: MediaLibrary.MediaLibrary["Type"], config: Serv
     return { epochMillis: config.liveEpochMillis ?? nowMillis, paths }
   })
 
-/** The impairment every session gets (config `impair`: a profile's name, or knobs as in a query). */
-const impairEveryOf = (config: ServerConfig) => {
-  const text = config.impair?.trim()
-  if (text === undefined || text === "") return Effect.succeed(undefined)
-  const query = text.includes("=") ? text : `impair=${text}`
-  return Either.match(Either.mapLeft(parseImpairmentQuery(query, BUILTIN_PROFILES), (problem) => problem.message), {
-    onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Impairment", message: `impair ${text}: ${message}` })),
-    onRight: Effect.succeed
-  })
-}
-
 const multicastGroupsOf = (config: ServerConfig) =>
   Either.match(makeMulticastGroups(config.multicastRange, config.multicastPort, config.multicastTtl), {
     onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Multicast", message })),
@@ -142,7 +130,8 @@ export const make = (config: ServerConfig) =>
     const scheduler = yield* FrameScheduler.FrameScheduler
     const clock = yield* Effect.clock
     const multicast = config.multicast ? yield* multicastGroupsOf(config) : undefined
-    const impairEvery = yield* impairEveryOf(config)
+    const impairments = yield* resolveImpairments(config)
+    for (const line of impairmentLogLines(config, impairments)) yield* Effect.logInfo(line)
     const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024, ...multicastSending(config) }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
     )
@@ -172,8 +161,8 @@ export const make = (config: ServerConfig) =>
       publishersByRtpPeer: new Map(),
       publishFrom,
       multicast,
-      impairmentProfiles: BUILTIN_PROFILES,
-      impairEvery,
+      impairmentProfiles: impairments.profiles,
+      impairEvery: impairments.every,
       impairmentTally: makeImpairmentTally(),
       streams,
       load: makeLoadTracker()

@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly multicastTtl: number
   /** The impairment of every session that asks for none: a profile name or knobs as in a URL's query ("lossy-wifi", "loss=2%&seed=7"). */
   readonly impair: string | undefined
+  /** A JSON file of named impairment profiles, read at start; `impair` and a URL's `?impair=` may name them beside the built-ins. */
+  readonly impairmentsFile: string | undefined
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -74,6 +76,7 @@ export const defaultServerConfig: ServerConfig = {
   multicastPort: DEFAULT_MULTICAST_PORT,
   multicastTtl: DEFAULT_MULTICAST_TTL,
   impair: undefined,
+  impairmentsFile: undefined,
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

@@ -34,6 +34,8 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   multicastPort: Schema.Number,
   multicastTtl: Schema.Number,
   impair: Schema.UndefinedOr(Schema.String),
+  // The path, not the profiles: each worker reads the file at its start, as it scans mediaRoot.
+  impairmentsFile: Schema.UndefinedOr(Schema.String),
   sessionTimeoutSeconds: Schema.Number,
   maxSessions: Schema.Number,
   maxConnections: Schema.Number,
