@@ -1,13 +1,20 @@
 /**
- * The end of `run` and `load`: the table (or one JSON object), the HTML report when asked, and
- * the exit status: 0 only if every expectation held.
+ * The end of `run` and `load`: the table (or one JSON object) with the server's records beside
+ * the harness's figures when it offered them, the HTML report when asked, and the exit status:
+ * 0 only if every expectation held.
  */
 import { Console, Effect, Option } from "effect"
 import { CliExit } from "../../src/common/cliExit.js"
 import { writeHtmlReport } from "../report/html.js"
 import { reportInputOf } from "../run/reportInput.js"
 import type { ScenarioRunResult } from "../run/runScenario.js"
+import { impairmentCheckJson } from "../impair/recordJson.js"
 import { aggregateRows, checkLines, table } from "./render.js"
+import { runServerRecordRows } from "./serverRecordRows.js"
+
+/** Each session's record beside the harness's figures, by client (only sessions that reached their end). */
+const serverRecordsJson = (result: ScenarioRunResult) =>
+  result.clients.flatMap((client) => (client.impairmentChecks ?? []).map((check) => ({ client: client.index, ...impairmentCheckJson(check) })))
 
 export const runJson = (result: ScenarioRunResult) => ({
   scenario: result.scenario.name ?? null,
@@ -18,6 +25,7 @@ export const runJson = (result: ScenarioRunResult) => ({
   durationMs: Math.round(result.durationMs),
   ...result.aggregate,
   rtspMs: result.rtspMs,
+  ...(result.clients.some((c) => c.impairmentChecks !== undefined) ? { serverRecords: serverRecordsJson(result) } : {}),
   checks: result.checks
 })
 
@@ -31,7 +39,7 @@ export const finishRun = (
     else {
       const s = result.scenario
       yield* Console.log(`${s.name ?? "run"}: ${s.url}  ${s.dialect}/${s.transport}  ${s.clients} client${s.clients === 1 ? "" : "s"}  ${(result.durationMs / 1000).toFixed(1)} s`)
-      yield* Console.log(table(aggregateRows(result.aggregate, result.rtspMs)))
+      yield* Console.log(table([...aggregateRows(result.aggregate, result.rtspMs), ...runServerRecordRows(result.clients)]))
       yield* Console.log("")
       yield* Console.log(checkLines(result.checks))
       const failed = result.checks.filter((c) => !c.ok).length

@@ -1,13 +1,14 @@
 /**
  * `rtsp-harness play <url>`: one session (DESCRIBE, SETUP of the --tracks picked, PLAY for
  * --duration or until the server's BYE, TEARDOWN), its metrics at the end, per track when there
- * is more than one or the codec is not MJPEG, and optionally its frames as PNG files and a
- * contact sheet (MJPEG through sharp, H.264/H.265 through ffmpeg). Exit status 0 when the
- * session ran and brought at least one whole frame.
+ * is more than one or the codec is not MJPEG, beside the server's record of what it did to the
+ * session when it offers one (--impair asks it to impair the session), and optionally its frames
+ * as PNG files and a contact sheet (MJPEG through sharp, H.264/H.265 through ffmpeg). Exit
+ * status 0 when the session ran and brought at least one whole frame.
  */
-import { Command, Options } from "@effect/cli"
+import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
-import { Console, Effect, Fiber, Option, Queue } from "effect"
+import { Console, Effect, Either, Fiber, Option, Queue } from "effect"
 import { parseTrackSelector } from "../../src/protocol/sdpTracks.js"
 import { makeAnnexBDecoder } from "../output/annexBFrames.js"
 import { type ContactSheetCollector, makeContactSheetCollector, writeContactSheet } from "../output/contactSheet.js"
@@ -15,7 +16,11 @@ import { makeFrameDumper } from "../output/pngFrames.js"
 import { runScenario } from "../run/runScenario.js"
 import { CliExit } from "../../src/common/cliExit.js"
 import type { Scenario } from "../scenario/schema.js"
+import { impairmentParameters } from "../impair/impairQuery.js"
+import { impairmentCheckJson } from "../impair/recordJson.js"
+import { failWith } from "./failWith.js"
 import { sessionRows, table } from "./render.js"
+import { serverRecordRows } from "./serverRecordRows.js"
 import { trackRows } from "./trackRows.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, tracksOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
@@ -32,14 +37,28 @@ const contactSheet = Options.file("contact-sheet").pipe(
   Options.optional,
   Options.withDescription("Write one PNG with thumbnails of frames spread over the run")
 )
+const impair = Options.text("impair").pipe(
+  Options.optional,
+  Options.withDescription("Ask the server to impair the session: a profile name (lossy-wifi, congested-lte, satellite, bursty, reorder-heavy, flaky-connection, slow-server) or knobs such as loss=2%&jitter=15ms&seed=7, added to the URL's query; at the end the harness sets its loss, duplicates, reordering and jitter beside the server's record"),
+  Options.mapEffect((text) =>
+    Option.match(text, {
+      onNone: () => Effect.succeed(text),
+      onSome: (value) => Either.match(impairmentParameters(value), {
+        onLeft: (problem) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--impair: ${problem}`))),
+        onRight: () => Effect.succeed(text)
+      })
+    })
+  )
+)
 const dialect = Options.choice("dialect", ["standard", "classic"] as const).pipe(
   Options.withDefault("standard" as const),
   Options.withDescription("standard RTSP, or the classic teaching lab's (bare file name, whole JPEG per datagram, UDP only)")
 )
 
-export const playScenario = (url: string, durationMs: number, transport: TransportKind, dialectName: Dialect): Scenario => ({
+export const playScenario = (url: string, durationMs: number, transport: TransportKind, dialectName: Dialect, impairment?: string): Scenario => ({
   name: "play",
   url,
+  ...(impairment === undefined ? {} : { impair: impairment }),
   transport: dialectName === "classic" ? "udp" : transport,
   dialect: dialectName,
   clients: 1,
@@ -63,6 +82,7 @@ export const playCommand = Command.make(
     duration: durationOption("duration", "10s", "How long to play; the run ends sooner at the server's end-of-stream BYE"),
     transport: transportOption,
     dialect,
+    impair,
     tracks: tracksOption,
     dumpDir,
     dumpEvery,
@@ -95,7 +115,10 @@ export const playCommand = Command.make(
       const decodeDir = Option.isSome(options.dumpDir) ? options.dumpDir.value : sheet === undefined ? undefined : yield* fs.makeTempDirectoryScoped({ prefix: "rtsp-harness-sheet-" })
       const decoder = decodeDir === undefined ? undefined : yield* makeAnnexBDecoder({ dir: decodeDir, every: Option.isSome(options.dumpDir) ? options.dumpEvery : 1 })
 
-      const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect), {
+      if (Option.isSome(options.impair) && options.dialect === "classic") {
+        return yield* failWith("error: --impair: the classic dialect's requests carry no query to ask for an impairment: use the standard dialect")
+      }
+      const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect, Option.getOrUndefined(options.impair)), {
         timeoutMs: options.timeout,
         udpFallbackMs: options.udpFallback,
         udpBatching: options.udpBatching,
@@ -117,6 +140,7 @@ export const playCommand = Command.make(
       }
       const client = result.clients[0]
       const metrics = client?.metrics
+      const check = client?.impairmentChecks?.at(-1)
       const written = (dumper?.written() ?? 0) + (Option.isSome(options.dumpDir) ? decoded?.written ?? 0 : 0)
       if (sheet !== undefined && Option.isSome(options.contactSheet) && sheet.selected().length > 0) {
         yield* writeContactSheet(sheet.selected(), options.contactSheet.value)
@@ -129,6 +153,7 @@ export const playCommand = Command.make(
           ...(client?.failureReason === undefined ? {} : { error: client.failureReason }),
           durationMs: Math.round(result.durationMs),
           ...(metrics ?? {}),
+          ...(check === undefined ? {} : impairmentCheckJson(check)),
           ...(dumper === undefined ? {} : { pngWritten: written })
         }))
       } else {
@@ -141,7 +166,8 @@ export const playCommand = Command.make(
             ...(dumper === undefined ? [] : [["PNG frames", `${written} written to ${Option.getOrElse(options.dumpDir, () => "")}`] as const]),
             ...(Option.isSome(options.contactSheet) && sheet !== undefined && sheet.selected().length > 0
               ? [["contact sheet", options.contactSheet.value] as const]
-              : [])
+              : []),
+            ...(check === undefined ? [] : serverRecordRows(check))
           ]))
         }
         if (client?.ok === true && metrics?.framesReceived === 0) yield* Console.error("error: no whole frame arrived")

@@ -55,7 +55,7 @@ export interface RtspConnection {
     method: string,
     url: string,
     headers?: Record<string, string>,
-    options?: { readonly timeoutMs?: number; readonly version?: string }
+    options?: { readonly timeoutMs?: number; readonly version?: string; readonly body?: Buffer }
   ) => Effect.Effect<RtspResponseInfo, RtspClientError>
   readonly describe: (url: string, options?: RequestOptions) => Effect.Effect<DescribeResult, RtspClientError>
   readonly setupUdp: (trackUrl: string, rtpPort: number, rtcpPort: number, options?: RequestOptions) => Effect.Effect<UdpSetup, RtspClientError>
@@ -223,7 +223,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         })
       })
 
-    const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number, version: string | undefined) =>
+    const sendOnce = (method: string, uri: string, extra: Record<string, string>, timeoutMs: number, version: string | undefined, body: Buffer | undefined) =>
       Effect.gen(function* () {
         if (closedError !== undefined) return yield* Effect.fail(closedError)
         cseq += 1
@@ -241,7 +241,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
         for (const [name, value] of Object.entries(extra)) headers.push([name, value])
         const bytes = classic
           ? serializeClassicRequest(method, classicTarget(uri), headers)
-          : serializeRequest(makeRequest({ method, uri, headers, ...(version === undefined ? {} : { version }) }))
+          : serializeRequest(makeRequest({ method, uri, headers, ...(version === undefined ? {} : { version }), ...(body === undefined ? {} : { body }) }))
         const onExchange = options.onExchange
         return yield* exchange(bytes, method, uri, cseq, timeoutMs).pipe(
           onExchange === undefined ? (e) => e : Effect.onExit((exit) =>
@@ -261,14 +261,14 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
           const uri = stripCredentials(url)
           const timeoutMs = requestOptions.timeoutMs ?? defaultTimeout
           const started = performance.now()
-          let response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version)
+          let response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version, requestOptions.body)
           if (response.statusCode === 401 && credentials !== undefined) {
             const offered = pickChallenge(getHeaders(response.headers, "WWW-Authenticate"))
             // Retry once, only with a new challenge (a stale nonce counts as new).
             if (offered !== undefined) {
               challenge = offered
               nonceCount = 0
-              response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version)
+              response = yield* sendOnce(method, uri, headers, timeoutMs, requestOptions.version, requestOptions.body)
             }
           }
           return {

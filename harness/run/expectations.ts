@@ -1,12 +1,14 @@
 /**
  * A scenario's expectations judged against its clients' results. Pure. Rates, loss, jitter,
- * start-up and frame counts hold for each client on its own, so each check reports the worst
- * client; statuses hold for every reply to the method (but the scripted requests of expect-status
- * steps, which say their own status). Every client must also have finished its
- * steps, and every expect-status step must have got its status.
+ * start-up, frame counts and recovery (recoveryCheck.ts) hold for each client on its own, so
+ * each check reports the worst client; statuses hold for every reply to the method (but the
+ * scripted requests of expect-status steps, which say their own status). Every client must also
+ * have finished its steps, and every expect-status step must have got its status.
  */
+import type { RecoveryFigures } from "../metrics/recovery.js"
 import type { Expectations } from "../scenario/schema.js"
 import type { RequestRecord } from "../session/types.js"
+import { recoveryCheck } from "./recoveryCheck.js"
 import type { SessionMetrics } from "./sessionMetrics.js"
 
 export interface ExpectationCheck {
@@ -24,6 +26,8 @@ export interface ClientVerdictInput {
   readonly requests: ReadonlyArray<RequestRecord>
   /** expect-status steps: what was asked, what came. */
   readonly statusSteps: ReadonlyArray<{ readonly step: number; readonly method: string; readonly expected: number; readonly actual: number }>
+  /** Drops of the frame rate while playing, measured when the scenario expects a recovery. */
+  readonly recovery?: RecoveryFigures
 }
 
 const round = (n: number, digits = 2): string => (Number.isFinite(n) ? String(Number(n.toFixed(digits))) : String(n))
@@ -91,6 +95,7 @@ export const evaluateExpectations = (
   if (expect.startupMaxMs !== undefined) checks.push(bound("start-up", clients, (m) => m.startupMs, "max", expect.startupMaxMs, " ms"))
   if (expect.frames?.min !== undefined) checks.push(bound("frames (min)", clients, (m) => m.framesReceived, "min", expect.frames.min, ""))
   if (expect.frames?.max !== undefined) checks.push(bound("frames (max)", clients, (m) => m.framesReceived, "max", expect.frames.max, ""))
+  if (expect.recovery !== undefined) checks.push(recoveryCheck(expect.recovery, clients))
   for (const [method, status] of Object.entries(expect.statuses ?? {})) {
     const seen = new Map<number, number>()
     for (const c of clients) {

@@ -102,6 +102,7 @@ const clientRunOf = (client: ShardClient): ClientRun => ({
   ...(client.metrics === undefined ? {} : { metrics: sessionMetricsOf(client.metrics, client.requests) }),
   requests: client.requests,
   statusSteps: client.statusSteps,
+  ...(client.recovery === undefined ? {} : { recovery: client.recovery }),
   ...(client.timeline === undefined ? {} : { timeline: client.timeline })
 })
 

@@ -4,7 +4,10 @@
  * failure ends that client only (its reason is counted); the run always finishes with a result.
  *
  * A `wait` while playing ends early at an RTCP BYE: the stream is over, there is nothing left to
- * measure. A session still set up after the last step is torn down.
+ * measure. A session still set up after the last step is torn down. A client may ask for an
+ * impairment (the scenario's `impair`, added to its URL's query); before each TEARDOWN, every
+ * client asks the server for its record of the session and sets its own figures beside it
+ * (harness/impair/impairmentCheck.ts).
  *
  * `scenarioClients` is the part a worker thread runs for its share of the clients
  * (`clientIndices`): client i starts at rampUp·i/clients after the shared epoch, whichever
@@ -14,11 +17,15 @@ import { Clock, Duration, Effect, Fiber, Schedule } from "effect"
 import type { ReceivedFrame } from "../receiver/mjpegReceiver.js"
 import type { OnAccessUnit } from "../receiver/nalReceiver.js"
 import { parseTrackSelector } from "../../src/protocol/sdpTracks.js"
-import type { Scenario, Step } from "../scenario/schema.js"
+import { checkAgainstServerRecord, classicCheck, type ImpairmentCheck } from "../impair/impairmentCheck.js"
+import { impairedUrl } from "../impair/impairQuery.js"
+import { type RecoveryFigures, recoveryFigures } from "../metrics/recovery.js"
+import { impairmentOfClient, type Scenario, type Step } from "../scenario/schema.js"
 import { makeClientSession } from "../session/ClientSession.js"
 import type { ClientSession, ClientSessionOptions, RequestRecord } from "../session/types.js"
 import type { ClientVerdictInput } from "./expectations.js"
 import { type LiveStatus, type LiveSums, liveStatusOf, makeLiveSumsTracker } from "./liveStatus.js"
+import { makePlayingSpans } from "./playingSpans.js"
 import { type ClientRun, type ScenarioRunResult, scenarioRunResult } from "./scenarioResult.js"
 import { type SessionMetrics, sessionMetrics } from "./sessionMetrics.js"
 import { messageOf } from "../../src/common/errorText.js"
@@ -50,7 +57,8 @@ export const startDelayMs = (scenario: Scenario, index: number): number =>
 
 const allClients = (scenario: Scenario): ReadonlyArray<number> => Array.from({ length: scenario.clients }, (_, i) => i)
 
-const runStep = (session: ClientSession, step: Step, index: number, statusSteps: Array<StatusStep>) => {
+/** `onStreamEnd`: a wait while playing ended at the stream's BYE. */
+const runStep = (session: ClientSession, step: Step, index: number, statusSteps: Array<StatusStep>, onStreamEnd: () => void) => {
   switch (step.step) {
     case "options":
       return session.options
@@ -65,7 +73,9 @@ const runStep = (session: ClientSession, step: Step, index: number, statusSteps:
     case "teardown":
       return session.teardown
     case "wait":
-      return session.live().state === "playing" ? session.awaitBye(step.duration) : Effect.sleep(Duration.millis(step.duration))
+      return session.live().state === "playing"
+        ? session.awaitBye(step.duration).pipe(Effect.tap((bye) => Effect.sync(() => bye && onStreamEnd())))
+        : Effect.sleep(Duration.millis(step.duration))
     case "expect-status":
       return session.raw(step.request).pipe(
         Effect.map((info) => info.status),
@@ -98,11 +108,25 @@ export const scenarioClients = (
 
   const runClient = (index: number, slot: number): Effect.Effect<ClientRun> => {
     const statusSteps: Array<StatusStep> = []
+    const impairmentChecks: Array<ImpairmentCheck> = []
+    const playing = makePlayingSpans(epochMs)
+    const asked = impairmentOfClient(scenario.impair, index)
     let session: ClientSession | undefined
+
+    /** Before a session ends: stop judging the frame rate, and set our figures beside the server's record. */
+    const endOfSession = (current: ClientSession) =>
+      Effect.gen(function* () {
+        const state = current.live().state
+        if (state !== "ready" && state !== "playing") return
+        playing.stopped()
+        impairmentChecks.push(scenario.dialect === "classic" ? classicCheck(asked) : yield* checkAgainstServerRecord(current, asked))
+      })
+
     const body = Effect.scoped(
       Effect.gen(function* () {
+        const url = asked === undefined ? scenario.url : yield* impairedUrl(scenario.url, asked)
         session = yield* makeClientSession({
-          url: scenario.url,
+          url,
           transport: scenario.transport,
           dialect: scenario.dialect,
           epochMs,
@@ -119,10 +143,18 @@ export const scenarioClients = (
         })
         live[slot] = session
         for (const [stepIndex, step] of scenario.steps.entries()) {
-          yield* runStep(session, step, stepIndex, statusSteps)
+          if (step.step === "teardown") yield* endOfSession(session)
+          if (step.step === "pause") playing.stopped()
+          const sentAt = performance.now()
+          // A wait that ended at the stream's BYE ends the playing too: nothing more to judge.
+          yield* runStep(session, step, stepIndex, statusSteps, playing.stopped)
+          if (step.step === "play") playing.started(sentAt)
         }
         const state = session.live().state
-        if (state === "ready" || state === "playing") yield* session.teardown.pipe(Effect.ignore)
+        if (state === "ready" || state === "playing") {
+          yield* endOfSession(session)
+          yield* session.teardown.pipe(Effect.ignore)
+        }
       })
     )
     // Counted from the shared epoch, not from when this fiber began: a thread that started late keeps the schedule.
@@ -137,6 +169,10 @@ export const scenarioClients = (
         const snapshot = session?.snapshot()
         const requests: ReadonlyArray<RequestRecord> = snapshot?.requests ?? []
         const metrics: SessionMetrics | undefined = snapshot === undefined ? undefined : sessionMetrics(snapshot)
+        const floor = scenario.expect?.recovery?.fpsMin
+        const recovery: RecoveryFigures | undefined = floor === undefined || snapshot === undefined
+          ? undefined
+          : recoveryFigures(snapshot.frameArrivalsMs, playing.spans(), floor)
         return {
           index,
           ok: outcome.ok,
@@ -144,6 +180,8 @@ export const scenarioClients = (
           ...(metrics === undefined ? {} : { metrics }),
           requests,
           statusSteps,
+          ...(recovery === undefined ? {} : { recovery }),
+          ...(impairmentChecks.length === 0 ? {} : { impairmentChecks }),
           ...(snapshot === undefined ? {} : { snapshot })
         }
       })

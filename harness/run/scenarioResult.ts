@@ -3,6 +3,7 @@
  * the run's aggregate, RTSP reply times and verdicts. Pure, so a threaded run that merges its
  * threads' clients gets exactly the figures a single-thread run of the same clients gets.
  */
+import type { ImpairmentCheck } from "../impair/impairmentCheck.js"
 import { aggregateSessions, type RunAggregate } from "../metrics/aggregate.js"
 import type { PooledCharts } from "../metrics/pooledSeries.js"
 import type { Scenario } from "../scenario/schema.js"
@@ -12,6 +13,8 @@ import { type MethodTiming, rtspTimings, sessionOutcome } from "./sessionMetrics
 
 /** One client's result; plain data (structured-clonable), so a worker thread can post it as is. */
 export interface ClientRun extends ClientVerdictInput {
+  /** Each session's figures beside the server's record of what it did, in order (absent: no session reached its end). */
+  readonly impairmentChecks?: ReadonlyArray<ImpairmentCheck>
   readonly snapshot?: ClientSessionSnapshot
   /** The report's series when there is no snapshot (a client read back from a shard file). */
   readonly timeline?: ClientTimeline

@@ -5,7 +5,8 @@
  * What a shard carries is what merge needs to give the figures of one run of all the clients:
  * - per client (O(clients), exact): its verdict, its session figures (SessionMetrics without
  *   the per-method reply times, which come back from its requests), its packets expected, its
- *   RTSP requests (method, status, reply time) and its expect-status steps;
+ *   RTSP requests (method, status, reply time), its expect-status steps and, when the scenario
+ *   expects a recovery, its frame-rate drops (not the server's records: merge prints none);
  * - per frame (O(frames), as mergeable histograms, logHistogram.ts, within 1 %): every
  *   inter-frame interval of the shard, and for the report's pooled time charts the intervals
  *   and the jitter samples per second of the run;
@@ -88,6 +89,16 @@ const TimelineSchema = Schema.Struct({
   jitterSeries: Schema.Array(Schema.Struct({ tMs: Finite, jitterMs: Finite }))
 })
 
+/** The recovery expectation's figures (harness/metrics/recovery.ts), for merge to judge it as the run would. */
+const RecoveryFiguresSchema = Schema.Struct({
+  fpsMin: Finite,
+  windowMs: Finite,
+  judgedMs: Finite,
+  drops: Count,
+  longest: optional(Schema.Struct({ fromMs: Finite, untilMs: Finite, ms: Finite, recovered: Schema.Boolean })),
+  endMs: optional(Finite)
+})
+
 export const ShardClientSchema = Schema.Struct({
   /** The client's index in the whole run (0 … clients-1). */
   index: Count,
@@ -96,6 +107,7 @@ export const ShardClientSchema = Schema.Struct({
   metrics: optional(StoredClientMetricsSchema),
   requests: Schema.Array(RequestRecordSchema),
   statusSteps: Schema.Array(StatusStepSchema),
+  recovery: optional(RecoveryFiguresSchema),
   timeline: optional(TimelineSchema)
 })
 export interface ShardClient extends Schema.Schema.Type<typeof ShardClientSchema> {}

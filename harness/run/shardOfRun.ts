@@ -26,6 +26,7 @@ const shardClientOf = (client: ClientRun, withTimeline: boolean): ShardClient =>
     ...(stored === undefined ? {} : { metrics: stored }),
     requests: client.requests,
     statusSteps: client.statusSteps,
+    ...(client.recovery === undefined ? {} : { recovery: client.recovery }),
     ...(withTimeline && snapshot !== undefined ? { timeline: { frameArrivalsMs: snapshot.frameArrivalsMs, jitterSeries: snapshot.jitterSeries } } : {})
   }
 }

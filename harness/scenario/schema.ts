@@ -13,8 +13,9 @@
  * Durations (`wait`, `rampUp`) are strings such as "2s" and decode to
  * milliseconds.
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 import { DIALECTS, TRANSPORT_KINDS } from "../../src/protocol/rtsp/vocabulary.js"
+import { askedImpairment, impairmentParameters, NO_IMPAIRMENT_ASKED } from "../impair/impairQuery.js"
 import { DurationFromString } from "./duration.js"
 
 const RTSP_URL = /^rtsps?:\/\/[^\s/?#]+(?:\/[^\s]*)?$/i
@@ -118,8 +119,18 @@ export const FrameBounds = Schema.Struct({
 )
 
 /**
- * What must hold for the run to pass. Rates, loss, jitter, startup and frame
- * counts apply to each client on its own; statuses to every reply to that method.
+ * Recovery: whenever the frame rate over the last second falls below `fpsMin` while playing, it
+ * is back to at least `fpsMin` within `within` (e.g. "2s"); see harness/metrics/recovery.ts.
+ */
+export const Recovery = Schema.Struct({
+  fpsMin: NonNegative("frames per second"),
+  within: DurationFromString
+})
+export interface Recovery extends Schema.Schema.Type<typeof Recovery> {}
+
+/**
+ * What must hold for the run to pass. Rates, loss, jitter, startup, frame
+ * counts and recovery apply to each client on its own; statuses to every reply to that method.
  */
 export const Expectations = Schema.Struct({
   fpsMin: Schema.optionalWith(NonNegative("frames per second"), { exact: true }),
@@ -129,6 +140,7 @@ export const Expectations = Schema.Struct({
   jitterMaxMs: Schema.optionalWith(NonNegative("milliseconds"), { exact: true }),
   startupMaxMs: Schema.optionalWith(NonNegative("milliseconds"), { exact: true }),
   frames: Schema.optionalWith(FrameBounds, { exact: true }),
+  recovery: Schema.optionalWith(Recovery, { exact: true }),
   /** Every reply to this method during the run must carry this status. */
   statuses: Schema.optionalWith(
     Schema.Record({ key: Schema.String, value: StatusCode }).pipe(
@@ -142,6 +154,21 @@ export const Expectations = Schema.Struct({
   )
 })
 export interface Expectations extends Schema.Schema.Type<typeof Expectations> {}
+
+/** What `rtsp-harness play --impair` takes: a profile name, knobs (`loss=2%&seed=7`), or "none". */
+export const ImpairmentText = Schema.String.pipe(
+  Schema.filter((text) => {
+    if (askedImpairment(text) === undefined) return text.trim() === NO_IMPAIRMENT_ASKED || `expected a profile name, knobs such as "loss=2%&seed=7", or "${NO_IMPAIRMENT_ASKED}"`
+    return Either.match(impairmentParameters(text), { onLeft: (problem) => problem, onRight: () => true })
+  })
+)
+
+/** One impairment for every client, or one per client: client i takes entry i modulo the list's length. */
+export const Impairments = Schema.Union(ImpairmentText, Schema.NonEmptyArray(ImpairmentText))
+
+/** The impairment client `index` asks for, if one. */
+export const impairmentOfClient = (impair: typeof Impairments.Type | undefined, index: number): string | undefined =>
+  askedImpairment(typeof impair === "string" || impair === undefined ? impair : impair[index % impair.length])
 
 export const MAX_CLIENTS = 5000
 
@@ -186,6 +213,9 @@ const crossFieldIssues = (scenario: ScenarioFields): ReadonlyArray<ScenarioIssue
     }
   })
   if (scenario.dialect === "classic") {
+    if (scenario.impair !== undefined) {
+      issues.push({ path: ["impair"], message: `the classic dialect's requests carry no query to ask for an impairment: use the standard dialect` })
+    }
     if (scenario.transport !== "udp") {
       issues.push({ path: ["transport"], message: `the classic dialect sends RTP over UDP only, not ${scenario.transport}` })
     }
@@ -220,6 +250,8 @@ const ScenarioFields = Schema.Struct({
   /** Time over which the clients are started, evenly spread. Milliseconds once decoded. */
   rampUp: Schema.optionalWith(DurationFromString, { exact: true, default: () => 0 }),
   steps: NonEmptySteps,
+  /** Impairments the server applies to the clients' sessions (issue 13), added to the URL's query. */
+  impair: Schema.optionalWith(Impairments, { exact: true }),
   expect: Schema.optionalWith(Expectations, { exact: true })
 })
 type ScenarioFields = typeof ScenarioFields.Type

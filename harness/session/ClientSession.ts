@@ -300,7 +300,10 @@ export const makeClientSession = (
     const raw: ClientSession["raw"] = (request) =>
       recorded(
         request.method,
-        conn.request(request.method, request.uri ?? controlUrl(), request.headers ?? {}, request.version === undefined ? {} : { version: request.version }),
+        conn.request(request.method, request.uri ?? controlUrl(), request.headers ?? {}, {
+          ...(request.version === undefined ? {} : { version: request.version }),
+          ...(request.body === undefined ? {} : { body: Buffer.from(request.body, "utf8") })
+        }),
         true
       )
 

@@ -117,6 +117,8 @@ export interface RawRequest {
   readonly uri?: string
   readonly headers?: Record<string, string>
   readonly version?: string
+  /** Sent as UTF-8 (Content-Length added); standard dialect only. */
+  readonly body?: string
 }
 
 export interface PlayRange {

@@ -285,6 +285,7 @@ const pause = (ctx: ServerContext, entry: SessionEntry) =>
   Effect.gen(function* () {
     if (entry.session.transport._tag === "Multicast") return yield* pauseMemberReply(ctx, entry)
     if (isFileEntry(entry)) yield* stopStream(ctx, entry.session.id)
+    entry.impairment?.releaseHeld()
     entry.session.state = "ready"
     return ok([["Session", sessionHeaderValue(ctx, entry)]], { sessionId: entry.session.id })
   })

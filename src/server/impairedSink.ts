@@ -31,9 +31,22 @@ export interface ImpairedSink {
   readonly retarget: (inner: PacketSink) => void
   /** The session's first PLAY, at this clock time: freeze-after and the resets count from it. */
   readonly playing: (atMs: number) => void
+  /** The stream stopped (PAUSE): the packet held back for reordering goes now. */
+  readonly releaseHeld: () => void
 }
 
 const RTCP_SENDER_REPORT = 200
+const RTCP_GOODBYE = 203
+/** Sender reports waiting behind delayed RTP (one each 5 s): beyond this many the oldest is dropped. */
+const RTCP_WAITING = 8
+
+/** Whether an RTCP compound holds a BYE: the end of the stream. */
+const hasGoodbye = (compound: Buffer): boolean => {
+  for (let offset = 0; offset + 4 <= compound.length; offset += (compound.readUInt16BE(offset + 2) + 1) * 4) {
+    if (compound[offset + 1] === RTCP_GOODBYE) return true
+  }
+  return false
+}
 const RTP_TICKS_PER_MS = JPEG_CLOCK_RATE / 1000
 
 /**
@@ -66,11 +79,23 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
   let heldPayload: Buffer | undefined
   let heldFor = 0
   let heldFrame = 0
+  let heldDepth = 0
   let packetIndex = 0
   let frameIndex = 0
   const sequenceRestart = restartAfter(profile.resetSequenceAfterMs)
   const timestampRestart = restartAfter(profile.resetTimestampAfterMs)
   let played = false
+  // RTP packets ever put in the ring and ever sent from it: an RTCP packet waits for those before it.
+  let enqueued = 0
+  let released = 0
+  const rtcpWaiting: Array<{ readonly packet: Buffer; readonly after: number }> = []
+  const sendWaitingRtcp = (): void => {
+    while (rtcpWaiting.length > 0 && rtcpWaiting[0]!.after <= released) inner.sendRtcp(rtcpWaiting.shift()!.packet)
+  }
+  // The end of the stream's BYE while delayed packets wait (endOfStream), and when it goes.
+  let pendingGoodbye: Buffer | undefined
+  let goodbyeAt = 0
+  let lastFrameAt = Number.NaN
   // The plan's input, one object for every packet: nothing is allocated per packet.
   const packet = { index: 0, frameIndex: 0, bytes: 0, atMs: 0 }
 
@@ -99,6 +124,7 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     payloads[slot] = payload
     due[slot] = sendAtMs
     count++
+    enqueued++
     if (count === 1) wake.unsafeOpen()
   }
 
@@ -118,7 +144,9 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     }
     head = (head + n) % capacity
     count -= n
+    released += n
     inner.sendFrame(out, list)
+    sendWaitingRtcp()
   }
 
   /** A restart falls due at a frame's start, so a frame's packets keep one numbering. */
@@ -149,6 +177,9 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     headerBuffer: (bytes) => inner.headerBuffer(bytes),
     sendFrame: (frameHeaders, framePayloads) => {
       const now = clock.unsafeCurrentTimeMillis()
+      lastFrameAt = now
+      // A PLAY again after the end: the old run's BYE is moot.
+      pendingGoodbye = undefined
       const frame = frameIndex++
       renumber(frameHeaders, framePayloads.length, now)
       for (let i = 0; i < framePayloads.length; i++) {
@@ -163,6 +194,7 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
           frameHeaders.copy(heldHeader, 0, i * RTP_HEADER, (i + 1) * RTP_HEADER)
           heldPayload = payload
           heldFor = decision.holdFor
+          heldDepth = decision.holdFor
           heldFrame = frame
           continue
         }
@@ -180,9 +212,52 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
       if (timestampRestart.offset !== 0 && packet.length >= 20 && packet[1] === RTCP_SENDER_REPORT) {
         packet.writeUInt32BE((packet.readUInt32BE(16) + timestampRestart.offset) >>> 0, 16)
       }
-      return inner.sendRtcp(packet)
+      if (hasGoodbye(packet)) return endOfStream(packet)
+      if (count === 0) return inner.sendRtcp(packet)
+      // Behind the packets sent before it, as on the path they share: a sender report never overtakes delayed RTP.
+      if (rtcpWaiting.length === RTCP_WAITING) rtcpWaiting.shift()
+      rtcpWaiting.push({ packet, after: enqueued })
     }
   }
+
+  /**
+   * The BYE ends the stream: the packet held back for reordering goes now (late, as counted),
+   * and the BYE waits until the last delayed packet is out, by as long as the stream waited after
+   * its last frame, so a player that stops at the BYE has seen every packet sent.
+   */
+  /**
+   * The run stops (PAUSE, or the end): the packet held back for reordering goes after the last
+   * one waiting. Had no later packet passed it yet, it goes in order after all: no reordering.
+   */
+  const releaseHeld = (): void => {
+    if (heldPayload === undefined) return
+    const now = clock.unsafeCurrentTimeMillis()
+    if (heldFor === heldDepth) record.reordered--
+    enqueue(heldHeader, 0, heldPayload, count === 0 ? now : Math.max(now, due[(head + count - 1) % capacity]!), heldFrame)
+    heldPayload = undefined
+    releaseDue(now)
+  }
+
+  const endOfStream = (bye: Buffer): void => {
+    const now = clock.unsafeCurrentTimeMillis()
+    releaseHeld()
+    if (count === 0) {
+      inner.sendRtcp(bye)
+      return
+    }
+    pendingGoodbye = bye
+    goodbyeAt = due[(head + count - 1) % capacity]! + (Number.isNaN(lastFrameAt) ? 0 : Math.max(0, now - lastFrameAt))
+  }
+
+  /** The queue is empty: a waiting BYE goes at its time (unless a new frame came first). */
+  const sendGoodbyeWhenDue = Effect.gen(function* () {
+    const wait = Math.ceil(goodbyeAt - clock.unsafeCurrentTimeMillis())
+    if (wait > 0) yield* Effect.sleep(wait)
+    if (count === 0 && pendingGoodbye !== undefined) {
+      inner.sendRtcp(pendingGoodbye)
+      pendingGoodbye = undefined
+    }
+  })
 
   const playing = (atMs: number): void => {
     if (played) return
@@ -195,6 +270,7 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
 
   const releaseLoop: Effect.Effect<never> = Effect.forever(
     Effect.gen(function* () {
+      if (count === 0 && pendingGoodbye !== undefined) yield* sendGoodbyeWhenDue
       if (count === 0) {
         wake.unsafeClose()
         yield* wake.await
@@ -206,5 +282,5 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     })
   )
 
-  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next }, playing }
+  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next }, playing, releaseHeld }
 }

@@ -207,3 +207,85 @@ describe("the impaired sink's clock-side knobs", () => {
       yield* Fiber.interrupt(loop)
     }))
 })
+
+describe("the impaired sink's RTCP", () => {
+  it.effect("a sender report waits behind the delayed packets sent before it; with none waiting it goes at once", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const order: Array<string> = []
+      const sink: PacketSink = {
+        headerBuffer: (bytes) => Buffer.alloc(bytes),
+        sendFrame: (headers, payloads) => {
+          for (let i = 0; i < payloads.length; i++) order.push(`rtp ${rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)}`)
+          return true
+        },
+        sendRtcp: (packet) => {
+          order.push(`rtcp ${packet[1]} at ${clock.unsafeCurrentTimeMillis()}`)
+        }
+      }
+      // An SR (type 200), 28 bytes: length field 6.
+      const senderReport = () => Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0)])
+      const clean = makeImpairedSink(sink, { seed: 1 }, clock)
+      clean.sink.sendRtcp(senderReport())
+      expect(order).toEqual(["rtcp 200 at 0"])
+      order.length = 0
+      const impaired = makeImpairedSink(sink, { seed: 1, delay: { meanMs: 100, jitterMs: 0 } }, clock)
+      const loop = yield* Effect.fork(impaired.releaseLoop)
+      impaired.sink.sendFrame(...frame(0, 2))
+      impaired.sink.sendRtcp(senderReport())
+      yield* TestClock.adjust(50)
+      impaired.sink.sendFrame(...frame(1, 2))
+      yield* TestClock.adjust(49)
+      expect(order).toEqual([])
+      yield* TestClock.adjust(1)
+      expect(order).toEqual(["rtp 0", "rtp 1", "rtcp 200 at 100"])
+      yield* TestClock.adjust(50)
+      expect(order).toEqual(["rtp 0", "rtp 1", "rtcp 200 at 100", "rtp 2", "rtp 3"])
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("the end-of-stream BYE sends the held-back packet and goes after the last delayed one, by the stream's own wait", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const order: Array<string> = []
+      const sink: PacketSink = {
+        headerBuffer: (bytes) => Buffer.alloc(bytes),
+        sendFrame: (headers, payloads) => {
+          for (let i = 0; i < payloads.length; i++) order.push(`rtp ${rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)}`)
+          return true
+        },
+        sendRtcp: (packet) => {
+          order.push(`rtcp ${packet[1]} ${packet[29]} at ${clock.unsafeCurrentTimeMillis()}`)
+        }
+      }
+      // SR (28 bytes) then BYE (type 203, 8 bytes: length field 1).
+      const goodbye = Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0), 0x81, 203, 0, 1, 0, 0, 0, 0])
+      // Every packet held back behind 5 later ones: the stream's last packet is still held when it ends.
+      const impaired = makeImpairedSink(sink, { seed: 1, reorder: { share: 1, depth: 5 }, delay: { meanMs: 200, jitterMs: 0 } }, clock)
+      const loop = yield* Effect.fork(impaired.releaseLoop)
+      impaired.sink.sendFrame(...frame(0, 3))
+      yield* TestClock.adjust(10)
+      impaired.sink.sendRtcp(goodbye)
+      yield* TestClock.adjust(189)
+      expect(order).toEqual([])
+      yield* TestClock.adjust(1)
+      // The held packet goes with the last due, after those that passed it; the BYE 10 ms later, as the stream waited.
+      expect(order).toEqual(["rtp 1", "rtp 2", "rtp 0"])
+      yield* TestClock.adjust(10)
+      expect(order).toEqual(["rtp 1", "rtp 2", "rtp 0", "rtcp 200 203 at 210"])
+      expect(impaired.record.reordered).toBe(1)
+      yield* Fiber.interrupt(loop)
+    }))
+
+  it.effect("a packet held when the stream pauses goes at once; passed by none, it is no reordering", () =>
+    Effect.gen(function* () {
+      const { out, impaired, loop } = yield* withSink({ seed: 1, reorder: { share: 1, depth: 5 } })
+      impaired.sink.sendFrame(...frame(0, 1))
+      expect(out.seqs()).toEqual([])
+      expect(impaired.record.reordered).toBe(1)
+      impaired.releaseHeld()
+      expect(out.seqs()).toEqual([0])
+      expect(impaired.record.reordered).toBe(0)
+      yield* Fiber.interrupt(loop)
+    }))
+})
