@@ -10,24 +10,31 @@ import { reportInputOf } from "../run/reportInput.js"
 import type { ScenarioRunResult } from "../run/runScenario.js"
 import { impairmentCheckJson } from "../impair/recordJson.js"
 import { aggregateRows, checkLines, table } from "./render.js"
-import { runServerRecordRows } from "./serverRecordRows.js"
+import { runServerRecordRows, worthShowing } from "./serverRecordRows.js"
 
-/** Each session's record beside the harness's figures, by client (only sessions that reached their end). */
+/**
+ * Each session's record beside the harness's figures, by client (sessions that reached their end
+ * and asked for an impairment or got one): a plain run's JSON stays as it was.
+ */
 const serverRecordsJson = (result: ScenarioRunResult) =>
-  result.clients.flatMap((client) => (client.impairmentChecks ?? []).map((check) => ({ client: client.index, ...impairmentCheckJson(check) })))
+  result.clients.flatMap((client) =>
+    (client.impairmentChecks ?? []).filter(worthShowing).map((check) => ({ client: client.index, ...impairmentCheckJson(check) })))
 
-export const runJson = (result: ScenarioRunResult) => ({
-  scenario: result.scenario.name ?? null,
-  url: result.scenario.url,
-  transport: result.scenario.transport,
-  dialect: result.scenario.dialect,
-  ok: result.ok,
-  durationMs: Math.round(result.durationMs),
-  ...result.aggregate,
-  rtspMs: result.rtspMs,
-  ...(result.clients.some((c) => c.impairmentChecks !== undefined) ? { serverRecords: serverRecordsJson(result) } : {}),
-  checks: result.checks
-})
+export const runJson = (result: ScenarioRunResult) => {
+  const serverRecords = serverRecordsJson(result)
+  return {
+    scenario: result.scenario.name ?? null,
+    url: result.scenario.url,
+    transport: result.scenario.transport,
+    dialect: result.scenario.dialect,
+    ok: result.ok,
+    durationMs: Math.round(result.durationMs),
+    ...result.aggregate,
+    rtspMs: result.rtspMs,
+    ...(serverRecords.length === 0 ? {} : { serverRecords }),
+    checks: result.checks
+  }
+}
 
 export const finishRun = (
   result: ScenarioRunResult,

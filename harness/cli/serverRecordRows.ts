@@ -43,7 +43,7 @@ const agreementRows = (agreement: Agreement): ReadonlyArray<Row> =>
  * Whether a session's check is worth rows: it asked for an impairment, or the server impaired it
  * on its own (`serve --impair`). A plain session on a server without impairments prints as before.
  */
-const worthShowing = (check: ImpairmentCheck): boolean =>
+export const worthShowing = (check: ImpairmentCheck): boolean =>
   check.asked !== undefined || (check.serverRecord.offered && check.serverRecord.stats.profile !== NO_IMPAIRMENT)
 
 /** One session's record and agreement. */
