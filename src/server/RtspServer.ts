@@ -21,6 +21,7 @@ import { Metrics } from "./Metrics.js"
 import { closeChannel, endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { impairmentLogLines, resolveImpairments } from "./impairmentProfiles.js"
 import { makeImpairmentTally } from "./impairmentTally.js"
+import { makeImpairmentReleaser } from "./impairmentReleaser.js"
 import { liveImpairments } from "./sessionImpairment.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
@@ -164,6 +165,7 @@ export const make = (config: ServerConfig) =>
       impairmentProfiles: impairments.profiles,
       impairEvery: impairments.every,
       impairmentTally: makeImpairmentTally(),
+      impairmentReleaser: makeImpairmentReleaser(clock),
       streams,
       load: makeLoadTracker()
     }
@@ -171,6 +173,7 @@ export const make = (config: ServerConfig) =>
     if (config.publish) metrics.readPublished(() => publishedMetrics(ctx.channels, (path) => playingMembers(multicast, path)))
     if (multicast !== undefined) metrics.readMulticast(() => multicastMetrics(multicast))
     metrics.readImpairments(() => ctx.impairmentTally.read(liveImpairments(ctx.sessions.values())))
+    yield* Effect.forkScoped(ctx.impairmentReleaser.loop)
 
     // RTCP from UDP clients: receiver reports and keep-alive.
     yield* Stream.runForEach(udp.rtcp.messages, (message) =>

@@ -21,6 +21,7 @@ import type { MulticastGroups } from "./multicast/groups.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
 import type { ImpairedSink } from "./impairedSink.js"
 import type { ImpairmentTally } from "./impairmentTally.js"
+import type { ImpairmentReleaser } from "./impairmentReleaser.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -77,6 +78,8 @@ export interface ServerContext {
   readonly impairEvery: ImpairmentProfile | undefined
   /** What impairments did, by profile, for /metrics. */
   readonly impairmentTally: ImpairmentTally
+  /** Sends what impairments delay, for every session. */
+  readonly impairmentReleaser: ImpairmentReleaser
   /** Multicast groups of live paths; undefined with --multicast off. */
   readonly multicast: MulticastGroups | undefined
   /** The streaming fiber of each playing session, keyed by session id. */

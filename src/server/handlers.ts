@@ -185,7 +185,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     const session = newFileSession({ ...sessionOptions(ctx, conn, req.uri, choice, media.urlPath, dialect), media })
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, largestFrameOf(media), choice))
     const impairment = asked ?? ctx.impairEvery
-    if (impairment !== undefined) yield* impairSession(ctx, entry, impairment)
+    if (impairment !== undefined) impairSession(ctx, entry, impairment)
     yield* Effect.logInfo("session set up").pipe(Effect.annotateLogs({
       session: session.id, peer: session.peer, dialect, transport: transportKind(choice), media: media.urlPath,
       ...(impairment === undefined ? {} : { impairment: profileLabel(impairment), seed: impairment.seed })

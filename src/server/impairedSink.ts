@@ -5,14 +5,15 @@
  * payloads by reference, since they are shared and never change), so nothing is allocated per
  * packet and nothing grows without bound: a packet that finds the ring full is dropped and
  * counted. What is due now goes out at the end of sendFrame, in one call to the real sink; the
- * rest goes out from the release loop, a fiber that sleeps until the next packet is due.
+ * rest goes out from the server's releaser (impairmentReleaser.ts), one fiber for every session.
  */
-import { type Clock, Effect } from "effect"
+import type { Clock } from "effect"
 import { makePacketPlan, type ImpairmentRecord } from "../impair/packetPlan.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
 import { Stream, uniform } from "../impair/random.js"
 import { RTP_FIXED_HEADER_SIZE as RTP_HEADER } from "../protocol/rtp.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
+import type { ImpairmentReleaser, Releasable } from "./impairmentReleaser.js"
 import type { PacketSink } from "./rtpSender.js"
 
 /** Packets a session may have waiting; beyond it a packet is dropped ("overflow"). */
@@ -22,8 +23,8 @@ export interface ImpairedSink {
   readonly sink: PacketSink
   /** What was done to the session's packets so far. */
   readonly record: ImpairmentRecord
-  /** Sends the waiting packets as they fall due; runs until interrupted (fork it with the session). */
-  readonly releaseLoop: Effect.Effect<never>
+  /** What the releaser sends from: forget it when the session ends. */
+  readonly releasable: Releasable
   /** Packets waiting now. */
   readonly waiting: () => number
   readonly profile: ImpairmentProfile
@@ -64,9 +65,14 @@ interface Restart {
 const restartAfter = (afterMs: number | undefined): Restart =>
   ({ afterMs, at: Number.POSITIVE_INFINITY, offset: 0, done: afterMs === undefined })
 
-export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, clock: Clock.Clock, capacity = DELAY_QUEUE_PACKETS): ImpairedSink => {
+export const makeImpairedSink = (
+  first: PacketSink,
+  profile: ImpairmentProfile,
+  clock: Clock.Clock,
+  releaser: Pick<ImpairmentReleaser, "activate">,
+  capacity = DELAY_QUEUE_PACKETS
+): ImpairedSink => {
   let inner = first
-  const wake = Effect.unsafeMakeLatch(false)
   const plan = makePacketPlan(profile)
   const record = plan.record
   const headers = Buffer.allocUnsafeSlow(capacity * RTP_HEADER)
@@ -125,11 +131,28 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     due[slot] = sendAtMs
     count++
     enqueued++
-    if (count === 1) wake.unsafeOpen()
   }
 
-  /** Sends every packet due by `nowMs`, oldest first, in one call to the real sink. */
+  /** Sends every packet due by `nowMs`, oldest first, in one call to the real sink; then a BYE whose time came. */
   const releaseDue = (nowMs: number): void => {
+    sendPacketsDue(nowMs)
+    if (count === 0 && pendingGoodbye !== undefined && nowMs >= goodbyeAt) {
+      inner.sendRtcp(pendingGoodbye)
+      pendingGoodbye = undefined
+    }
+  }
+
+  const nextDueMs = (): number =>
+    count > 0 ? due[head]! : pendingGoodbye !== undefined ? goodbyeAt : Number.POSITIVE_INFINITY
+
+  const releasable: Releasable = { nextDueMs, releaseDue }
+
+  /** After a frame (or the end): what still waits is the releaser's to send. */
+  const handOver = (): void => {
+    if (nextDueMs() !== Number.POSITIVE_INFINITY) releaser.activate(releasable)
+  }
+
+  const sendPacketsDue = (nowMs: number): void => {
     let n = 0
     while (n < count && due[(head + n) % capacity]! <= nowMs) n++
     if (n === 0) return
@@ -205,6 +228,7 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
         }
       }
       releaseDue(now)
+      handOver()
       return true
     },
     sendRtcp: (packet) => {
@@ -221,11 +245,6 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
   }
 
   /**
-   * The BYE ends the stream: the packet held back for reordering goes now (late, as counted),
-   * and the BYE waits until the last delayed packet is out, by as long as the stream waited after
-   * its last frame, so a player that stops at the BYE has seen every packet sent.
-   */
-  /**
    * The run stops (PAUSE, or the end): the packet held back for reordering goes after the last
    * one waiting. Had no later packet passed it yet, it goes in order after all: no reordering.
    */
@@ -236,8 +255,14 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     enqueue(heldHeader, 0, heldPayload, count === 0 ? now : Math.max(now, due[(head + count - 1) % capacity]!), heldFrame)
     heldPayload = undefined
     releaseDue(now)
+    handOver()
   }
 
+  /**
+   * The BYE ends the stream: the packet held back for reordering goes now (late, as counted),
+   * and the BYE waits until the last delayed packet is out, by as long as the stream waited after
+   * its last frame, so a player that stops at the BYE has seen every packet sent.
+   */
   const endOfStream = (bye: Buffer): void => {
     const now = clock.unsafeCurrentTimeMillis()
     releaseHeld()
@@ -247,17 +272,8 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     }
     pendingGoodbye = bye
     goodbyeAt = due[(head + count - 1) % capacity]! + (Number.isNaN(lastFrameAt) ? 0 : Math.max(0, now - lastFrameAt))
+    handOver()
   }
-
-  /** The queue is empty: a waiting BYE goes at its time (unless a new frame came first). */
-  const sendGoodbyeWhenDue = Effect.gen(function* () {
-    const wait = Math.ceil(goodbyeAt - clock.unsafeCurrentTimeMillis())
-    if (wait > 0) yield* Effect.sleep(wait)
-    if (count === 0 && pendingGoodbye !== undefined) {
-      inner.sendRtcp(pendingGoodbye)
-      pendingGoodbye = undefined
-    }
-  })
 
   const playing = (atMs: number): void => {
     if (played) return
@@ -268,19 +284,5 @@ export const makeImpairedSink = (first: PacketSink, profile: ImpairmentProfile, 
     }
   }
 
-  const releaseLoop: Effect.Effect<never> = Effect.forever(
-    Effect.gen(function* () {
-      if (count === 0 && pendingGoodbye !== undefined) yield* sendGoodbyeWhenDue
-      if (count === 0) {
-        wake.unsafeClose()
-        yield* wake.await
-      }
-      // Whole milliseconds, as the clock counts them: a packet goes out within 1 ms after it is due.
-      const wait = Math.ceil(due[head]! - clock.unsafeCurrentTimeMillis())
-      if (wait > 0) yield* Effect.sleep(wait)
-      releaseDue(clock.unsafeCurrentTimeMillis())
-    })
-  )
-
-  return { sink, record, releaseLoop, waiting: () => count, profile, retarget: (next) => { inner = next }, playing, releaseHeld }
+  return { sink, record, releasable, waiting: () => count, profile, retarget: (next) => { inner = next }, playing, releaseHeld }
 }

@@ -3,7 +3,7 @@
  * (`?impair=lossy-wifi`, `?loss=2%&seed=7`), else the one a DESCRIBE of the same path on this
  * connection asked for (players build SETUP's URL from Content-Base and the track's control, so
  * the query does not come back), else the server's `impair` for every session. And a session's
- * impaired sink: its record, its release fiber (ctx.streams, `impair:<id>`), its stats reply.
+ * impaired sink: its record, its close-after timer (ctx.streams, `impair-close:<id>`), its stats reply.
  */
 import { Effect, Either, FiberMap } from "effect"
 import { formatImpairmentStats, IMPAIRMENT_STATS_PARAMETER, NO_IMPAIRMENT } from "../impair/impairmentStats.js"
@@ -32,7 +32,6 @@ export const askedImpairment = (ctx: ServerContext, conn: ConnectionState, targe
   return Effect.succeed(parsed.right ?? conn.impairments.get(target.mediaPath))
 }
 
-const releaseKey = (sessionId: string): string => `impair:${sessionId}`
 const closeKey = (sessionId: string): string => `impair-close:${sessionId}`
 
 /**
@@ -88,12 +87,11 @@ export const impairmentPlaying = (ctx: ServerContext, entry: SessionEntry): Effe
   return FiberMap.run(ctx.streams, closeKey(entry.session.id), close, { onlyIfMissing: true }).pipe(Effect.asVoid)
 }
 
-/** Puts the profile between the session and its sink, and starts sending what it delays. */
-export const impairSession = (ctx: ServerContext, entry: SessionEntry, profile: ImpairmentProfile): Effect.Effect<void> => {
-  const impaired = makeImpairedSink(entry.sink, profile, ctx.clock)
+/** Puts the profile between the session and its sink; the server's releaser sends what it delays. */
+export const impairSession = (ctx: ServerContext, entry: SessionEntry, profile: ImpairmentProfile): void => {
+  const impaired = makeImpairedSink(entry.sink, profile, ctx.clock, ctx.impairmentReleaser)
   entry.sink = impaired.sink
   entry.impairment = impaired
-  return FiberMap.run(ctx.streams, releaseKey(entry.session.id), impaired.releaseLoop).pipe(Effect.asVoid)
 }
 
 /** The session is over: its delayed packets are dropped with it, and its record is what the log says. */
@@ -101,7 +99,7 @@ export const endImpairment = (ctx: ServerContext, entry: SessionEntry): Effect.E
   Effect.gen(function* () {
     const impaired = entry.impairment
     if (impaired === undefined) return {}
-    yield* FiberMap.remove(ctx.streams, releaseKey(entry.session.id))
+    ctx.impairmentReleaser.forget(impaired.releasable)
     yield* FiberMap.remove(ctx.streams, closeKey(entry.session.id))
     const { record, profile } = impaired
     // Once: endSession runs once per session (entry.ended), and the record stops here.

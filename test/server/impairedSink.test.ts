@@ -8,6 +8,7 @@ import { Effect, Fiber, TestClock } from "effect"
 import type { ImpairmentProfile } from "../../src/impair/profile.js"
 import { RTP_FIXED_HEADER_SIZE, rtpSequenceNumberAt, writeRtpHeader } from "../../src/protocol/rtp.js"
 import { makeImpairedSink } from "../../src/server/impairedSink.js"
+import { makeImpairmentReleaser } from "../../src/server/impairmentReleaser.js"
 import type { PacketSink } from "../../src/server/rtpSender.js"
 
 interface Sent {
@@ -42,8 +43,9 @@ const withSink = (profile: ImpairmentProfile, capacity?: number) =>
   Effect.gen(function* () {
     const clock = yield* Effect.clock
     const out = capture(() => clock.unsafeCurrentTimeMillis())
-    const impaired = makeImpairedSink(out.sink, profile, clock, capacity)
-    const loop = yield* Effect.fork(impaired.releaseLoop)
+    const releaser = makeImpairmentReleaser(clock)
+    const impaired = makeImpairedSink(out.sink, profile, clock, releaser, capacity)
+    const loop = yield* Effect.fork(releaser.loop)
     return { out, impaired, loop }
   })
 
@@ -173,8 +175,9 @@ describe("the impaired sink's clock-side knobs", () => {
           },
           sendRtcp: () => {}
         }
-        const impaired = makeImpairedSink(sink, profile, clock)
-        const loop = yield* Effect.fork(impaired.releaseLoop)
+        const releaser = makeImpairmentReleaser(clock)
+        const impaired = makeImpairedSink(sink, profile, clock, releaser)
+        const loop = yield* Effect.fork(releaser.loop)
         // 50 ms a frame, 4,500 ticks a frame: the timestamps keep the pace.
         for (let k = 0; k < 200; k++) {
           impaired.sink.sendFrame(...frame(k, 3))
@@ -225,12 +228,13 @@ describe("the impaired sink's RTCP", () => {
       }
       // An SR (type 200), 28 bytes: length field 6.
       const senderReport = () => Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0)])
-      const clean = makeImpairedSink(sink, { seed: 1 }, clock)
+      const releaser = makeImpairmentReleaser(clock)
+      const clean = makeImpairedSink(sink, { seed: 1 }, clock, releaser)
       clean.sink.sendRtcp(senderReport())
       expect(order).toEqual(["rtcp 200 at 0"])
       order.length = 0
-      const impaired = makeImpairedSink(sink, { seed: 1, delay: { meanMs: 100, jitterMs: 0 } }, clock)
-      const loop = yield* Effect.fork(impaired.releaseLoop)
+      const impaired = makeImpairedSink(sink, { seed: 1, delay: { meanMs: 100, jitterMs: 0 } }, clock, releaser)
+      const loop = yield* Effect.fork(releaser.loop)
       impaired.sink.sendFrame(...frame(0, 2))
       impaired.sink.sendRtcp(senderReport())
       yield* TestClock.adjust(50)
@@ -261,8 +265,9 @@ describe("the impaired sink's RTCP", () => {
       // SR (28 bytes) then BYE (type 203, 8 bytes: length field 1).
       const goodbye = Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0), 0x81, 203, 0, 1, 0, 0, 0, 0])
       // Every packet held back behind 5 later ones: the stream's last packet is still held when it ends.
-      const impaired = makeImpairedSink(sink, { seed: 1, reorder: { share: 1, depth: 5 }, delay: { meanMs: 200, jitterMs: 0 } }, clock)
-      const loop = yield* Effect.fork(impaired.releaseLoop)
+      const releaser = makeImpairmentReleaser(clock)
+      const impaired = makeImpairedSink(sink, { seed: 1, reorder: { share: 1, depth: 5 }, delay: { meanMs: 200, jitterMs: 0 } }, clock, releaser)
+      const loop = yield* Effect.fork(releaser.loop)
       impaired.sink.sendFrame(...frame(0, 3))
       yield* TestClock.adjust(10)
       impaired.sink.sendRtcp(goodbye)
@@ -286,6 +291,37 @@ describe("the impaired sink's RTCP", () => {
       impaired.releaseHeld()
       expect(out.seqs()).toEqual([0])
       expect(impaired.record.reordered).toBe(0)
+      yield* Fiber.interrupt(loop)
+    }))
+})
+
+describe("the server's one releaser", () => {
+  it.effect("sends every session's delayed packets when due, and a sooner one wakes it while it sleeps for a later one", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const releaser = makeImpairmentReleaser(clock)
+      const loop = yield* Effect.fork(releaser.loop)
+      const slow = capture(() => clock.unsafeCurrentTimeMillis())
+      const fast = capture(() => clock.unsafeCurrentTimeMillis())
+      const slowSink = makeImpairedSink(slow.sink, { seed: 1, delay: { meanMs: 300, jitterMs: 0 } }, clock, releaser)
+      const fastSink = makeImpairedSink(fast.sink, { seed: 1, delay: { meanMs: 20, jitterMs: 0 } }, clock, releaser)
+      slowSink.sink.sendFrame(...frame(0, 2))
+      yield* TestClock.adjust(10)
+      // The loop sleeps until 300; this one is due at 30.
+      fastSink.sink.sendFrame(...frame(0, 2))
+      expect(releaser.active()).toBe(2)
+      yield* TestClock.adjust(20)
+      expect(fast.calls).toEqual([{ atMs: 30, seqs: [0, 1] }])
+      expect(slow.calls).toEqual([])
+      yield* TestClock.adjust(270)
+      expect(slow.calls).toEqual([{ atMs: 300, seqs: [0, 1] }])
+      // Both empty: neither is held by the releaser any more.
+      expect(releaser.active()).toBe(0)
+      // A session that ended: what waited in it is never sent.
+      slowSink.sink.sendFrame(...frame(1, 2))
+      releaser.forget(slowSink.releasable)
+      yield* TestClock.adjust(400)
+      expect(slow.calls).toHaveLength(1)
       yield* Fiber.interrupt(loop)
     }))
 })
