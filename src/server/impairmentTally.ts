@@ -16,71 +16,41 @@ export const INLINE_PROFILE = "inline"
 
 export const profileLabel = (profile: ImpairmentProfile): string => profile.name ?? INLINE_PROFILE
 
+/** The record's counts that add up over sessions. */
+const SUMMED = ["packets", "duplicated", "reordered", "framesDropped", "framesBroken", "sequenceResets", "timestampResets"] as const
+type SummedCounts = Pick<ImpairmentRecord, (typeof SUMMED)[number]>
+
+const zeros = <K extends string>(keys: ReadonlyArray<K>): Record<K, number> => Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>
+
 /** One profile's figures, as /metrics shows them. */
-export interface ImpairmentProfileMetrics {
+export interface ImpairmentProfileMetrics extends Readonly<SummedCounts> {
   /** Live sessions under it. */
   readonly sessions: number
-  readonly packets: number
   readonly dropped: Readonly<Record<DropReason, number>>
-  readonly duplicated: number
-  readonly reordered: number
-  readonly framesDropped: number
-  readonly framesBroken: number
-  readonly sequenceResets: number
-  readonly timestampResets: number
   readonly actions: Readonly<Record<ImpairmentAction, number>>
 }
 
-interface Totals {
+interface Totals extends SummedCounts {
   sessions: number
-  packets: number
   dropped: Record<DropReason, number>
-  duplicated: number
-  reordered: number
-  framesDropped: number
-  framesBroken: number
-  sequenceResets: number
-  timestampResets: number
   actions: Record<ImpairmentAction, number>
 }
 
-const emptyTotals = (): Totals => ({
-  sessions: 0,
-  packets: 0,
-  dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>,
-  duplicated: 0,
-  reordered: 0,
-  framesDropped: 0,
-  framesBroken: 0,
-  sequenceResets: 0,
-  timestampResets: 0,
-  actions: { "close": 0, "answer": 0, "reply-delay": 0 }
-})
+const emptyTotals = (): Totals => ({ sessions: 0, ...zeros(SUMMED), dropped: zeros(DROP_REASONS), actions: zeros(IMPAIRMENT_ACTIONS) })
 
 const addRecord = (into: Totals, record: ImpairmentRecord): void => {
-  into.packets += record.packets
+  for (const key of SUMMED) into[key] += record[key]
   for (const reason of DROP_REASONS) into.dropped[reason] += record.dropped[reason]
-  into.duplicated += record.duplicated
-  into.reordered += record.reordered
-  into.framesDropped += record.framesDropped
-  into.framesBroken += record.framesBroken
-  into.sequenceResets += record.sequenceResets
-  into.timestampResets += record.timestampResets
 }
 
 /** Two profiles' figures added (a cluster's workers), for sumSnapshots. */
-export const addProfileMetrics = (a: ImpairmentProfileMetrics, b: ImpairmentProfileMetrics): ImpairmentProfileMetrics => ({
-  sessions: a.sessions + b.sessions,
-  packets: a.packets + b.packets,
-  dropped: Object.fromEntries(DROP_REASONS.map((reason) => [reason, a.dropped[reason] + b.dropped[reason]])) as Record<DropReason, number>,
-  duplicated: a.duplicated + b.duplicated,
-  reordered: a.reordered + b.reordered,
-  framesDropped: a.framesDropped + b.framesDropped,
-  framesBroken: a.framesBroken + b.framesBroken,
-  sequenceResets: a.sequenceResets + b.sequenceResets,
-  timestampResets: a.timestampResets + b.timestampResets,
-  actions: Object.fromEntries(IMPAIRMENT_ACTIONS.map((action) => [action, a.actions[action] + b.actions[action]])) as Record<ImpairmentAction, number>
-})
+export const addProfileMetrics = (a: ImpairmentProfileMetrics, b: ImpairmentProfileMetrics): ImpairmentProfileMetrics => {
+  const sum: Totals = { ...emptyTotals(), sessions: a.sessions + b.sessions }
+  for (const key of SUMMED) sum[key] = a[key] + b[key]
+  for (const reason of DROP_REASONS) sum.dropped[reason] = a.dropped[reason] + b.dropped[reason]
+  for (const action of IMPAIRMENT_ACTIONS) sum.actions[action] = a.actions[action] + b.actions[action]
+  return sum
+}
 
 export interface ImpairmentTally {
   /** A session under `profile` ended: its record joins the totals. */

@@ -211,21 +211,27 @@ describe("the impaired sink's clock-side knobs", () => {
     }))
 })
 
+/** A real sink's stand-in that writes down RTP (by sequence number) and RTCP (as `rtcpLine` says) in the order handed. */
+const inOrder = (rtcpLine: (packet: Buffer) => string) => {
+  const order: Array<string> = []
+  const sink: PacketSink = {
+    headerBuffer: (bytes) => Buffer.alloc(bytes),
+    sendFrame: (headers, payloads) => {
+      for (let i = 0; i < payloads.length; i++) order.push(`rtp ${rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)}`)
+      return true
+    },
+    sendRtcp: (packet) => {
+      order.push(rtcpLine(packet))
+    }
+  }
+  return { order, sink }
+}
+
 describe("the impaired sink's RTCP", () => {
   it.effect("a sender report waits behind the delayed packets sent before it; with none waiting it goes at once", () =>
     Effect.gen(function* () {
       const clock = yield* Effect.clock
-      const order: Array<string> = []
-      const sink: PacketSink = {
-        headerBuffer: (bytes) => Buffer.alloc(bytes),
-        sendFrame: (headers, payloads) => {
-          for (let i = 0; i < payloads.length; i++) order.push(`rtp ${rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)}`)
-          return true
-        },
-        sendRtcp: (packet) => {
-          order.push(`rtcp ${packet[1]} at ${clock.unsafeCurrentTimeMillis()}`)
-        }
-      }
+      const { order, sink } = inOrder((packet) => `rtcp ${packet[1]} at ${clock.unsafeCurrentTimeMillis()}`)
       // An SR (type 200), 28 bytes: length field 6.
       const senderReport = () => Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0)])
       const releaser = makeImpairmentReleaser(clock)
@@ -251,17 +257,7 @@ describe("the impaired sink's RTCP", () => {
   it.effect("the end-of-stream BYE sends the held-back packet and goes after the last delayed one, by the stream's own wait", () =>
     Effect.gen(function* () {
       const clock = yield* Effect.clock
-      const order: Array<string> = []
-      const sink: PacketSink = {
-        headerBuffer: (bytes) => Buffer.alloc(bytes),
-        sendFrame: (headers, payloads) => {
-          for (let i = 0; i < payloads.length; i++) order.push(`rtp ${rtpSequenceNumberAt(headers, i * RTP_FIXED_HEADER_SIZE)}`)
-          return true
-        },
-        sendRtcp: (packet) => {
-          order.push(`rtcp ${packet[1]} ${packet[29]} at ${clock.unsafeCurrentTimeMillis()}`)
-        }
-      }
+      const { order, sink } = inOrder((packet) => `rtcp ${packet[1]} ${packet[29]} at ${clock.unsafeCurrentTimeMillis()}`)
       // SR (28 bytes) then BYE (type 203, 8 bytes: length field 1).
       const goodbye = Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0), 0x81, 203, 0, 1, 0, 0, 0, 0])
       // Every packet held back behind 5 later ones: the stream's last packet is still held when it ends.
