@@ -34,6 +34,8 @@ export interface ImpairedSink {
   readonly playing: (atMs: number) => void
   /** The stream stopped (PAUSE): the packet held back for reordering goes now. */
   readonly releaseHeld: () => void
+  /** The session ends: what waits is dropped, and from now on RTCP (its last BYE) goes straight through. */
+  readonly close: () => void
 }
 
 const RTCP_SENDER_REPORT = 200
@@ -91,6 +93,7 @@ export const makeImpairedSink = (
   const sequenceRestart = restartAfter(profile.resetSequenceAfterMs)
   const timestampRestart = restartAfter(profile.resetTimestampAfterMs)
   let played = false
+  let closed = false
   // RTP packets ever put in the ring and ever sent from it: an RTCP packet waits for those before it.
   let enqueued = 0
   let released = 0
@@ -232,6 +235,7 @@ export const makeImpairedSink = (
       return true
     },
     sendRtcp: (packet) => {
+      if (closed) return inner.sendRtcp(packet)
       // A sender report's RTP timestamp follows the restarted timestamps, so it still maps them to wall time.
       if (timestampRestart.offset !== 0 && packet.length >= 20 && packet[1] === RTCP_SENDER_REPORT) {
         packet.writeUInt32BE((packet.readUInt32BE(16) + timestampRestart.offset) >>> 0, 16)
@@ -284,5 +288,15 @@ export const makeImpairedSink = (
     }
   }
 
-  return { sink, record, releasable, waiting: () => count, profile, retarget: (next) => { inner = next }, playing, releaseHeld }
+  const close = (): void => {
+    closed = true
+    payloads.fill(undefined)
+    head = 0
+    count = 0
+    heldPayload = undefined
+    pendingGoodbye = undefined
+    rtcpWaiting.length = 0
+  }
+
+  return { close, sink, record, releasable, waiting: () => count, profile, retarget: (next) => { inner = next }, playing, releaseHeld }
 }

@@ -63,6 +63,8 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     if (group !== undefined) yield* leaveGroup(ctx, group, entry)
     else if (isFileEntry(entry)) {
       yield* stopStream(ctx, session.id)
+      // What an impairment still delays goes with the session; the BYE is not held behind it.
+      entry.impairment?.close()
       if (session.dialect === "standard") entry.sink.sendRtcp(senderReport(entry.session, Math.max(entry.session.nextFrame - 1, 0), now, reason))
     } else if (isViewerEntry(entry)) {
       ctx.channels.get(session.path)?.viewers.delete(entry)

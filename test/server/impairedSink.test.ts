@@ -321,3 +321,22 @@ describe("the server's one releaser", () => {
       yield* Fiber.interrupt(loop)
     }))
 })
+
+describe("the impaired sink when its session ends", () => {
+  it.effect("drops what waits, and the session's last BYE goes at once", () =>
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const releaser = makeImpairmentReleaser(clock)
+      const loop = yield* Effect.fork(releaser.loop)
+      const { order, sink } = inOrder((packet) => `rtcp ${packet[29]}`)
+      const impaired = makeImpairedSink(sink, { seed: 1, delay: { meanMs: 500, jitterMs: 0 } }, clock, releaser)
+      impaired.sink.sendFrame(...frame(0, 3))
+      impaired.close()
+      impaired.sink.sendRtcp(Buffer.from([0x80, 200, 0, 6, ...new Array<number>(24).fill(0), 0x81, 203, 0, 1, 0, 0, 0, 0]))
+      expect(order).toEqual(["rtcp 203"])
+      yield* TestClock.adjust(1000)
+      expect(order).toEqual(["rtcp 203"])
+      expect(impaired.waiting()).toBe(0)
+      yield* Fiber.interrupt(loop)
+    }))
+})
