@@ -53,6 +53,7 @@ import { clockTicksPerSecond, spawnServer } from "./serverSpawn.js"
 import type { ServerSelfStats } from "./serverProcess.js"
 import { minOf, percentile, readHostCpuTicks, readUdpCounters, round, sleep } from "./serverStats.js"
 import { messageOf } from "../src/common/errorText.js"
+import { impairmentQueryOf } from "../src/impair/profileParse.js"
 import { namespaceUnavailable, runMulticastCase } from "./multicastNamespace.js"
 import { RECV_BUFFER_BYTES, REQUEST_TIMEOUT_MS, RSS_SAMPLE_MS, SETTLE_MS, SETUP_CONCURRENCY, SETUP_DEADLINE_MS, TEARDOWN_TIMEOUT_MS } from "./loadLimits.js"
 
@@ -545,7 +546,7 @@ const benchImpairment = (): string => process.env.BENCH_IMPAIR ?? "impair=lossy-
 
 /** Every session impaired through its URL's query, against the same count unimpaired in this run. */
 const impairedSessionsCase = async (options: ServerBenchOptions, sessions: number, seconds: number, clean: Record<string, unknown> | undefined): Promise<void> => {
-  const query = benchImpairment().includes("=") ? benchImpairment() : `impair=${benchImpairment()}`
+  const query = impairmentQueryOf(benchImpairment())
   const server = await startOurServer({ sample: options.sample, maxSessions: Math.max(2000, sessions + 16), udpBatching: true, cpuProfile: profileFor(`server-impaired-${sessions}`) })
   const impaired = { ...server, mediaPath: `${server.mediaPath}?${query}` }
   const line = await sessionsCase(options, sessions, seconds, impaired, { server: "effect-rtsp", udpBatching: "on", udpSendPath: server.udpSendPath })

@@ -10,12 +10,13 @@ import { Data, Effect, Either } from "effect"
 import { isKnobName, PROFILE_PARAMETER, readKnob, unknownKnobHint } from "../../src/impair/knobs.js"
 import { unknownKnob } from "../../src/impair/problem.js"
 import { formatQuery, queryParameters } from "../../src/impair/queryParameters.js"
+import { NO_IMPAIRMENT } from "../../src/impair/impairmentStats.js"
 
 /** The impairment text cannot be put in a query (a scenario built in code; a decoded one is checked already). */
 export class BadImpairmentText extends Data.TaggedError("BadImpairmentText")<{ readonly message: string }> {}
 
-/** What a scenario says for a client left alone (the name the server's record gives such a session). */
-export const NO_IMPAIRMENT_ASKED = "none"
+/** What a scenario says for a client left alone: the name the server's record gives such a session. */
+export const NO_IMPAIRMENT_ASKED = NO_IMPAIRMENT
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 

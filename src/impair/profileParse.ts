@@ -33,6 +33,9 @@ export { ImpairmentProblem }
 
 const isOurs = (name: string): boolean => name === PROFILE_PARAMETER || isKnobName(name)
 
+/** A setting's text (`--impair`, BENCH_IMPAIR) as a query: knobs as they are, a bare name as `impair=NAME`. */
+export const impairmentQueryOf = (text: string): string => (text.includes("=") ? text : `${PROFILE_PARAMETER}=${text}`)
+
 export const parseImpairmentQuery = (
   query: string,
   profiles: ReadonlyMap<string, ImpairmentProfile>

@@ -7,7 +7,9 @@
  * counted. What is due now goes out at the end of sendFrame, in one call to the real sink; the
  * rest goes out from the server's releaser (impairmentReleaser.ts), one fiber for every session.
  */
-import type { Clock } from "effect"
+import { type Clock, Either } from "effect"
+import { decodeRtcpCompound } from "../protocol/rtcpDecode.js"
+import { RtcpPacketType } from "../protocol/rtcpTypes.js"
 import { makePacketPlan, type ImpairmentRecord } from "../impair/packetPlan.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
 import { Stream, uniform } from "../impair/random.js"
@@ -38,18 +40,13 @@ export interface ImpairedSink {
   readonly close: () => void
 }
 
-const RTCP_SENDER_REPORT = 200
-const RTCP_GOODBYE = 203
+/** Whether an RTCP compound holds a BYE: the end of the stream. */
+const hasGoodbye = (compound: Buffer): boolean =>
+  Either.match(decodeRtcpCompound(compound), { onLeft: () => false, onRight: (packets) => packets.some((p) => p._tag === "Goodbye") })
+
 /** Sender reports waiting behind delayed RTP (one each 5 s): beyond this many the oldest is dropped. */
 const RTCP_WAITING = 8
 
-/** Whether an RTCP compound holds a BYE: the end of the stream. */
-const hasGoodbye = (compound: Buffer): boolean => {
-  for (let offset = 0; offset + 4 <= compound.length; offset += (compound.readUInt16BE(offset + 2) + 1) * 4) {
-    if (compound[offset + 1] === RTCP_GOODBYE) return true
-  }
-  return false
-}
 const RTP_TICKS_PER_MS = JPEG_CLOCK_RATE / 1000
 
 /**
@@ -237,7 +234,7 @@ export const makeImpairedSink = (
     sendRtcp: (packet) => {
       if (closed) return inner.sendRtcp(packet)
       // A sender report's RTP timestamp follows the restarted timestamps, so it still maps them to wall time.
-      if (timestampRestart.offset !== 0 && packet.length >= 20 && packet[1] === RTCP_SENDER_REPORT) {
+      if (timestampRestart.offset !== 0 && packet.length >= 20 && packet[1] === RtcpPacketType.SenderReport) {
         packet.writeUInt32BE((packet.readUInt32BE(16) + timestampRestart.offset) >>> 0, 16)
       }
       if (hasGoodbye(packet)) return endOfStream(packet)

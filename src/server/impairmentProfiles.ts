@@ -9,7 +9,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Either } from "effect"
 import { BUILTIN_PROFILES, withBuiltinProfiles } from "../impair/builtinProfiles.js"
 import type { ImpairmentProfile } from "../impair/profile.js"
-import { parseImpairmentQuery } from "../impair/profileParse.js"
+import { impairmentQueryOf, parseImpairmentQuery } from "../impair/profileParse.js"
 import { parseProfilesFile } from "../impair/profilesFile.js"
 import type { ServerConfig } from "./config.js"
 import { ServerStartError } from "./errors.js"
@@ -57,8 +57,7 @@ export const readProfilesFile = (
 const impairEveryOf = (impair: string | undefined, profiles: ReadonlyMap<string, ImpairmentProfile>) => {
   const text = impair?.trim()
   if (text === undefined || text === "") return Effect.succeed(undefined)
-  const query = text.includes("=") ? text : `impair=${text}`
-  return Either.match(parseImpairmentQuery(query, profiles), {
+  return Either.match(parseImpairmentQuery(impairmentQueryOf(text), profiles), {
     onLeft: (problem) => Effect.fail(impairmentError(`impair ${text}: ${problem.message}`)),
     onRight: Effect.succeed
   })

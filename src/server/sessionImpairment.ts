@@ -131,6 +131,6 @@ export const impairmentStatsReply = (ctx: ServerContext, entry: SessionEntry): R
   const impaired = entry.impairment
   const body = impaired === undefined
     ? `profile: ${NO_IMPAIRMENT}\r\n`
-    : formatImpairmentStats({ profile: impaired.profile.name ?? "inline", seed: impaired.profile.seed, record: impaired.record })
+    : formatImpairmentStats({ profile: profileLabel(impaired.profile), seed: impaired.profile.seed, record: impaired.record })
   return ok([["Session", sessionHeaderValue(ctx, entry)], ["Content-Type", "text/parameters"]], { body: Buffer.from(body) })
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { parseImpairmentStats } from "../../src/impair/impairmentStats.js"
 import { rtpSequenceNumberAt } from "../../src/protocol/rtp.js"
+import { decodeRtcpCompound } from "../../src/protocol/rtcpDecode.js"
 import { connectClient, sessionIdOf, sleep, type TestRtspClient, udpReceiver } from "../support/rtspTestClient.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { header } from "./standardDialectKit.js"
@@ -77,13 +78,9 @@ const late = (seqs: ReadonlyArray<number>): number => {
   return count
 }
 
-/** Whether an RTCP compound holds a BYE (packet type 203). */
-const hasRtcpGoodbye = (compound: Buffer): boolean => {
-  for (let offset = 0; offset + 4 <= compound.length; offset += (compound.readUInt16BE(offset + 2) + 1) * 4) {
-    if (compound[offset + 1] === 203) return true
-  }
-  return false
-}
+/** Whether an RTCP compound holds a BYE. */
+const hasRtcpGoodbye = (compound: Buffer): boolean =>
+  Either.match(decodeRtcpCompound(compound), { onLeft: () => false, onRight: (packets) => packets.some((p) => p._tag === "Goodbye") })
 
 const unwrap = (seqs: ReadonlyArray<number>): Array<number> => {
   const out: Array<number> = []
