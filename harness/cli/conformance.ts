@@ -61,6 +61,10 @@ const conformanceConfig = {
   report,
   targets,
   fps,
+  staleAfter: Options.float("stale-after").pipe(
+    Options.optional,
+    Options.withDescription("With --user: seconds to wait for a nonce to expire in the stale-nonce check (longer than the server's nonce lifetime); without it that check is skipped")
+  ),
   ...credentialOptions
 }
 
@@ -74,6 +78,7 @@ const standardRun = (options: ConformanceOptions, url: string) =>
       timeoutMs: options.timeout,
       playSeconds: options.play / 1000,
       waitForEnd: options.waitForEnd,
+      ...(Option.isSome(options.staleAfter) ? { staleAfterSeconds: options.staleAfter.value } : {}),
       ...credentialsFrom(options)
     })
     const connect = report.checks[0]

@@ -5,6 +5,7 @@
  */
 import { Console, Effect, Option } from "effect"
 import { CliExit } from "../../src/common/cliExit.js"
+import { maskCommandLine, maskCredentials } from "../client/credentials.js"
 import { writeHtmlReport } from "../report/html.js"
 import { reportInputOf } from "../run/reportInput.js"
 import type { ScenarioRunResult } from "../run/runScenario.js"
@@ -24,7 +25,7 @@ export const runJson = (result: ScenarioRunResult) => {
   const serverRecords = serverRecordsJson(result)
   return {
     scenario: result.scenario.name ?? null,
-    url: result.scenario.url,
+    url: maskCredentials(result.scenario.url),
     transport: result.scenario.transport,
     dialect: result.scenario.dialect,
     ok: result.ok,
@@ -57,4 +58,4 @@ export const finishRun = (
   })
 
 /** The command line as typed, for the report. */
-export const commandLine = (): string => ["rtsp-harness", ...process.argv.slice(2)].join(" ")
+export const commandLine = (): string => maskCommandLine(["rtsp-harness", ...process.argv.slice(2)])

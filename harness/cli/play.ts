@@ -24,6 +24,7 @@ import { serverRecordRows } from "./serverRecordRows.js"
 import { trackRows } from "./trackRows.js"
 import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, tracksOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
+import { maskCredentials } from "../client/credentials.js"
 
 const dumpDir = Options.directory("dump-dir").pipe(
   Options.optional,
@@ -148,7 +149,7 @@ export const playCommand = Command.make(
       const ok = client !== undefined && client.ok && metrics !== undefined && metrics.framesReceived > 0
       if (options.json) {
         yield* Console.log(JSON.stringify({
-          url: options.url,
+          url: maskCredentials(options.url),
           ok,
           ...(client?.failureReason === undefined ? {} : { error: client.failureReason }),
           durationMs: Math.round(result.durationMs),
@@ -159,7 +160,7 @@ export const playCommand = Command.make(
       } else {
         if (client !== undefined && !client.ok) yield* Console.error(`error: ${client.failureReason ?? "the session failed"}`)
         if (metrics !== undefined && (client?.ok === true || metrics.packetsReceived > 0)) {
-          yield* Console.log(`${options.url}  ${(result.durationMs / 1000).toFixed(1)} s`)
+          yield* Console.log(`${maskCredentials(options.url)}  ${(result.durationMs / 1000).toFixed(1)} s`)
           yield* Console.log(table([
             ...sessionRows(metrics),
             ...trackRows(metrics.tracks, metrics.lipSyncMs),

@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto"
 import {
   answerDigestChallenge,
   type AuthChallenge,
+  DIGEST_ALGORITHMS,
+  digestAlgorithmOf,
   formatAuthorization,
   parseWwwAuthenticate
 } from "../../src/protocol/rtsp/headers/auth.js"
@@ -46,13 +48,22 @@ export const parseRtspUrl = (text: string): ParsedRtspUrl | undefined => {
 /** Removes `user[:pass]@` from an absolute URL's authority; other strings pass unchanged. */
 export const stripCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, "$1")
 
-/** Picks the strongest challenge a 401 offers (Digest over Basic); undefined if none parses. */
+/**
+ * Picks the strongest challenge a 401 offers that can be answered: Digest with SHA-256, then
+ * Digest with MD5, then Basic (RFC 7616 §3.7: one challenge per algorithm, the client chooses);
+ * undefined if none parses.
+ */
 export const pickChallenge = (values: ReadonlyArray<string>): AuthChallenge | undefined => {
   const challenges = values.flatMap((value) => {
     const parsed = parseWwwAuthenticate(value)
     return Either.isRight(parsed) ? [parsed.right] : []
   })
-  return challenges.find((c) => c._tag === "Digest") ?? challenges[0]
+  const digests = challenges.flatMap((c) => {
+    const algorithm = c._tag === "Digest" ? digestAlgorithmOf(c.algorithm) : undefined
+    return c._tag === "Digest" && algorithm !== undefined ? [{ challenge: c, rank: DIGEST_ALGORITHMS.indexOf(algorithm) }] : []
+  })
+  digests.sort((a, b) => a.rank - b.rank)
+  return digests[0]?.challenge ?? challenges.find((c) => c._tag === "Basic") ?? challenges[0]
 }
 
 /** The Authorization header value answering `challenge` for one request; an error message if it cannot. */
@@ -86,3 +97,10 @@ export const checkRtspUrl = (text: string): Either.Either<string, string> => {
   if (path === "" || path === "/") return Either.left(`the URL has no path: ${text} (name the stream, e.g. rtsp://${new URL(text).host}/movie.Mjpeg)`)
   return Either.right(text)
 }
+
+/** The URL as it may be shown (output, JSON, reports): a password in it becomes `***`. */
+export const maskCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@?#:]*):[^/@?#]*@/i, "$1:***@")
+
+/** A command line as it may be shown: the URLs' passwords and the value of --password masked. */
+export const maskCommandLine = (args: ReadonlyArray<string>): string =>
+  args.map((arg, i) => (args[i - 1] === "--password" ? "***" : maskCredentials(arg.replace(/^--password=.*/, "--password=***")))).join(" ")

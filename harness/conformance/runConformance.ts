@@ -7,7 +7,7 @@
 import { Cause, Duration, Effect, type Scope } from "effect"
 import { connect, type ConnectOptions, DEFAULT_TIMEOUT_MS } from "../client/RtspClient.js"
 import { parseRtspUrl } from "../client/credentials.js"
-import { CHECKS, type CheckId, checkName } from "./catalog.js"
+import { CHECKS, type CheckId } from "./catalog.js"
 import { bindHostFor, elapsedSince, errorText, type SuiteContext } from "./context.js"
 import { byeAtEndCheck } from "./endOfStream.js"
 import {
@@ -22,6 +22,7 @@ import {
   unsupportedTransportCheck
 } from "./requestChecks.js"
 import { runSessionFlow, SESSION_CHECKS } from "./sessionFlow.js"
+import { AUTH_CHECK_BODIES, AUTH_CHECKS, type AuthCheckId } from "./authChecks.js"
 import type { CheckResult, ConformanceOptions, ConformanceReport, Outcome, TimedOutcome } from "./types.js"
 import { fail, pass } from "./types.js"
 
@@ -98,7 +99,7 @@ export const runConformance = (url: string, options: ConformanceOptions = {}): E
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password })
     }
-    const results = new Map<CheckId, TimedOutcome>()
+    const results = new Map<CheckId | AuthCheckId, TimedOutcome>()
     const connected = yield* runCheck(connectCheck(url, connectOptions, target), timeoutMs * 2)
     results.set("connect", connected)
 
@@ -115,6 +116,11 @@ export const runConformance = (url: string, options: ConformanceOptions = {}): E
         udpBindHost: bindHostFor(target.host)
       }
       for (const [id, check] of REQUEST_CHECKS) results.set(id, yield* runCheck(check(ctx), timeoutMs * REQUEST_CHECK_EXCHANGES + 1000))
+      if (options.username !== undefined) {
+        const suite = { username: options.username, password: options.password ?? "", ...(options.staleAfterSeconds === undefined ? {} : { staleAfterSeconds: options.staleAfterSeconds }) }
+        const guardMs = timeoutMs * REQUEST_CHECK_EXCHANGES + (options.staleAfterSeconds ?? 0) * 1000 + 1000
+        for (const [id, check] of AUTH_CHECK_BODIES) results.set(id, yield* runCheck(check(ctx, suite), guardMs))
+      }
       const session = yield* runSessionFlow(ctx).pipe(
         Effect.catchAllCause((cause) =>
           Effect.succeed(new Map(SESSION_CHECKS.map((id) => [id, { ...fail(COMPLETES, `internal error: ${Cause.pretty(cause)}`), elapsedMs: 0 }] as const))))
@@ -125,9 +131,11 @@ export const runConformance = (url: string, options: ConformanceOptions = {}): E
     }
 
     const notRun = `not run: no connection (${connected.actual})`
-    const checks: ReadonlyArray<CheckResult> = CHECKS.map(({ id }) => {
+    // The auth checks are the suite's only when it has credentials to check with.
+    const catalog: ReadonlyArray<{ readonly id: CheckId | AuthCheckId; readonly name: string }> = options.username === undefined ? CHECKS : [...CHECKS, ...AUTH_CHECKS]
+    const checks: ReadonlyArray<CheckResult> = catalog.map(({ id, name }) => {
       const outcome = results.get(id) ?? { ...fail("a connection to the server", notRun), elapsedMs: 0 }
-      return { id, name: checkName(id), ...outcome }
+      return { id, name, ...outcome }
     })
     return summarize(cleanUrl, checks)
   })

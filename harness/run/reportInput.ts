@@ -2,12 +2,13 @@
 import type { ReportInput, ReportSession } from "../report/html.js"
 import { tracksOfRun } from "../report/trackSummary.js"
 import type { ScenarioRunResult } from "./runScenario.js"
+import { maskCredentials } from "../client/credentials.js"
 
 export const reportInputOf = (result: ScenarioRunResult, command: string): ReportInput => {
   const tracks = tracksOfRun(result.clients.map((client) => client.metrics))
   return {
     title: `rtsp-harness: ${result.scenario.name ?? "run"}`,
-    url: result.scenario.url,
+    url: maskCredentials(result.scenario.url),
     command,
     startedAt: new Date(result.startedAt).toISOString(),
     durationMs: result.durationMs,

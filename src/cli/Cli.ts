@@ -11,12 +11,13 @@ import * as Ffmpeg from "../video/Ffmpeg.js"
 import { reportFailure } from "../common/cliExit.js"
 import { impairmentsCommand } from "./impairments/index.js"
 import { serveCommand } from "./serve.js"
+import { usersCommand } from "./users/index.js"
 import { VERSION } from "./version.js"
 import { videoCommand } from "./video/index.js"
 
 export const rootCommand = Command.make("effect-rtsp").pipe(
   Command.withDescription("RTSP/RTP MJPEG server and video tools"),
-  Command.withSubcommands([serveCommand, impairmentsCommand, videoCommand])
+  Command.withSubcommands([serveCommand, impairmentsCommand, usersCommand, videoCommand])
 )
 
 export const run = Command.run(rootCommand, { name: "effect-rtsp", version: VERSION })

@@ -69,6 +69,10 @@ export interface ServeOptions {
   readonly impair?: string | undefined
   /** --impairments (RTSP_IMPAIRMENTS): a JSON file of named profiles, read at start. */
   readonly impairments?: string | undefined
+  /** --users (RTSP_USERS): the users file; without one nothing asks for credentials. */
+  readonly users?: string | undefined
+  readonly allowBasicCleartext?: boolean
+  readonly nonceLifetime?: number
 }
 
 /** Everything the serve handler needs: the server's config, how to log, and how many processes serve. */
@@ -103,6 +107,9 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   multicastTtl: options.multicastTtl,
   impair: options.impair,
   impairmentsFile: options.impairments,
+  usersFile: options.users,
+  allowBasicCleartext: options.allowBasicCleartext ?? defaultServerConfig.allowBasicCleartext,
+  nonceLifetimeSeconds: options.nonceLifetime ?? defaultServerConfig.nonceLifetimeSeconds,
   udpBatching: options.udpBatching === "on"
 })
 
@@ -350,6 +357,26 @@ const impairments = optionalText(
   "built-ins only"
 )
 
+const users = optionalText(
+  "users",
+  "FILE",
+  "RTSP_USERS",
+  "The users file: users with their password hashes and the rules of who may read or publish which paths " +
+    "(see: effect-rtsp users add). Paths no rule opens to anonymous ask for credentials (Digest, and Basic over RTSPS). A bad file stops the start.",
+  "no authentication"
+)
+const allowBasicCleartext = Options.boolean("allow-basic-cleartext").pipe(
+  Options.withFallbackConfig(Config.boolean("RTSP_ALLOW_BASIC_CLEARTEXT")),
+  described("Offer and take Basic authentication on plain RTSP too, where the password crosses the network readable (off: Basic only over RTSPS).", "RTSP_ALLOW_BASIC_CLEARTEXT", "false")
+)
+const nonceLifetime = integerOption(
+  "nonce-lifetime",
+  "RTSP_NONCE_LIFETIME",
+  defaultServerConfig.nonceLifetimeSeconds,
+  "Seconds a Digest nonce is good for; an older one is answered stale=true and the client logs in again with a fresh one.",
+  integerIn(1, 86400)
+)
+
 const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
   Options.optional,
   described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
@@ -399,7 +426,10 @@ const serveOptions = {
   multicastTtl,
   workers,
   impair,
-  impairments
+  impairments,
+  users,
+  allowBasicCleartext,
+  nonceLifetime
 }
 
 // --- running ------------------------------------------------------------------

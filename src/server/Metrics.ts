@@ -85,7 +85,23 @@ export interface MetricsSnapshot {
   readonly multicast?: Readonly<Record<string, MulticastGroupMetrics>>
   /** What impairments did, by profile, once a server has said where to read it and a profile was used. */
   readonly impairments?: Readonly<Record<string, ImpairmentProfileMetrics>>
+  /** What guards the server's door refused or saw, by family and then by label (GUARD_FAMILIES). */
+  readonly guards: Readonly<Record<GuardFamily, Readonly<Record<string, number>>>>
 }
+
+/**
+ * Counter families of the server's guards, each with its one label: authentication failures by
+ * reason, TLS handshakes by result, limit refusals by kind.
+ */
+export const GUARD_FAMILIES = {
+  authFailures: { name: "rtsp_auth_failures_total", label: "reason", help: "Requests whose credentials were refused, by reason." },
+  tlsHandshakes: { name: "rtsp_tls_handshakes_total", label: "result", help: "TLS handshakes on the RTSPS port, by result." },
+  limitRefusals: { name: "rtsp_limit_refusals_total", label: "kind", help: "Connections and requests refused or closed by a limit, by kind." }
+} as const
+
+export type GuardFamily = keyof typeof GUARD_FAMILIES
+
+const GUARD_FAMILY_KEYS = Object.keys(GUARD_FAMILIES) as ReadonlyArray<GuardFamily>
 
 /** What /metrics shows of one multicast group. */
 export interface MulticastGroupMetrics {
@@ -156,6 +172,8 @@ export interface ServerMetrics {
   readonly readMulticast: (read: () => Readonly<Record<string, MulticastGroupMetrics>>) => void
   /** Where the impairments' figures by profile can be read. */
   readonly readImpairments: (read: () => Readonly<Record<string, ImpairmentProfileMetrics>>) => void
+  /** One more event of a guard family under `label` (an auth failure's reason, a handshake's result, a refused limit's kind). */
+  readonly guard: (family: GuardFamily, label: string) => void
   readonly snapshot: () => MetricsSnapshot
   /** What render() renders, as plain data. */
   readonly expositionSnapshot: () => ExpositionSnapshot
@@ -211,6 +229,7 @@ export const makeServerMetrics = (): ServerMetrics => {
   const requests = new Map<string, number>()
   const responses = new Map<string, number>()
   const sessions = new Map<string, MeteredSession>()
+  const guards = new Map<GuardFamily, Map<string, number>>(GUARD_FAMILY_KEYS.map((family) => [family, new Map()]))
   let sendPath: (() => UdpSendPathName) | undefined
   let livePaths: ReadonlySet<string> = new Set()
   let published: (() => Readonly<Record<string, PublishedPathMetrics>>) | undefined
@@ -256,7 +275,8 @@ export const makeServerMetrics = (): ServerMetrics => {
     ...(livePaths.size === 0 ? {} : { liveViewers: liveViewers() }),
     ...(published === undefined ? {} : { published: published() }),
     ...(multicast === undefined ? {} : { multicast: multicast() }),
-    ...(impaired === undefined ? {} : { impairments: impaired })
+    ...(impaired === undefined ? {} : { impairments: impaired }),
+    guards: guardRecords((family) => sortedRecord(guards.get(family) ?? new Map()))
     }
   }
 
@@ -318,11 +338,18 @@ export const makeServerMetrics = (): ServerMetrics => {
     readImpairments: (read) => {
       impairments = read
     },
+    guard: (family, label) => {
+      const counts = guards.get(family)
+      if (counts !== undefined) increment(counts, label)
+    },
     snapshot,
     expositionSnapshot,
     render: () => renderFamilies(exposedFamilies([{ labels: [], snapshot: expositionSnapshot() }]))
   }
 }
+
+const guardRecords = (of: (family: GuardFamily) => Readonly<Record<string, number>>): Record<GuardFamily, Readonly<Record<string, number>>> =>
+  Object.fromEntries(GUARD_FAMILY_KEYS.map((family) => [family, of(family)])) as Record<GuardFamily, Readonly<Record<string, number>>>
 
 export const layer: Layer.Layer<Metrics> = Layer.sync(Metrics, makeServerMetrics)
 
@@ -387,6 +414,12 @@ export const exposedFamilies = (sources: ReadonlyArray<LabelledSnapshot>): Array
     },
     { name: "rtsp_requests_total", type: "counter", help: "RTSP requests received, by method.", samples: labelled("method", (s) => s.requests) },
     { name: "rtsp_responses_total", type: "counter", help: "RTSP responses sent, by status code.", samples: labelled("code", (s) => s.responses) },
+    ...GUARD_FAMILY_KEYS.map((family): MetricFamily => ({
+      name: GUARD_FAMILIES[family].name,
+      type: "counter",
+      help: GUARD_FAMILIES[family].help,
+      samples: labelled(GUARD_FAMILIES[family].label, (s) => s.guards?.[family] ?? {})
+    })),
     {
       name: "rtsp_rtcp_receiver_reports_total",
       type: "counter",
@@ -495,7 +528,8 @@ export const sumSnapshots = (snapshots: ReadonlyArray<ExpositionSnapshot>): Expo
     ...(snapshots.some((s) => s.published !== undefined) ? { published: Object.assign({}, ...snapshots.map((s) => s.published ?? {})) } : {}),
     // Multicast, like publishing, runs in one process.
     ...(snapshots.some((s) => s.multicast !== undefined) ? { multicast: Object.assign({}, ...snapshots.map((s) => s.multicast ?? {})) } : {}),
-    ...(snapshots.some((s) => s.impairments !== undefined) ? { impairments: sumImpairments(snapshots) } : {})
+    ...(snapshots.some((s) => s.impairments !== undefined) ? { impairments: sumImpairments(snapshots) } : {}),
+    guards: guardRecords((family) => addRecords(snapshots.map((s) => s.guards?.[family] ?? {})))
   }
 }
 

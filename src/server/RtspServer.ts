@@ -23,6 +23,9 @@ import { impairmentLogLines, resolveImpairments } from "./impairmentProfiles.js"
 import { makeImpairmentTally } from "./impairmentTally.js"
 import { makeImpairmentReleaser } from "./impairmentReleaser.js"
 import { liveImpairments } from "./sessionImpairment.js"
+import { authLine, makeAuthGuard } from "./auth/guard.js"
+import { reloadUsers } from "./auth/reload.js"
+import { makeServerTask } from "./serverTask.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
@@ -47,6 +50,8 @@ export interface RtspServerInfo {
   readonly rtpPort: number
   readonly rtcpPort: number
   readonly sessions: () => ReadonlyArray<SessionSummary>
+  /** Reads the users file again (SIGHUP): a bad one is logged and the one in force kept; sessions it no longer allows end. */
+  readonly reloadUsers: Effect.Effect<void>
   /** How RTP frames leave the server now (the fast path can fall back while running). */
   readonly udpSendPath: () => UdpSendPath
   /**
@@ -132,6 +137,8 @@ export const make = (config: ServerConfig) =>
     const clock = yield* Effect.clock
     const multicast = config.multicast ? yield* multicastGroupsOf(config) : undefined
     const impairments = yield* resolveImpairments(config)
+    const auth = yield* makeAuthGuard(config)
+    if (auth !== undefined) yield* Effect.logInfo(authLine(config, auth.policy))
     for (const line of impairmentLogLines(config, impairments)) yield* Effect.logInfo(line)
     const udp = yield* makeUdpSocketPair({ host: config.host, port: config.rtpPort, sendBufferBytes: 4 * 1024 * 1024, ...multicastSending(config) }).pipe(
       Effect.mapError((error) => new ServerStartError({ reason: "RtpPorts", message: error.message, cause: error }))
@@ -167,6 +174,7 @@ export const make = (config: ServerConfig) =>
       impairmentTally: makeImpairmentTally(),
       impairmentReleaser: makeImpairmentReleaser(clock),
       streams,
+      auth,
       load: makeLoadTracker()
     }
 
@@ -230,6 +238,7 @@ export const make = (config: ServerConfig) =>
       rtpPort: udp.rtp.port,
       rtcpPort: udp.rtcp.port,
       udpSendPath: rtpSender.path,
+      reloadUsers: yield* makeServerTask(reloadUsers(ctx)),
       publishJpegStream: (path, frames) => publishJpegStream(ctx, path, frames),
       publishRtpStream: (path, packets, payloadType) => publishRtpStream(ctx, path, packets, payloadType),
       sessions: () => [...ctx.sessions.values()].map((entry) => ({

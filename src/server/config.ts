@@ -42,6 +42,14 @@ export interface ServerConfig {
   readonly impair: string | undefined
   /** A JSON file of named impairment profiles, read at start; `impair` and a URL's `?impair=` may name them beside the built-ins. */
   readonly impairmentsFile: string | undefined
+  /** The users file: users, their password hashes and the permission rules (auth/accessFile.ts); undefined: no authentication, every path open. */
+  readonly usersFile: string | undefined
+  /** Offer and take Basic on plain RTSP, where the password crosses the network readable; off, Basic is for RTSPS only. */
+  readonly allowBasicCleartext: boolean
+  /** A Digest nonce older than this is stale: the client is asked to answer a fresh one. */
+  readonly nonceLifetimeSeconds: number
+  /** Login failures one address makes before its attempts wait, the first wait, and the longest (it doubles per failure). */
+  readonly authBackoff: { readonly freeFailures: number; readonly baseMillis: number; readonly maxMillis: number }
   /** Advertised standard-session timeout; a session is reaped a little after it. */
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
@@ -77,6 +85,10 @@ export const defaultServerConfig: ServerConfig = {
   multicastTtl: DEFAULT_MULTICAST_TTL,
   impair: undefined,
   impairmentsFile: undefined,
+  usersFile: undefined,
+  allowBasicCleartext: false,
+  nonceLifetimeSeconds: 300,
+  authBackoff: { freeFailures: 5, baseMillis: 100, maxMillis: 10_000 },
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,

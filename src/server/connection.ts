@@ -6,6 +6,7 @@
  * connection, never a crash of the server.
  */
 import type { Socket } from "node:net"
+import { TLSSocket } from "node:tls"
 import { Cause, Effect, Either, Queue } from "effect"
 import { getHeader, makeResponse, type RtspRequest } from "../protocol/rtsp/message.js"
 import { makeRtspParser, type RtspParseResult } from "../protocol/rtsp/parser.js"
@@ -64,11 +65,13 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       id: nextConnectionId++,
       socket,
       peer: unmapIpv4(socket.remoteAddress ?? "0.0.0.0"),
+      secure: socket instanceof TLSSocket,
       dialect: undefined,
       sessionIds: new Set(),
       nextChannel: 0,
       announced: new Set(),
-      impairments: new Map()
+      impairments: new Map(),
+      logins: new Map()
     }
     const peerLabel = `${conn.peer}:${socket.remotePort ?? 0}`
     socket.setNoDelay(true)

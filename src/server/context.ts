@@ -22,12 +22,15 @@ import type { ImpairmentProfile } from "../impair/profile.js"
 import type { ImpairedSink } from "./impairedSink.js"
 import type { ImpairmentTally } from "./impairmentTally.js"
 import type { ImpairmentReleaser } from "./impairmentReleaser.js"
+import type { AuthGuard, Login } from "./auth/guard.js"
 
 export interface ConnectionState {
   readonly id: number
   readonly socket: Socket
   /** The peer's IP (IPv4-mapped IPv6 unwrapped): where UDP packets go. */
   readonly peer: string
+  /** The connection is RTSPS (RTSP inside TLS). */
+  readonly secure: boolean
   dialect: Dialect | undefined
   readonly sessionIds: Set<string>
   /** Next free interleaved channel pair on this connection. */
@@ -36,6 +39,8 @@ export interface ConnectionState {
   readonly announced: Set<string>
   /** The impairment each path's DESCRIBE asked for on this connection, for its SETUP (sessionImpairment.ts). */
   readonly impairments: Map<string, ImpairmentProfile>
+  /** Who set up each path's session here and for what (auth/gate.ts), so a reloaded users file can end what it no longer allows. */
+  readonly logins: Map<string, Login>
 }
 
 export interface SessionEntry<S extends Session = Session> {
@@ -84,6 +89,8 @@ export interface ServerContext {
   readonly multicast: MulticastGroups | undefined
   /** The streaming fiber of each playing session, keyed by session id. */
   readonly streams: FiberMap.FiberMap<string>
+  /** Users, rules, nonces and the failure throttle; undefined without a users file (every path open). */
+  readonly auth: AuthGuard | undefined
   /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */
   readonly load: LoadTracker
 }

@@ -134,7 +134,18 @@ export class PathInUse extends Data.TaggedError("PathInUse")<{ readonly path: st
 export class BadAnnouncement extends Data.TaggedError("BadAnnouncement")<{ readonly message: string }> {}
 
 /** Anything a request handler can refuse with. */
+/** The request needs credentials it lacks, or brought ones that failed: 401 with the challenges to answer. */
+export class AuthenticationRequired extends Data.TaggedError("AuthenticationRequired")<{
+  readonly challenges: ReadonlyArray<string>
+  readonly message: string
+}> {}
+
+/** Credentials that are good but do not allow this on this path, or a classic client (it cannot log in) off the open paths: 403. */
+export class AccessForbidden extends Data.TaggedError("AccessForbidden")<{ readonly message: string }> {}
+
 export type RequestRefusal =
+  | AuthenticationRequired
+  | AccessForbidden
   | MalformedRequest
   | InvalidCSeq
   | MalformedHeader
@@ -158,7 +169,7 @@ export type RequestRefusal =
   | BadImpairment
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast" | "Impairment"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast" | "Impairment" | "Users"
   readonly message: string
   readonly cause?: unknown
 }> {}

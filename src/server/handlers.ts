@@ -28,6 +28,7 @@ import {
   VersionNotSupported
 } from "./errors.js"
 import { admitSession } from "./loadShedding.js"
+import { guardRequest } from "./auth/gate.js"
 import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
 import { endSession, indexRtcpPeer, openSession, sessionOptions, touch } from "./sessionLifecycle.js"
@@ -107,6 +108,7 @@ export const handleRequest = (ctx: ServerContext, conn: ConnectionState, req: Rt
     const state = entry?.session.state ?? "init"
     const step = transition(state, method)
     if (step._tag === "NotValidInState") return yield* notValid(ctx, method, entry)
+    yield* guardRequest(ctx, conn, req)
     switch (method) {
       case "OPTIONS":
         return ok([["Public", ctx.config.publish ? PUBLIC_METHODS : PLAY_METHODS]])

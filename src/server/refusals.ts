@@ -8,6 +8,8 @@ import type { RequestRefusal } from "./errors.js"
 import { SUPPORTED_METHODS } from "./stateMachine.js"
 
 export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = {
+  AuthenticationRequired: 401,
+  AccessForbidden: 403,
   MalformedRequest: 400,
   InvalidCSeq: 400,
   MalformedHeader: 400,
@@ -52,6 +54,8 @@ export const refusalHeaders = (refusal: RequestRefusal): RtspHeaders => {
       return [["Allow", PLAY_METHODS]]
     case "BadImpairment":
       return [["Content-Type", "text/plain"]]
+    case "AuthenticationRequired":
+      return refusal.challenges.map((challenge) => ["WWW-Authenticate", challenge] as const)
     default:
       return []
   }

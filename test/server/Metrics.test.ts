@@ -12,6 +12,10 @@ const exercise = (m: ServerMetrics): void => {
   m.connectionClosed()
   for (const method of ["OPTIONS", "DESCRIBE", "SETUP", "SETUP", "PLAY", "TEARDOWN", "BREW"]) m.request(method)
   for (const code of [200, 200, 200, 200, 200, 200, 501, 454]) m.response(code)
+  m.guard("authFailures", "bad-password")
+  m.guard("authFailures", "bad-password")
+  m.guard("authFailures", "replay")
+  m.guard("limitRefusals", "requests")
   const a1 = startSession(m, "A1", "standard", "udp")
   const classic = startSession(m, "123456", "classic", "tcp")
   a1.state = "playing"
@@ -70,6 +74,15 @@ const expectedExposition = [
   "rtsp_responses_total{code=\"200\"} 6",
   "rtsp_responses_total{code=\"454\"} 1",
   "rtsp_responses_total{code=\"501\"} 1",
+  "# HELP rtsp_auth_failures_total Requests whose credentials were refused, by reason.",
+  "# TYPE rtsp_auth_failures_total counter",
+  "rtsp_auth_failures_total{reason=\"bad-password\"} 2",
+  "rtsp_auth_failures_total{reason=\"replay\"} 1",
+  "# HELP rtsp_tls_handshakes_total TLS handshakes on the RTSPS port, by result.",
+  "# TYPE rtsp_tls_handshakes_total counter",
+  "# HELP rtsp_limit_refusals_total Connections and requests refused or closed by a limit, by kind.",
+  "# TYPE rtsp_limit_refusals_total counter",
+  "rtsp_limit_refusals_total{kind=\"requests\"} 1",
   "# HELP rtsp_rtcp_receiver_reports_total RTCP receiver reports received.",
   "# TYPE rtsp_rtcp_receiver_reports_total counter",
   "rtsp_rtcp_receiver_reports_total 2",
@@ -116,7 +129,7 @@ describe("ServerMetrics.render", () => {
     ])
     // Every family has exactly one HELP and one TYPE line, HELP first.
     const families = text.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2])
-    expect(families).toHaveLength(13)
+    expect(families).toHaveLength(16)
     for (const name of families) {
       const help = text.indexOf(`# HELP ${name} `)
       const type = text.indexOf(`# TYPE ${name} `)
@@ -191,6 +204,7 @@ describe("ServerMetrics.snapshot", () => {
       sessionsEnded: { teardown: 1 },
       requests: { DESCRIBE: 1, OPTIONS: 1, PLAY: 1, SETUP: 2, TEARDOWN: 1, other: 1 },
       responses: { "200": 6, "454": 1, "501": 1 },
+      guards: { authFailures: { "bad-password": 2, replay: 1 }, tlsHandshakes: {}, limitRefusals: { requests: 1 } },
       sessions: {
         A1: {
           dialect: "standard",

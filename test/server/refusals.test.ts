@@ -17,6 +17,7 @@ import { JPEG_SDP } from "../support/rtpJpegSource.js"
 import { connectClient, type TestRtspClient } from "../support/rtspTestClient.js"
 import { requestWithBody } from "../support/testPublisher.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
+import { writeUsersFile } from "../support/usersFile.js"
 
 type Condition = RequestRefusal["_tag"]
 
@@ -26,6 +27,8 @@ let limited: TestServer
 let publishing: TestServer
 /** Takes publishers, but only from 10.0.0.0/8: a loopback test client may not publish. */
 let publishElsewhere: TestServer
+/** Has a users file whose one rule lets nobody in without logging in. */
+let guarded: TestServer
 let media: string
 
 beforeAll(async () => {
@@ -38,6 +41,7 @@ beforeAll(async () => {
   limited = await startTestServer({ mediaRoot: media, maxSessions: 1 })
   publishing = await startTestServer({ mediaRoot: media, publish: true })
   publishElsewhere = await startTestServer({ mediaRoot: media, publish: true, publishFrom: ["10.0.0.0/8"] })
+  guarded = await startTestServer({ mediaRoot: media, usersFile: await writeUsersFile({ alice: { password: "pw" } }, [{ paths: ["**"], users: ["alice"], allow: ["read"] }]) })
 })
 
 afterAll(async () => {
@@ -45,6 +49,7 @@ afterAll(async () => {
   await limited?.close()
   await publishing?.close()
   await publishElsewhere?.close()
+  await guarded?.close()
   await rm(media, { recursive: true, force: true })
 })
 
@@ -85,12 +90,17 @@ const targetFor = (condition: Condition): TestServer => {
       return publishing
     case "PublishForbidden":
       return publishElsewhere
+    case "AuthenticationRequired":
+    case "AccessForbidden":
+      return guarded
     default:
       return server
   }
 }
 
 const cases: ReadonlyArray<readonly [Condition, string, (c: TestRtspClient, url: string) => Promise<RtspResponse>]> = [
+  ["AuthenticationRequired", "DESCRIBE without credentials where the users file asks for them", (c, url) => c.request("DESCRIBE", url)],
+  ["AccessForbidden", "a classic SETUP where a login is needed", (c) => raw(c, "SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000")],
   ["InvalidCSeq", "a request without CSeq", (c, url) => raw(c, `OPTIONS ${url} RTSP/1.0\r\n\r\n`)],
   ["MalformedRequest", "a start line that is not one", (c) => raw(c, "NOT A REQUEST\r\nCSeq: 1\r\n\r\n")],
   ["VersionNotSupported", "RTSP/2.0", (c, url) => raw(c, `OPTIONS ${url} RTSP/2.0\r\nCSeq: 1\r\n\r\n`)],

@@ -29,9 +29,10 @@ export interface TestRtspClient {
   readonly close: () => void
 }
 
-export const connectClient = (port: number): Promise<TestRtspClient> =>
+/** `localAddress` (127.0.0.2, …) makes the connection come from another loopback address, as another client would. */
+export const connectClient = (port: number, localAddress?: string): Promise<TestRtspClient> =>
   new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1")
+    const socket = connect({ port, host: "127.0.0.1", ...(localAddress === undefined ? {} : { localAddress }) })
     const parser = makeRtspParser()
     const responses: Array<RtspResponse> = []
     const waiters: Array<(r: RtspResponse) => void> = []

@@ -15,13 +15,25 @@ export interface TestServer {
   readonly close: () => Promise<void>
 }
 
-export const startTestServer = async (overrides: Partial<ServerConfig> = {}): Promise<TestServer> => {
+/** Every line the server logs, as "LEVEL message key=value ...", for tests that read the log. */
+export type LogSink = (line: string) => void
+
+export const startTestServer = async (overrides: Partial<ServerConfig> = {}, log?: LogSink): Promise<TestServer> => {
   const config: ServerConfig = { ...defaultServerConfig, host: "127.0.0.1", port: 0, rtpPort: 0, mediaRoot: "video", ...overrides }
   const scope = Effect.runSync(Scope.make())
+  const capture = log === undefined
+    ? Logger.minimumLogLevel(process.env.TEST_LOG === "1" ? LogLevel.Debug : LogLevel.Error)
+    : Layer.merge(
+      Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message, annotations }) => {
+        const pairs = [...annotations].map(([key, value]) => `${key}=${String(value)}`)
+        log([logLevel.label, ...(Array.isArray(message) ? message.map(String) : [String(message)]), ...pairs].join(" "))
+      })),
+      Logger.minimumLogLevel(LogLevel.Debug)
+    )
   const layer = serverLayer(config).pipe(
     Layer.provideMerge(Metrics.layer),
     Layer.provide(NodeContext.layer),
-    Layer.provide(Logger.minimumLogLevel(process.env.TEST_LOG === "1" ? LogLevel.Debug : LogLevel.Error))
+    Layer.provide(capture)
   )
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   const info = Context.get(context, RtspServer)

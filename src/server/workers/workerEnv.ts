@@ -36,6 +36,10 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   impair: Schema.UndefinedOr(Schema.String),
   // The path, not the profiles: each worker reads the file at its start, as it scans mediaRoot.
   impairmentsFile: Schema.UndefinedOr(Schema.String),
+  usersFile: Schema.UndefinedOr(Schema.String),
+  allowBasicCleartext: Schema.Boolean,
+  nonceLifetimeSeconds: Schema.Number,
+  authBackoff: Schema.Struct({ freeFailures: Schema.Number, baseMillis: Schema.Number, maxMillis: Schema.Number }),
   sessionTimeoutSeconds: Schema.Number,
   maxSessions: Schema.Number,
   maxConnections: Schema.Number,

@@ -4,8 +4,9 @@
  *   `Digest realm=..., nonce=..., opaque=..., algorithm=MD5, qop="auth,auth-int", stale=FALSE`).
  *   A response may carry several; the caller parses each value and picks one.
  * - Authorization: `Basic base64(user:pass)` or `Digest username=..., response=...`.
- * - The Digest response computation (MD5, with and without qop=auth). The client
- *   nonce and nonce count come from the caller, so everything here stays pure.
+ * - The Digest response computation (MD5 and SHA-256 (RFC 7616), with and without
+ *   qop=auth), from a password or from a stored HA1. The client nonce and nonce
+ *   count come from the caller, so everything here stays pure.
  */
 import { Either } from "effect"
 import { createHash } from "node:crypto"
@@ -44,7 +45,7 @@ export interface DigestAuthorization {
   readonly realm: string
   readonly nonce: string
   readonly uri: string
-  /** 32 lower-case hex digits for MD5. */
+  /** Lower-case hex: 32 digits for MD5, 64 for SHA-256. */
   readonly response: string
   readonly algorithm?: string
   readonly opaque?: string
@@ -240,7 +241,7 @@ export interface DigestResponseInput {
   readonly method: string
   /** The digest-uri, as sent in the Authorization header (the request URL for RTSP). */
   readonly uri: string
-  /** Only "MD5" (the default, case-insensitive); cameras and RTSP clients use nothing else. */
+  /** "MD5" (the default) or "SHA-256", case-insensitive (RFC 7616). */
   readonly algorithm?: string
   /** Only "auth" is supported; absent for the RFC 2069 form. */
   readonly qop?: string
@@ -248,24 +249,54 @@ export interface DigestResponseInput {
   readonly cnonce?: string
 }
 
-const md5 = (text: string): string => createHash("md5").update(text, "utf8").digest("hex")
+/** The digest algorithms computed here, as RFC 7616 names them. */
+export const DIGEST_ALGORITHMS = ["SHA-256", "MD5"] as const
+export type DigestAlgorithm = (typeof DIGEST_ALGORITHMS)[number]
 
-/** The 32-hex-digit request-digest. Fails for algorithms other than MD5 and qop other than auth. */
-export const computeDigestResponse = (input: DigestResponseInput): Result<string> => {
-  if (input.algorithm !== undefined && input.algorithm.toUpperCase() !== "MD5") {
-    return Either.left(headerError("Authorization", "Unsupported", `unsupported digest algorithm ${show(input.algorithm)}`))
+const HASH_OF: Readonly<Record<DigestAlgorithm, string>> = { "MD5": "md5", "SHA-256": "sha256" }
+
+const digestHash = (algorithm: DigestAlgorithm, text: string): string =>
+  createHash(HASH_OF[algorithm]).update(text, "utf8").digest("hex")
+
+/** The algorithm an `algorithm=` parameter names (absent: MD5); undefined when it is not one computed here. */
+export const digestAlgorithmOf = (written: string | undefined): DigestAlgorithm | undefined => {
+  if (written === undefined) return "MD5"
+  const upper = written.toUpperCase()
+  return DIGEST_ALGORITHMS.find((algorithm) => algorithm === upper)
+}
+
+/** HA1 = H(username:realm:password): what a server stores instead of the password. */
+export const computeHa1 = (algorithm: DigestAlgorithm, username: string, realm: string, password: string): string =>
+  digestHash(algorithm, `${username}:${realm}:${password}`)
+
+export type DigestFromHa1Input = Omit<DigestResponseInput, "password" | "username" | "realm"> & { readonly ha1: string }
+
+/** The request-digest from a stored HA1. Fails for unsupported algorithms and qop other than auth. */
+export const computeDigestFromHa1 = (input: DigestFromHa1Input): Result<string> => {
+  const algorithm = digestAlgorithmOf(input.algorithm)
+  if (algorithm === undefined) {
+    return Either.left(headerError("Authorization", "Unsupported", `unsupported digest algorithm ${show(input.algorithm ?? "")}`))
   }
   const qop = input.qop?.toLowerCase()
   if (qop !== undefined && qop !== "auth") {
     return Either.left(headerError("Authorization", "Unsupported", `unsupported qop ${show(input.qop ?? "")}`))
   }
-  const ha1 = md5(`${input.username}:${input.realm}:${input.password}`)
-  const ha2 = md5(`${input.method}:${input.uri}`)
-  if (qop === undefined) return Either.right(md5(`${ha1}:${input.nonce}:${ha2}`))
+  const ha2 = digestHash(algorithm, `${input.method}:${input.uri}`)
+  if (qop === undefined) return Either.right(digestHash(algorithm, `${input.ha1}:${input.nonce}:${ha2}`))
   if (input.cnonce === undefined || input.nc === undefined) {
     return Either.left(headerError("Authorization", "MissingParameter", "nc and cnonce are required with qop"))
   }
-  return Either.right(md5(`${ha1}:${input.nonce}:${formatNonceCount(input.nc)}:${input.cnonce}:${qop}:${ha2}`))
+  return Either.right(digestHash(algorithm, `${input.ha1}:${input.nonce}:${formatNonceCount(input.nc)}:${input.cnonce}:${qop}:${ha2}`))
+}
+
+/** The request-digest (32 hex digits for MD5, 64 for SHA-256). Fails for unsupported algorithms and qop other than auth. */
+export const computeDigestResponse = (input: DigestResponseInput): Result<string> => {
+  const algorithm = digestAlgorithmOf(input.algorithm)
+  if (algorithm === undefined) {
+    return Either.left(headerError("Authorization", "Unsupported", `unsupported digest algorithm ${show(input.algorithm ?? "")}`))
+  }
+  const { username, realm, password, ...rest } = input
+  return computeDigestFromHa1({ ...rest, ha1: computeHa1(algorithm, username, realm, password) })
 }
 
 export interface DigestAnswerInput {

@@ -3,7 +3,10 @@ import { Either } from "effect"
 import fc from "fast-check"
 import {
   answerDigestChallenge,
+  computeDigestFromHa1,
   computeDigestResponse,
+  computeHa1,
+  digestAlgorithmOf,
   formatAuthorization,
   formatWwwAuthenticate,
   parseAuthorization,
@@ -199,6 +202,29 @@ describe("Digest computation", () => {
     expect(response).toStrictEqual(Either.right("6629fae49393a05397450978507c4ef1"))
   })
 
+  // RFC 7616 §3.9.1: the same request answered with SHA-256 and with MD5.
+  const rfc7616 = {
+    username: "Mufasa",
+    password: "Circle of Life",
+    realm: "http-auth@example.org",
+    nonce: "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+    method: "GET",
+    uri: "/dir/index.html",
+    qop: "auth",
+    nc: 1,
+    cnonce: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
+  }
+  it.each([
+    ["SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"],
+    ["MD5", "8ca523f5e9506fed4657c9700eebdbec"]
+  ] as const)("reproduces the RFC 7616 §3.9.1 example in %s", (algorithm, expected) => {
+    expect(computeDigestResponse({ ...rfc7616, algorithm })).toStrictEqual(Either.right(expected))
+    const ha1 = computeHa1(algorithm, rfc7616.username, rfc7616.realm, rfc7616.password)
+    const { username: _u, realm: _r, password: _p, ...request } = rfc7616
+    expect(computeDigestFromHa1({ ...request, algorithm, ha1 })).toStrictEqual(Either.right(expected))
+    expect(digestAlgorithmOf(algorithm.toLowerCase())).toBe(algorithm)
+  })
+
   it("computes the RFC 2069 form without qop", () => {
     // Expected values computed independently with md5sum.
     expect(computeDigestResponse({
@@ -223,7 +249,7 @@ describe("Digest computation", () => {
   it("refuses what it cannot compute", () => {
     const base = { username: "u", password: "p", realm: "r", nonce: "n", method: "DESCRIBE", uri: "rtsp://h/" }
     const reason = (r: Either.Either<string, { readonly reason: string }>) => Either.isLeft(r) && r.left.reason
-    expect(reason(computeDigestResponse({ ...base, algorithm: "SHA-256" }))).toBe("Unsupported")
+    expect(reason(computeDigestResponse({ ...base, algorithm: "SHA-512-256" }))).toBe("Unsupported")
     expect(reason(computeDigestResponse({ ...base, algorithm: "MD5-sess", qop: "auth", nc: 1, cnonce: "c" }))).toBe("Unsupported")
     expect(reason(computeDigestResponse({ ...base, qop: "auth-int", nc: 1, cnonce: "c" }))).toBe("Unsupported")
     expect(reason(computeDigestResponse({ ...base, qop: "auth", nc: 1 }))).toBe("MissingParameter")
@@ -265,7 +291,7 @@ describe("Digest computation", () => {
     const reason = (r: Either.Either<DigestAuthorization, { readonly reason: string }>) => Either.isLeft(r) && r.left.reason
     expect(reason(answerDigestChallenge({ ...base, challenge: only(["auth-int"]), cnonce: "c" }))).toBe("Unsupported")
     expect(reason(answerDigestChallenge({ ...base, challenge: only(["auth"]) }))).toBe("MissingParameter")
-    expect(reason(answerDigestChallenge({ ...base, challenge: { _tag: "Digest", realm: "r", nonce: "n", algorithm: "SHA-256" } }))).toBe("Unsupported")
+    expect(reason(answerDigestChallenge({ ...base, challenge: { _tag: "Digest", realm: "r", nonce: "n", algorithm: "SHA-512-256" } }))).toBe("Unsupported")
   })
 
   it("lets a server verify a Digest Authorization", () => {
