@@ -13,9 +13,9 @@
  * and then hides the flag from us; serve has its own --log-level so that the
  * flag works anywhere else too, and reads RTSP_LOG_LEVEL itself.
  */
-import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { CliConfig, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import type { FileSystem, Path } from "@effect/platform"
-import { Clock, Config, Effect, Either, FiberRef, Layer, LogLevel, Option } from "effect"
+import { Clock, Config, Effect, Either, FiberRef, HashMap, Layer, LogLevel, Option } from "effect"
 import { availableParallelism } from "node:os"
 import { defaultServerConfig } from "../server/config.js"
 import { ServerStartError } from "../server/errors.js"
@@ -400,7 +400,15 @@ const logLevelFromEnv = Options.none.pipe(
   )
 )
 
+/** Read before the command line is parsed (src/cli/config): here so that the flag is known, and shown in --help. */
+const configFile = Options.file("config").pipe(
+  Options.withPseudoName("FILE"),
+  Options.optional,
+  Options.withDescription("A YAML or JSON file of settings (see: effect-rtsp config check); each flag and variable beats it. Environment: RTSP_CONFIG.")
+)
+
 const serveOptions = {
+  config: configFile,
   host,
   port,
   media,
@@ -494,13 +502,16 @@ export const runServer = (
   return run.pipe(Effect.provide(loggerLayer(settings.logging)))
 }
 
-/** The serve command with its handler given: tests pass one that records the settings. */
-export const makeServeCommand = <E, R>(handler: (settings: ServeSettings) => Effect.Effect<void, E, R>) =>
-  Command.make("serve", serveOptions, (options) => Effect.flatMap(settingsFrom(options), handler)).pipe(
-    Command.withDescription(
-      "Serve the MJPEG files of a folder over RTSP/RTP until interrupted. Every flag can also come from its environment " +
-        "variable (the flag wins). --log-level (or RTSP_LOG_LEVEL) sets the least severe level logged."
-    )
-  )
+/** The settings from variables (and the config file behind them) alone, no command line: what `config check` runs serve's checks with. */
+export const settingsWithoutFlags = Options.parse(Options.all(serveOptions), HashMap.empty(), CliConfig.defaultConfig).pipe(Effect.flatMap(settingsFrom))
+
+const SERVE_DESCRIPTION =
+  "Serve the MJPEG files of a folder over RTSP/RTP until interrupted. Every flag can also come from its environment " +
+  "variable or the --config file (a flag beats its variable, which beats the file, which beats the default). " +
+  "--log-level (or RTSP_LOG_LEVEL) sets the least severe level logged."
+
+/** The serve command with its handler given: tests, and `config print`, pass one that looks at the settings instead of serving. */
+export const makeServeCommand = <E, R>(handler: (settings: ServeSettings) => Effect.Effect<void, E, R>, name = "serve", description = SERVE_DESCRIPTION) =>
+  Command.make(name, serveOptions, (options) => Effect.flatMap(settingsFrom(options), handler)).pipe(Command.withDescription(description))
 
 export const serveCommand = makeServeCommand(runServer)
