@@ -21,7 +21,7 @@ import {
   writeClassicHtml
 } from "../conformance/index.js"
 import { commandLine } from "./finishRun.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, unicastTransportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, insecureOption, jsonOption, timeoutOption, transportFor, unicastTransportOption, urlArg } from "./shared.js"
 
 const waitForEnd = Options.boolean("wait-for-end").pipe(
   Options.withDescription("Also play to the end of the media to check the end-of-stream RTCP BYE (seeks close to the end first)")
@@ -53,6 +53,7 @@ const conformanceConfig = {
   // Optional for --targets; the standard dialect still needs it (said in one line when missing).
   url: Args.optional(urlArg),
   transport: unicastTransportOption,
+  insecure: insecureOption,
   play: durationOption("play", "2s", "How long to watch the stream for the RTP/RTCP checks"),
   waitForEnd,
   json: jsonOption,
@@ -74,7 +75,8 @@ const usageError = (message: string) => Console.error(`error: ${message}`).pipe(
 const standardRun = (options: ConformanceOptions, url: string) =>
   Effect.gen(function* () {
     const report = yield* runConformance(url, {
-      transport: options.transport,
+      transport: transportFor(url, options.transport),
+      insecure: options.insecure,
       timeoutMs: options.timeout,
       playSeconds: options.play / 1000,
       waitForEnd: options.waitForEnd,
@@ -104,7 +106,7 @@ const printGrades = (batch: ClassicBatchReport, options: { readonly json: boolea
 
 const classicRun = (options: ConformanceOptions) =>
   Effect.gen(function* () {
-    if (options.transport === "tcp") return yield* usageError("--transport tcp: the classic dialect sends RTP over UDP only")
+    if (Option.getOrUndefined(options.transport) === "tcp") return yield* usageError("--transport tcp: the classic dialect sends RTP over UDP only")
     if (options.waitForEnd) return yield* usageError("--wait-for-end is a standard-dialect check (the classic dialect has no RTCP BYE)")
     if (Option.isSome(options.user)) return yield* usageError("--user: the classic dialect has no authentication")
     if (Option.isSome(options.url) === Option.isSome(options.targets)) return yield* usageError("--dialect classic grades either one <url> or the servers of --targets FILE")

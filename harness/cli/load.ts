@@ -28,7 +28,7 @@ import { failWith } from "./failWith.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { aggregateRows, table } from "./render.js"
 import { withProgress } from "./run.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, reportOption, timeoutOption, tracksOption, udpBatchingOption, udpFallbackOption, udpReceiveLine, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, insecureOption, jsonOption, reportOption, timeoutOption, tracksOption, transportFor, udpBatchingOption, udpFallbackOption, udpReceiveLine, transportOption, urlArg } from "./shared.js"
 import type { TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 
 const clients = Options.integer("clients").pipe(
@@ -98,6 +98,7 @@ export const loadCommand = Command.make(
     timeout: timeoutOption,
     udpFallback: udpFallbackOption,
     udpBatching: udpBatchingOption,
+    insecure: insecureOption,
     ...credentialOptions
   },
   (options) =>
@@ -107,9 +108,10 @@ export const loadCommand = Command.make(
       if (sharded && Option.isNone(options.out)) return yield* failWith("error: --shard needs --out FILE: a shard's figures are judged with the other shards' by rtsp-harness merge")
       if (sharded && Option.isSome(options.report)) return yield* failWith("error: --report draws the whole run: give it to rtsp-harness merge, not to a shard")
       const epochMs = Option.isNone(options.startAt) ? undefined : yield* epochAt(options.startAt.value)
-      const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, options.transport, options.fpsMin, options.lossMax, options.tracks.trim())
-      const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, ...credentialsFrom(options) }
-      if (options.transport !== "tcp") yield* Console.error(udpReceiveLine(options.udpBatching))
+      const transport = transportFor(options.url, options.transport)
+      const scenario = loadTestScenario(options.url, options.clients, options.duration, options.rampUp, transport, options.fpsMin, options.lossMax, options.tracks.trim())
+      const settings = { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, insecure: options.insecure, ...credentialsFrom(options) }
+      if (transport !== "tcp") yield* Console.error(udpReceiveLine(options.udpBatching))
       const share = clientsOfShard(options.clients, spec)
       const runOptions = { ...settings, ...(sharded ? { clientIndices: share } : {}), ...(epochMs === undefined ? {} : { epochMs }) }
       // No more threads than clients; one thread is the plain in-process run, without a worker.

@@ -22,7 +22,7 @@ import { failWith } from "./failWith.js"
 import { sessionRows, table } from "./render.js"
 import { serverRecordRows } from "./serverRecordRows.js"
 import { trackRows } from "./trackRows.js"
-import { credentialOptions, credentialsFrom, durationOption, jsonOption, timeoutOption, tracksOption, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
+import { credentialOptions, credentialsFrom, durationOption, insecureOption, jsonOption, timeoutOption, tracksOption, transportFor, udpBatchingOption, udpFallbackOption, transportOption, urlArg } from "./shared.js"
 import type { Dialect, TransportKind } from "../../src/protocol/rtsp/vocabulary.js"
 import { maskCredentials } from "../client/credentials.js"
 
@@ -92,6 +92,7 @@ export const playCommand = Command.make(
     timeout: timeoutOption,
     udpFallback: udpFallbackOption,
     udpBatching: udpBatchingOption,
+    insecure: insecureOption,
     ...credentialOptions
   },
   (options) =>
@@ -119,8 +120,9 @@ export const playCommand = Command.make(
       if (Option.isSome(options.impair) && options.dialect === "classic") {
         return yield* failWith("error: --impair: the classic dialect's requests carry no query to ask for an impairment: use the standard dialect")
       }
-      const result = yield* runScenario(playScenario(options.url, options.duration, options.transport, options.dialect, Option.getOrUndefined(options.impair)), {
+      const result = yield* runScenario(playScenario(options.url, options.duration, transportFor(options.url, options.transport), options.dialect, Option.getOrUndefined(options.impair)), {
         timeoutMs: options.timeout,
+        insecure: options.insecure,
         udpFallbackMs: options.udpFallback,
         udpBatching: options.udpBatching,
         tracks: parseTrackSelector(options.tracks),

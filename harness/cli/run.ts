@@ -13,7 +13,7 @@ import type { Scenario } from "../scenario/schema.js"
 import { failWith } from "./failWith.js"
 import { commandLine, finishRun } from "./finishRun.js"
 import { progressReporter } from "./progress.js"
-import { checkRtspUrl, credentialOptions, credentialsFrom, jsonOption, reportOption, timeoutOption, udpBatchingOption, udpFallbackOption } from "./shared.js"
+import { checkRtspUrl, credentialOptions, credentialsFrom, insecureOption, jsonOption, reportOption, timeoutOption, udpBatchingOption, udpFallbackOption } from "./shared.js"
 
 const scenarioArg = Args.text({ name: "scenario" }).pipe(
   Args.withDescription("A scenario JSON file, or the name of a built-in one (see `rtsp-harness scenarios`)")
@@ -54,11 +54,11 @@ export const runWithProgress = (scenario: Scenario, options: RunOptions = {}) =>
 
 export const runCommand = Command.make(
   "run",
-  { scenario: scenarioArg, url: urlOverride, json: jsonOption, report: reportOption, timeout: timeoutOption, udpFallback: udpFallbackOption, udpBatching: udpBatchingOption, ...credentialOptions },
+  { scenario: scenarioArg, url: urlOverride, json: jsonOption, report: reportOption, timeout: timeoutOption, udpFallback: udpFallbackOption, udpBatching: udpBatchingOption, insecure: insecureOption, ...credentialOptions },
   (options) =>
     Effect.gen(function* () {
       const scenario = yield* loadScenario(options.scenario, options.url)
-      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, ...credentialsFrom(options) })
+      const result = yield* runWithProgress(scenario, { timeoutMs: options.timeout, udpFallbackMs: options.udpFallback, udpBatching: options.udpBatching, insecure: options.insecure, ...credentialsFrom(options) })
       yield* finishRun(result, { json: options.json, report: options.report, command: commandLine() })
     })
 ).pipe(Command.withDescription("Run a scenario (steps for one or many clients, and expectations); exit status 0 only if every expectation held"))

@@ -29,15 +29,23 @@ export const durationOption = (name: string, fallback: string, description: stri
     )
   )
 
+/** Without --transport: udp, except over rtsps:// where RTP stays inside the TLS connection (a UDP SETUP there is answered 461). */
+export const transportFor = <T extends string>(url: string, chosen: Option.Option<T>): T | "udp" | "tcp" =>
+  Option.getOrElse(chosen, (): T | "udp" | "tcp" => (url.startsWith("rtsps:") ? "tcp" : "udp"))
+
 export const transportOption = Options.choice("transport", ["udp", "tcp", "multicast"] as const).pipe(
-  Options.withDefault("udp" as const),
-  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent), interleaved in the RTSP connection, or from the multicast group the server names (no fallback; standard dialect)")
+  Options.optional,
+  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent), interleaved in the RTSP connection, or from the multicast group the server names (no fallback; standard dialect); default udp, tcp for rtsps://")
 )
 
 /** For the conformance suite, whose checks are of unicast sessions. */
 export const unicastTransportOption = Options.choice("transport", ["udp", "tcp"] as const).pipe(
-  Options.withDefault("udp" as const),
-  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent) or interleaved in the RTSP connection")
+  Options.optional,
+  Options.withDescription("RTP over UDP (falls back to TCP when UDP is refused or silent) or interleaved in the RTSP connection; default udp, tcp for rtsps://")
+)
+
+export const insecureOption = Options.boolean("insecure").pipe(
+  Options.withDescription("For rtsps:// URLs: do not verify the server's TLS certificate (a self-signed test server); without it such a certificate fails the connection")
 )
 
 export const jsonOption = Options.boolean("json").pipe(Options.withDescription("Print one JSON object instead of the table"))

@@ -17,7 +17,7 @@ import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { serializeInterleaved, serializeRequest, serializeResponse } from "../../src/protocol/rtsp/serializer.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
 import { protocolError, RtspClientError } from "./errors.js"
-import { openTcpSocket } from "./openSocket.js"
+import { openTcpSocket, type TlsConnect } from "./openSocket.js"
 import {
   classicSetupReply,
   type DescribeResult,
@@ -82,6 +82,8 @@ export interface ConnectOptions {
   readonly username?: string
   readonly password?: string
   readonly userAgent?: string
+  /** For rtsps:// URLs: do not verify the server's certificate (a self-signed test server). */
+  readonly insecure?: boolean
   /**
    * "classic": the teaching lab's dialect. Requests name the bare file (the URL's last path part),
    * lines end in `\n` with no final blank line, only CSeq/Session/Transport are sent, and replies
@@ -117,8 +119,8 @@ interface AwaitedReply {
   readonly settle: (outcome: Effect.Effect<RtspResponse, RtspClientError>) => void
 }
 
-const openSocket = (host: string, port: number, timeoutMs: number): Effect.Effect<net.Socket, RtspClientError> =>
-  openTcpSocket(host, port, timeoutMs, (reason, message) => new RtspClientError({ reason, message }))
+const openSocket = (host: string, port: number, timeoutMs: number, secure: TlsConnect | undefined): Effect.Effect<net.Socket, RtspClientError> =>
+  openTcpSocket(host, port, timeoutMs, (reason, message) => new RtspClientError({ reason, message }), secure)
 
 /** Opens the connection; it is closed when the scope closes. */
 export const connect = (url: string, options: ConnectOptions = {}): Effect.Effect<RtspConnection, RtspClientError, Scope.Scope> =>
@@ -138,7 +140,8 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
 
     // Set when we close the connection ourselves: that is not a loss to report.
     let releasing = false
-    const socket = yield* Effect.acquireRelease(openSocket(target.host, target.port, defaultTimeout), (s) =>
+    const secure = target.secure === true ? { insecure: options.insecure === true } : undefined
+    const socket = yield* Effect.acquireRelease(openSocket(target.host, target.port, defaultTimeout, secure), (s) =>
       Effect.sync(() => {
         releasing = true
         s.destroy()

@@ -24,9 +24,13 @@ export interface ParsedRtspUrl {
   /** The URL with any `user:pass@` removed: what goes on the request line. */
   readonly url: string
   readonly credentials?: Credentials
+  /** An rtsps:// URL: RTSP inside TLS (absent for rtsp://). */
+  readonly secure?: true
 }
 
 export const DEFAULT_RTSP_PORT = 554
+/** RTSP over TLS (RFC 2326 §3.2; IANA registers 322 for rtsps). */
+export const DEFAULT_RTSPS_PORT = 322
 
 /** Splits an rtsp:// URL into where to connect and the credentials it carries; undefined if it is not one. */
 export const parseRtspUrl = (text: string): ParsedRtspUrl | undefined => {
@@ -36,13 +40,14 @@ export const parseRtspUrl = (text: string): ParsedRtspUrl | undefined => {
   } catch {
     return undefined
   }
-  if (parsed.protocol !== "rtsp:" || parsed.hostname === "") return undefined
-  const port = parsed.port === "" ? DEFAULT_RTSP_PORT : Number(parsed.port)
+  const secure = parsed.protocol === "rtsps:"
+  if ((parsed.protocol !== "rtsp:" && !secure) || parsed.hostname === "") return undefined
+  const port = parsed.port !== "" ? Number(parsed.port) : secure ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT
   // IPv6 literals come back bracketed; node:net wants them bare.
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1")
   const credentials =
     parsed.username === "" ? undefined : { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
-  return { host, port, url: stripCredentials(text), ...(credentials === undefined ? {} : { credentials }) }
+  return { host, port, url: stripCredentials(text), ...(credentials === undefined ? {} : { credentials }), ...(secure ? { secure } : {}) }
 }
 
 /** Removes `user[:pass]@` from an absolute URL's authority; other strings pass unchanged. */
@@ -89,10 +94,10 @@ export const authorizationFor = (
   return Either.mapBoth(answer, { onLeft: (e) => e.message, onRight: formatAuthorization })
 }
 
-/** An rtsp:// URL that names something on the server (RTSP needs a path to SETUP); the reason in words when not. */
+/** An rtsp:// (or rtsps://) URL that names something on the server (RTSP needs a path to SETUP); the reason in words when not. */
 export const checkRtspUrl = (text: string): Either.Either<string, string> => {
   const parsed = parseRtspUrl(text)
-  if (parsed === undefined) return Either.left(`not an rtsp:// URL: ${text} (expected e.g. rtsp://127.0.0.1:8554/movie.Mjpeg)`)
+  if (parsed === undefined) return Either.left(`not an rtsp:// URL: ${text} (expected e.g. rtsp://127.0.0.1:8554/movie.Mjpeg or rtsps://127.0.0.1:8322/movie.Mjpeg)`)
   const path = new URL(text).pathname
   if (path === "" || path === "/") return Either.left(`the URL has no path: ${text} (name the stream, e.g. rtsp://${new URL(text).host}/movie.Mjpeg)`)
   return Either.right(text)

@@ -53,7 +53,7 @@ const authorization = (suite: AuthSuite, answer: Answer): string => {
 }
 
 /** A connection without credentials (so nothing answers a 401 by itself), closed with the check. */
-const bare = (ctx: SuiteContext) => connect(ctx.url, { timeoutMs: ctx.timeoutMs })
+const bare = (ctx: SuiteContext) => connect(ctx.url, { timeoutMs: ctx.timeoutMs, ...(ctx.connectOptions.insecure === undefined ? {} : { insecure: ctx.connectOptions.insecure }) })
 
 const describeOn = (conn: RtspConnection, ctx: SuiteContext, header?: string): Effect.Effect<Reply> =>
   Effect.either(conn.request("DESCRIBE", ctx.url, header === undefined ? {} : { Authorization: header }))

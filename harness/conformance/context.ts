@@ -23,6 +23,10 @@ export interface SuiteContext {
   readonly udpBindHost: string
 }
 
+/** For connections the suite opens itself: TLS for an rtsps:// URL, verified unless --insecure. */
+export const tlsOf = (ctx: SuiteContext): { readonly insecure: boolean } | undefined =>
+  ctx.url.startsWith("rtsps:") ? { insecure: ctx.connectOptions.insecure === true } : undefined
+
 export const statusText = (code: number): string => `${code} ${reasonPhrase(code)}`
 
 /** "400 Bad Request" as the server wrote it (its own phrase, or the standard one when empty). */

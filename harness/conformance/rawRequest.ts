@@ -5,6 +5,7 @@
  */
 import { Data, Duration, Effect } from "effect"
 import * as net from "node:net"
+import * as tls from "node:tls"
 import type { RtspResponse } from "../../src/protocol/rtsp/message.js"
 import { makeRtspParser } from "../../src/protocol/rtsp/parser.js"
 
@@ -13,9 +14,16 @@ export class RawRequestError extends Data.TaggedError("RawRequestError")<{
   readonly message: string
 }> {}
 
-export const rawRequest = (host: string, port: number, bytes: Uint8Array, timeoutMs: number): Effect.Effect<RtspResponse, RawRequestError> =>
+/** `secure`: the connection is TLS (rtsps://); `insecure` skips verifying the certificate. */
+export const rawRequest = (
+  host: string,
+  port: number,
+  bytes: Uint8Array,
+  timeoutMs: number,
+  secure?: { readonly insecure: boolean }
+): Effect.Effect<RtspResponse, RawRequestError> =>
   Effect.async<RtspResponse, RawRequestError>((resume) => {
-    const socket = net.createConnection({ host, port })
+    const socket = secure === undefined ? net.createConnection({ host, port }) : tls.connect({ host, port, rejectUnauthorized: !secure.insecure })
     const parser = makeRtspParser()
     let connected = false
     let done = false
@@ -25,7 +33,7 @@ export const rawRequest = (host: string, port: number, bytes: Uint8Array, timeou
       socket.destroy()
       resume(effect)
     }
-    socket.once("connect", () => {
+    socket.once(secure === undefined ? "connect" : "secureConnect", () => {
       connected = true
       socket.write(bytes)
     })

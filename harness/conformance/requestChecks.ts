@@ -8,7 +8,7 @@ import { getHeader } from "../../src/protocol/rtsp/message.js"
 import { parseSdp } from "../../src/protocol/sdp.js"
 import { describeTracks, type TrackDescription } from "../../src/protocol/sdpTracks.js"
 import type { RtspConnection, RtspResponseInfo } from "../client/RtspClient.js"
-import { answered, errorText, freshConnection, statusText, type SuiteContext } from "./context.js"
+import { answered, errorText, freshConnection, statusText, type SuiteContext, tlsOf } from "./context.js"
 import { rawRequest } from "./rawRequest.js"
 import { fail, type Outcome, pass, skip } from "./types.js"
 
@@ -139,14 +139,14 @@ export const unknownSessionCheck: Check = (ctx) =>
 const rawLines = (lines: ReadonlyArray<string>): Buffer => Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1")
 
 export const missingCSeqCheck: Check = (ctx) =>
-  rawRequest(ctx.host, ctx.port, rawLines([`OPTIONS ${ctx.url} RTSP/1.0`, "User-Agent: effect-rtsp-harness"]), ctx.timeoutMs).pipe(
+  rawRequest(ctx.host, ctx.port, rawLines([`OPTIONS ${ctx.url} RTSP/1.0`, "User-Agent: effect-rtsp-harness"]), ctx.timeoutMs, tlsOf(ctx)).pipe(
     Effect.map((r) => ({ status: r.statusCode, reason: r.reason })),
     Effect.either,
     Effect.map((r) => expectStatus(400, r))
   )
 
 export const rtsp2Check: Check = (ctx) =>
-  rawRequest(ctx.host, ctx.port, rawLines([`OPTIONS ${ctx.url} RTSP/2.0`, "CSeq: 1", "User-Agent: effect-rtsp-harness"]), ctx.timeoutMs).pipe(
+  rawRequest(ctx.host, ctx.port, rawLines([`OPTIONS ${ctx.url} RTSP/2.0`, "CSeq: 1", "User-Agent: effect-rtsp-harness"]), ctx.timeoutMs, tlsOf(ctx)).pipe(
     Effect.map((r) => ({ status: r.statusCode, reason: r.reason, version: r.version })),
     Effect.either,
     // A server that implements RTSP 2.0 (RFC 7826, e.g. gst-rtsp-server) answers it: still a FAIL for an RTSP/1.0 suite, but said so.

@@ -97,7 +97,8 @@ export const runConformance = (url: string, options: ConformanceOptions = {}): E
     const connectOptions: ConnectOptions = {
       timeoutMs,
       ...(options.username === undefined ? {} : { username: options.username }),
-      ...(options.password === undefined ? {} : { password: options.password })
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.insecure === undefined ? {} : { insecure: options.insecure })
     }
     const results = new Map<CheckId | AuthCheckId, TimedOutcome>()
     const connected = yield* runCheck(connectCheck(url, connectOptions, target), timeoutMs * 2)

@@ -36,6 +36,8 @@ export interface ConformanceOptions {
   readonly waitForEnd?: boolean
   readonly username?: string
   readonly password?: string
+  /** rtsps:// URLs: do not verify the server's certificate. */
+  readonly insecure?: boolean
   /** For the stale-nonce check: how long the server's nonces live (the check waits longer than that). */
   readonly staleAfterSeconds?: number
 }

@@ -33,7 +33,7 @@ import { messageOf } from "../../src/common/errorText.js"
 export type { ClientRun, ScenarioRunResult } from "./scenarioResult.js"
 
 /** What a run passes on to each client's ClientSession unchanged (documented there). */
-export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "udpFallbackMs" | "udpBatching" | "expectedFps" | "bindHost" | "tracks">
+export type SessionSettings = Pick<ClientSessionOptions, "timeoutMs" | "username" | "password" | "insecure" | "udpFallbackMs" | "udpBatching" | "expectedFps" | "bindHost" | "tracks">
 
 export interface RunOptions extends SessionSettings {
   /** Frames of every client (ClientSessionOptions.onFrame with the client's index), from the socket callback: keep it cheap. */
@@ -133,6 +133,7 @@ export const scenarioClients = (
           ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
           ...(options.username === undefined ? {} : { username: options.username }),
           ...(options.password === undefined ? {} : { password: options.password }),
+          ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
           ...(options.udpFallbackMs === undefined ? {} : { udpFallbackMs: options.udpFallbackMs }),
           ...(options.udpBatching === undefined ? {} : { udpBatching: options.udpBatching }),
           ...(options.expectedFps === undefined ? {} : { expectedFps: options.expectedFps }),

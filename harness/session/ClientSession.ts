@@ -88,6 +88,7 @@ export const makeClientSession = (
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.insecure === undefined ? {} : { insecure: options.insecure }),
       ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
       onClosed: (error) => {
         state = "closed"

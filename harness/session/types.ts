@@ -24,6 +24,8 @@ export interface ClientSessionOptions {
   readonly timeoutMs?: number
   readonly username?: string
   readonly password?: string
+  /** rtsps:// URLs: do not verify the server's certificate (self-signed test servers). */
+  readonly insecure?: boolean
   /** UDP: after the first PLAY, no packet for this long switches to TCP (default 3000; 0 = never). A 461 to SETUP always does. */
   readonly udpFallbackMs?: number
   /** UDP: read RTP through the thread's batched receiver (recvmmsg, UDP_GRO) where it is built (default true); false: node:dgram. */

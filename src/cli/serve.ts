@@ -25,7 +25,8 @@ import { resolveImpairments } from "../server/impairmentProfiles.js"
 import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName } from "../server/logging.js"
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
-import { liveChannelLines, multicastLine, publishingLine, readyLine } from "../server/readyLine.js"
+import { liveChannelLines, multicastLine, publishingLine, readyLine, rtspsLine } from "../server/readyLine.js"
+import { reloadOnHangup } from "./reloadOnHangup.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
@@ -47,6 +48,12 @@ export interface ServeOptions {
   readonly sessionTimeout: number
   readonly maxSessions: number
   readonly maxConnections: number
+  readonly maxConnectionsPerAddress?: number
+  readonly maxSessionsPerAddress?: number
+  readonly maxRequestsPerSecond?: number
+  readonly maxBufferedBytes?: number
+  /** --limits-exempt ranges, already checked. */
+  readonly limitsExempt?: ReadonlyArray<string>
   readonly logFormat: LogFormat
   /** --log-level when serve's own option took it (see the module comment). */
   readonly logLevel: Option.Option<LogLevelName>
@@ -73,6 +80,11 @@ export interface ServeOptions {
   readonly users?: string | undefined
   readonly allowBasicCleartext?: boolean
   readonly nonceLifetime?: number
+  /** --tls-cert and --tls-key (RTSP_TLS_CERT, RTSP_TLS_KEY): PEM files; both given, RTSPS is served on tlsPort. */
+  readonly tlsCert?: string | undefined
+  readonly tlsKey?: string | undefined
+  readonly tlsPort?: number
+  readonly allowUdpWithTls?: boolean
 }
 
 /** Everything the serve handler needs: the server's config, how to log, and how many processes serve. */
@@ -97,6 +109,11 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   sessionTimeoutSeconds: options.sessionTimeout,
   maxSessions: options.maxSessions,
   maxConnections: options.maxConnections,
+  maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? defaultServerConfig.maxConnectionsPerAddress,
+  maxSessionsPerAddress: options.maxSessionsPerAddress ?? defaultServerConfig.maxSessionsPerAddress,
+  maxRequestsPerSecond: options.maxRequestsPerSecond ?? defaultServerConfig.maxRequestsPerSecond,
+  maxBufferedBytes: options.maxBufferedBytes ?? defaultServerConfig.maxBufferedBytes,
+  limitsExempt: options.limitsExempt ?? defaultServerConfig.limitsExempt,
   httpPort: Option.getOrUndefined(options.httpPort),
   publish: options.publish,
   publishFrom: options.publishFrom,
@@ -110,6 +127,10 @@ export const serveConfigFrom = (options: ServeOptions): ServerConfig => ({
   usersFile: options.users,
   allowBasicCleartext: options.allowBasicCleartext ?? defaultServerConfig.allowBasicCleartext,
   nonceLifetimeSeconds: options.nonceLifetime ?? defaultServerConfig.nonceLifetimeSeconds,
+  tlsCert: options.tlsCert,
+  tlsKey: options.tlsKey,
+  tlsPort: options.tlsPort ?? defaultServerConfig.tlsPort,
+  allowUdpWithTls: options.allowUdpWithTls ?? defaultServerConfig.allowUdpWithTls,
   udpBatching: options.udpBatching === "on"
 })
 
@@ -234,6 +255,41 @@ const maxConnections = integerOption(
   "Most RTSP connections at once; more are answered 503 and closed.",
   integerIn(1, 1_000_000)
 )
+const maxConnectionsPerAddress = integerOption(
+  "max-connections-per-address",
+  "RTSP_MAX_CONNECTIONS_PER_ADDRESS",
+  defaultServerConfig.maxConnectionsPerAddress,
+  "Most connections one client address may hold; more are answered 503 with Retry-After and closed (--limits-exempt ranges: no cap).",
+  integerIn(1, 1_000_000)
+)
+const maxSessionsPerAddress = integerOption(
+  "max-sessions-per-address",
+  "RTSP_MAX_SESSIONS_PER_ADDRESS",
+  defaultServerConfig.maxSessionsPerAddress,
+  "Most sessions one client address may hold; another SETUP is answered 503 with Retry-After.",
+  integerIn(1, 1_000_000)
+)
+const maxRequestsPerSecond = integerOption(
+  "max-requests-per-second",
+  "RTSP_MAX_REQUESTS_PER_SECOND",
+  defaultServerConfig.maxRequestsPerSecond,
+  "Requests a second one client address may send (bursts of twice that pass); more are answered 503 with Retry-After.",
+  integerIn(1, 1_000_000)
+)
+const maxBufferedBytes = integerOption(
+  "max-buffered-bytes",
+  "RTSP_MAX_BUFFERED_BYTES",
+  defaultServerConfig.maxBufferedBytes,
+  "Bytes of replies and interleaved media a connection's client may leave unread before the connection is closed.",
+  integerIn(65_536, 1 << 30)
+)
+const limitsExempt = Options.text("limits-exempt").pipe(
+  Options.withDefault(defaultServerConfig.limitsExempt.join(",")),
+  Options.withFallbackConfig(Config.string("RTSP_LIMITS_EXEMPT")),
+  described("Address ranges without per-address caps, comma-separated CIDR, or none.", "RTSP_LIMITS_EXEMPT", defaultServerConfig.limitsExempt.join(",")),
+  Options.mapEffect(checkedRanges("limits-exempt", "RTSP_LIMITS_EXEMPT"))
+)
+
 const logFormat = Options.choice("log-format", LOG_FORMATS).pipe(
   Options.withDefault<LogFormat>("pretty"),
   Options.withFallbackConfig(Config.literal(...LOG_FORMATS)("RTSP_LOG_FORMAT")),
@@ -251,17 +307,22 @@ const publish = Options.boolean("publish").pipe(
   Options.withFallbackConfig(Config.boolean("RTSP_PUBLISH")),
   described("Take publishers: ANNOUNCE and RECORD an MJPEG stream (RFC 2435) to a path, which viewers then play. Off, ANNOUNCE is answered 405.", "RTSP_PUBLISH", "false")
 )
+/** Comma-separated CIDR ranges, each checked; "none" (or nothing) is no range. */
+function checkedRanges(flag: string, env: string) {
+  return (text: string) => {
+    const ranges = text.trim() === "none" ? [] : text.split(",").map((range) => range.trim()).filter((range) => range !== "")
+    return Either.match(parseAddressRanges(ranges), {
+      onLeft: (problem) => Effect.fail(invalid(`--${flag} (${env}): ${problem}`)),
+      onRight: () => Effect.succeed(ranges)
+    })
+  }
+}
+
 const publishFrom = Options.text("publish-from").pipe(
   Options.withDefault(""),
   Options.withFallbackConfig(Config.string("RTSP_PUBLISH_FROM")),
   described("Address ranges publishers may come from, comma-separated CIDR (10.0.0.0/8,fd00::/8); others are answered 403.", "RTSP_PUBLISH_FROM", "loopback only"),
-  Options.mapEffect((text) => {
-    const ranges = text.split(",").map((range) => range.trim()).filter((range) => range !== "")
-    return Either.match(parseAddressRanges(ranges), {
-      onLeft: (problem) => Effect.fail(invalid(`--publish-from (RTSP_PUBLISH_FROM): ${problem}`)),
-      onRight: () => Effect.succeed(ranges)
-    })
-  })
+  Options.mapEffect(checkedRanges("publish-from", "RTSP_PUBLISH_FROM"))
 )
 const publisherTimeout = integerOption(
   "publisher-timeout",
@@ -377,6 +438,20 @@ const nonceLifetime = integerOption(
   integerIn(1, 86400)
 )
 
+const tlsCert = optionalText(
+  "tls-cert",
+  "FILE",
+  "RTSP_TLS_CERT",
+  "The PEM certificate (chain) for RTSPS; with --tls-key the server also serves rtsps:// on --tls-port, RTP interleaved in the TLS connection. Read again on SIGHUP.",
+  "no RTSPS"
+)
+const tlsKey = optionalText("tls-key", "FILE", "RTSP_TLS_KEY", "The PEM private key of --tls-cert (unencrypted). Read again on SIGHUP.", "no RTSPS")
+const tlsPort = integerOption("tls-port", "RTSP_TLS_PORT", defaultServerConfig.tlsPort, "RTSPS (RTSP over TLS) port; 0 picks a free one.", portProblem)
+const allowUdpWithTls = Options.boolean("allow-udp-with-tls").pipe(
+  Options.withFallbackConfig(Config.boolean("RTSP_ALLOW_UDP_WITH_TLS")),
+  described("Let a SETUP over RTSPS choose RTP over UDP, which then travels unencrypted (off: such a SETUP is answered 461).", "RTSP_ALLOW_UDP_WITH_TLS", "false")
+)
+
 const logLevel = Options.choice("log-level", LOG_LEVEL_NAMES).pipe(
   Options.optional,
   described("Least severe level logged (the global --log-level, accepted anywhere after serve).", "RTSP_LOG_LEVEL", "info")
@@ -420,6 +495,11 @@ const serveOptions = {
   sessionTimeout,
   maxSessions,
   maxConnections,
+  maxConnectionsPerAddress,
+  maxSessionsPerAddress,
+  maxRequestsPerSecond,
+  maxBufferedBytes,
+  limitsExempt,
   logFormat,
   logLevel,
   logLevelEnv: logLevelFromEnv,
@@ -437,7 +517,11 @@ const serveOptions = {
   impairments,
   users,
   allowBasicCleartext,
-  nonceLifetime
+  nonceLifetime,
+  tlsCert,
+  tlsKey,
+  tlsPort,
+  allowUdpWithTls
 }
 
 // --- running ------------------------------------------------------------------
@@ -473,11 +557,12 @@ export const serveLayer = (
     Effect.zipRight(
       Effect.logInfo(readyLine(config.host, info.port, [info])),
       Effect.forEach([
+        ...(info.tlsPort === undefined ? [] : [rtspsLine(config.host, info.tlsPort)]),
         ...liveChannelLines(config.host, info.port, config.live),
         ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : []),
         ...(config.multicast && (config.publish || config.live.length > 0) ? [multicastLine(config.multicastRange, config.multicastPort, config.multicastTtl)] : [])
       ], (line) => Effect.logInfo(line), { discard: true })
-    ))).pipe(Layer.provideMerge(RtspServer.layer(config)))
+    ))).pipe(Layer.merge(reloadOnHangup), Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined
     ? rtsp

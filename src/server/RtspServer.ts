@@ -4,15 +4,14 @@
  * and the RTCP receiver. Closing the scope (SIGINT/SIGTERM under
  * NodeRuntime.runMain) sends BYE to every session and closes every socket.
  */
-import { createServer, type Server, type Socket } from "node:net"
-import type { FileSystem, Path } from "@effect/platform"
+import { createServer, type Server } from "node:net"
+import { FileSystem, type Path } from "@effect/platform"
 import { Context, Duration, Effect, Either, FiberMap, FiberSet, Layer, Schedule, Stream } from "effect"
 import * as MediaLibrary from "../media/MediaLibrary.js"
 import type { Dialect, SessionState } from "../protocol/rtsp/vocabulary.js"
 import { makeUdpFrameSender, type UdpSendPath } from "../net/udpFrameSender.js"
 import { makeUdpSocketPair } from "../net/UdpSocket.js"
 import type { ServerConfig } from "./config.js"
-import { handleConnection } from "./connection.js"
 import type { ServerContext, SessionEntry } from "./context.js"
 import { ServerStartError } from "./errors.js"
 import * as FrameScheduler from "./FrameScheduler.js"
@@ -26,6 +25,10 @@ import { liveImpairments } from "./sessionImpairment.js"
 import { authLine, makeAuthGuard } from "./auth/guard.js"
 import { reloadUsers } from "./auth/reload.js"
 import { makeServerTask } from "./serverTask.js"
+import { LISTEN_BACKLOG } from "./listenBacklog.js"
+import { makeAcceptor } from "./acceptConnection.js"
+import { makeAddressBook, overBuffered } from "./addressLimits.js"
+import { listenTls } from "./tls.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
 import { livePath } from "./liveChannel.js"
 import { LOOPBACK_RANGES, parseAddressRanges } from "../net/addressRanges.js"
@@ -52,6 +55,10 @@ export interface RtspServerInfo {
   readonly sessions: () => ReadonlyArray<SessionSummary>
   /** Reads the users file again (SIGHUP): a bad one is logged and the one in force kept; sessions it no longer allows end. */
   readonly reloadUsers: Effect.Effect<void>
+  /** The bound RTSPS port; undefined without a certificate and key. */
+  readonly tlsPort: number | undefined
+  /** Reads the certificate and key again (SIGHUP): a bad pair is logged and the one in force kept; open TLS connections keep theirs. */
+  readonly reloadTls: Effect.Effect<void>
   /** How RTP frames leave the server now (the fast path can fall back while running). */
   readonly udpSendPath: () => UdpSendPath
   /**
@@ -77,12 +84,6 @@ export const reapTiming = (timeoutSeconds: number): { readonly afterMs: number; 
   everyMs: Math.min(2000, (timeoutSeconds * 1000) / 2)
 })
 
-/**
- * Connections the kernel queues before accept. Node's default (511) is below a burst of players
- * connecting at once (a load test, viewers reconnecting after a network blip): a SYN beyond it
- * is dropped and costs its client a 1 s retransmission. The kernel caps it at net.core.somaxconn.
- */
-const LISTEN_BACKLOG = 4096
 
 const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, import("effect").Scope.Scope> =>
   Effect.acquireRelease(
@@ -135,6 +136,7 @@ export const make = (config: ServerConfig) =>
     const metrics = yield* Metrics
     const scheduler = yield* FrameScheduler.FrameScheduler
     const clock = yield* Effect.clock
+    const fs = yield* FileSystem.FileSystem
     const multicast = config.multicast ? yield* multicastGroupsOf(config) : undefined
     const impairments = yield* resolveImpairments(config)
     const auth = yield* makeAuthGuard(config)
@@ -149,6 +151,10 @@ export const make = (config: ServerConfig) =>
     const live = yield* liveChannelsOf(library, config, clock.unsafeCurrentTimeMillis())
     const publishFrom = yield* Either.match(parseAddressRanges(config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom), {
       onLeft: (message) => Effect.fail(new ServerStartError({ reason: "PublishFrom", message: `--publish-from: ${message}` })),
+      onRight: Effect.succeed
+    })
+    const limitsExempt = yield* Either.match(parseAddressRanges(config.limitsExempt), {
+      onLeft: (message) => Effect.fail(new ServerStartError({ reason: "Limits", message: `--limits-exempt: ${message}` })),
       onRight: Effect.succeed
     })
     if (live.paths.size > 0) metrics.liveChannels(live.paths)
@@ -175,6 +181,8 @@ export const make = (config: ServerConfig) =>
       impairmentReleaser: makeImpairmentReleaser(clock),
       streams,
       auth,
+      addressBook: makeAddressBook(limitsExempt),
+      connections: new Set(),
       load: makeLoadTracker()
     }
 
@@ -204,20 +212,24 @@ export const make = (config: ServerConfig) =>
       }
       for (const entry of expired) yield* endSession(ctx, entry, "timeout")
       for (const [channel, reason] of silentPublishers(ctx, now)) yield* closeChannel(ctx, channel, reason)
+      for (const conn of overBuffered(ctx)) {
+        ctx.metrics.guard("limitRefusals", "buffered")
+        yield* Effect.logWarning(`closing a connection whose client leaves ${conn.socket.writableLength} bytes unread (limit ${config.maxBufferedBytes})`).pipe(Effect.annotateLogs({ peer: conn.peer }))
+        conn.socket.destroy()
+      }
     }).pipe(Effect.repeat(Schedule.spaced(Duration.millis(reap.everyMs))), Effect.forkScoped)
 
+    if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+      return yield* new ServerStartError({ reason: "Tls", message: "RTSPS needs both a certificate and a key (--tls-cert and --tls-key)" })
+    }
     const server = yield* listen(config)
     const runConnection = yield* FiberSet.makeRuntime<never>()
-    let connections = 0
-    server.on("connection", (socket: Socket) => {
-      if (connections >= config.maxConnections) {
-        socket.on("error", () => undefined)
-        socket.end("RTSP/1.0 503 Service Unavailable\r\nServer: effect-rtsp\r\n\r\n")
-        return
-      }
-      connections++
-      runConnection(handleConnection(ctx, socket).pipe(Effect.ensuring(Effect.sync(() => { connections-- }))))
-    })
+    // One door for both listeners: a TLS socket comes here once its handshake is done.
+    const accept = makeAcceptor(ctx, runConnection)
+    server.on("connection", accept)
+    const tls = config.tlsCert !== undefined && config.tlsKey !== undefined
+      ? yield* listenTls({ host: config.host, port: config.tlsPort, files: { certFile: config.tlsCert, keyFile: config.tlsKey }, fs, metrics, run: runConnection, accept })
+      : undefined
     // Runs first when the scope closes: BYE to every session while sockets are still open.
     yield* Effect.addFinalizer(() =>
       Effect.forEach([...ctx.sessions.values()], (entry) => endSession(ctx, entry, "server shutdown"), { discard: true }))
@@ -229,6 +241,9 @@ export const make = (config: ServerConfig) =>
     for (const media of scan.servable) {
       const dialects = [media.file.standard.servable ? "standard" : "", media.file.classic.servable ? "classic" : ""].filter(Boolean).join(" and ")
       yield* Effect.logInfo(`serving rtsp://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}/${media.urlPath} (${media.file.frames.length} frames, ${media.fps} fps, ${dialects})`)
+      if (tls !== undefined && media.file.standard.servable) {
+        yield* Effect.logInfo(`serving rtsps://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${tls.port}/${media.urlPath} (RTP interleaved in the TLS connection)`)
+      }
     }
     for (const refused of scan.refused) yield* Effect.logWarning(`not serving ${refused.urlPath}: ${refused.reason}`)
 
@@ -239,6 +254,8 @@ export const make = (config: ServerConfig) =>
       rtcpPort: udp.rtcp.port,
       udpSendPath: rtpSender.path,
       reloadUsers: yield* makeServerTask(reloadUsers(ctx)),
+      tlsPort: tls?.port,
+      reloadTls: yield* makeServerTask(tls?.reload ?? Effect.void),
       publishJpegStream: (path, frames) => publishJpegStream(ctx, path, frames),
       publishRtpStream: (path, packets, payloadType) => publishRtpStream(ctx, path, packets, payloadType),
       sessions: () => [...ctx.sessions.values()].map((entry) => ({

@@ -54,6 +54,16 @@ export interface ServerConfig {
   readonly sessionTimeoutSeconds: number
   readonly maxSessions: number
   readonly maxConnections: number
+  /** Connections one client address may hold (addresses in limitsExempt: no cap). */
+  readonly maxConnectionsPerAddress: number
+  /** Sessions one client address may hold. */
+  readonly maxSessionsPerAddress: number
+  /** Requests a second one client address may send (a bucket of twice that lets a burst through); more are answered 503 with Retry-After. */
+  readonly maxRequestsPerSecond: number
+  /** Reply and interleaved bytes a connection may leave unread before it is closed. */
+  readonly maxBufferedBytes: number
+  /** Address ranges (CIDR) without per-address caps; default loopback, the operator's own tools and load tests. */
+  readonly limitsExempt: ReadonlyArray<string>
   /** Largest RTSP header section; a larger one is answered 400 and the connection closed. */
   readonly maxHeaderBytes: number
   /** A connection that has not sent a complete request for this long is closed. */
@@ -62,6 +72,13 @@ export interface ServerConfig {
   readonly tcpQueueFrames: number
   /** Port for /metrics and /healthz; undefined = no HTTP endpoint. */
   readonly httpPort: number | undefined
+  /** RTSPS: the PEM certificate (chain) and private key; both given, the server also listens for RTSP over TLS on `tlsPort`. Read again on reloadTls (SIGHUP). */
+  readonly tlsCert: string | undefined
+  readonly tlsKey: string | undefined
+  /** The RTSPS port; 0 picks a free one (tests). */
+  readonly tlsPort: number
+  /** Let SETUP over RTSPS choose UDP (RTP then leaves the TLS connection, readable on the network); off, it is answered 461. */
+  readonly allowUdpWithTls: boolean
   /** Batch UDP sends where the platform can: the frames of one event-loop turn in one kernel call, segmented by the kernel (GSO); false forces one send per packet. */
   readonly udpBatching: boolean
 }
@@ -92,9 +109,18 @@ export const defaultServerConfig: ServerConfig = {
   sessionTimeoutSeconds: 60,
   maxSessions: 2000,
   maxConnections: 2000,
+  maxConnectionsPerAddress: 64,
+  maxSessionsPerAddress: 64,
+  maxRequestsPerSecond: 50,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  limitsExempt: ["127.0.0.0/8", "::1/128"],
   maxHeaderBytes: 8192,
   idleConnectionTimeoutSeconds: 30,
   tcpQueueFrames: 8,
   httpPort: undefined,
-  udpBatching: true
+  udpBatching: true,
+  tlsCert: undefined,
+  tlsKey: undefined,
+  tlsPort: 8322,
+  allowUdpWithTls: false
 }

@@ -16,13 +16,15 @@ import { CLASSIC_REPLY_DELAY_MS, CLASSIC_REQUEST_IDLE_MS, isClassicTarget, seria
 import { type ConnectionState, isPublisherEntry, type ServerContext } from "./context.js"
 import { ingestPublisherPacket } from "./relay/publisherIngest.js"
 import { makeClockTimer } from "./clockTimer.js"
-import { InvalidCSeq, MalformedRequest, type RequestRefusal } from "./errors.js"
+import { AddressLimitReached, InvalidCSeq, MalformedRequest, type RequestRefusal } from "./errors.js"
 import { unmapIpv4 } from "../net/address.js"
 import { handleRequest } from "./handlers.js"
 import type { Reply } from "./reply.js"
 import { refusalBody, refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { answeredByImpairment, requestImpairment } from "./sessionImpairment.js"
+import { releaseSessionSlot, secondsToNextToken, takeRequestToken } from "./addressLimits.js"
+import { requestTurn } from "./requestTurns.js"
 
 /** Parsed items waiting to be handled before the connection stops reading. */
 const MAX_QUEUED_ITEMS = 64
@@ -71,7 +73,10 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       nextChannel: 0,
       announced: new Set(),
       impairments: new Map(),
-      logins: new Map()
+      logins: new Map(),
+      holdsSessionSlot: false,
+      bytesIn: 0,
+      openedAt: ctx.clock.unsafeCurrentTimeMillis()
     }
     const peerLabel = `${conn.peer}:${socket.remotePort ?? 0}`
     socket.setNoDelay(true)
@@ -85,6 +90,7 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
     // A client that pipelines requests faster than they are answered (or never reads the
     // replies) is paused at the socket, so neither the inbox nor the reply buffer grows unbounded.
     let queued = 0
+    let lastRateLog = Number.NEGATIVE_INFINITY
     const offerAll = (items: ReadonlyArray<InboxItem>): void => {
       for (const item of items) {
         // The dialect is known from the first parsed request, before it is handled: a standard
@@ -112,6 +118,7 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       stallTimer.startIfIdle(ctx.config.idleConnectionTimeoutSeconds * 1000, () => inbox.unsafeOffer({ _tag: "Stalled" }))
     }
     const onData = (chunk: Buffer): void => {
+      conn.bytesIn += chunk.length
       offerAll(parser.push(chunk))
       armTimers()
     }
@@ -127,6 +134,7 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
     const onDrain = (): void => {
       if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2) resumeReading()
     }
+    ctx.connections.add(conn)
     socket.on("data", onData)
     socket.on("drain", onDrain)
     socket.on("close", onClose)
@@ -136,6 +144,8 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       Effect.gen(function* () {
         socket.off("data", onData)
         socket.off("drain", onDrain)
+        ctx.connections.delete(conn)
+        releaseSessionSlot(ctx, conn)
         idleTimer.cancel()
         stallTimer.cancel()
         for (const id of [...conn.sessionIds]) {
@@ -191,6 +201,17 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
         if (cseq === undefined || !CSEQ.test(cseq)) {
           return yield* writeReply(request, undefined, refusalReply(new InvalidCSeq({ value: cseq })))
         }
+        if (!takeRequestToken(ctx, conn)) {
+          ctx.metrics.guard("limitRefusals", "requests")
+          const now = ctx.clock.unsafeCurrentTimeMillis()
+          // One line a second per connection is enough to see a flood; the metric counts every refusal.
+          if (now - lastRateLog >= 1000) {
+            lastRateLog = now
+            yield* Effect.logWarning(`requests refused: ${conn.peer} sends more than ${ctx.config.maxRequestsPerSecond} a second (503, Retry-After)`).pipe(Effect.annotateLogs({ peer: peerLabel }))
+          }
+          const refusal = new AddressLimitReached({ kind: "requests", limit: ctx.config.maxRequestsPerSecond, address: conn.peer, retryAfterSeconds: secondsToNextToken(ctx, conn) })
+          return yield* writeReply(request, cseq, refusalReply(refusal))
+        }
         const impairment = requestImpairment(ctx, conn, request)
         const answered = answeredByImpairment(impairment, request.method)
         if (answered !== undefined && impairment !== undefined) {
@@ -207,6 +228,8 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
               Effect.as(INTERNAL_ERROR)
             ))
         ))
+        // A SETUP that registered no session gives its reserved slot back.
+        releaseSessionSlot(ctx, conn)
         if (impairment?.replyDelayMs !== undefined) {
           // The request is handled at once and only its reply waits, as a slow server's would.
           ctx.impairmentTally.action(impairment, "reply-delay")
@@ -222,6 +245,7 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
       if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2 && socket.writableLength < MAX_UNREAD_REPLY_BYTES) resumeReading()
       switch (item._tag) {
         case "Request":
+          yield* requestTurn
           yield* onRequest(item)
           // With a backlog (a client pipelining many requests), give the event loop a turn
           // between requests, so other sessions' frames are not held up behind this one's.

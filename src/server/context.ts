@@ -23,6 +23,7 @@ import type { ImpairedSink } from "./impairedSink.js"
 import type { ImpairmentTally } from "./impairmentTally.js"
 import type { ImpairmentReleaser } from "./impairmentReleaser.js"
 import type { AuthGuard, Login } from "./auth/guard.js"
+import type { AddressBook } from "./addressLimits.js"
 
 export interface ConnectionState {
   readonly id: number
@@ -41,6 +42,12 @@ export interface ConnectionState {
   readonly impairments: Map<string, ImpairmentProfile>
   /** Who set up each path's session here and for what (auth/gate.ts), so a reloaded users file can end what it no longer allows. */
   readonly logins: Map<string, Login>
+  /** A SETUP of this connection holds a reserved session slot (addressLimits.ts). */
+  holdsSessionSlot: boolean
+  /** Bytes the client has sent: a connection that sent none is the first closed when the server nears --max-connections. */
+  bytesIn: number
+  /** When it was accepted (clock millis). */
+  readonly openedAt: number
 }
 
 export interface SessionEntry<S extends Session = Session> {
@@ -91,6 +98,10 @@ export interface ServerContext {
   readonly streams: FiberMap.FiberMap<string>
   /** Users, rules, nonces and the failure throttle; undefined without a users file (every path open). */
   readonly auth: AuthGuard | undefined
+  /** What each client address holds, and the session slots reserved. */
+  readonly addressBook: AddressBook
+  /** Open connections, oldest first. */
+  readonly connections: Set<ConnectionState>
   /** How late frames go out, all sessions together: new sessions are refused when the server falls behind. */
   readonly load: LoadTracker
 }

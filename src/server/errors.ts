@@ -81,13 +81,28 @@ export class MethodNotValidInState extends Data.TaggedError("MethodNotValidInSta
 }
 
 export class UnsupportedTransport extends Data.TaggedError("UnsupportedTransport")<{
-  readonly reason: "Missing" | "Unsupported" | "Multicast" | "NoClientPort" | "NoFreeChannel"
+  readonly reason: "Missing" | "Unsupported" | "Multicast" | "NoClientPort" | "NoFreeChannel" | "UdpOverTls"
   readonly message: string
 }> {}
 
 export class SessionLimitReached extends Data.TaggedError("SessionLimitReached")<{ readonly limit: number }> {
   override get message(): string {
     return `the server is at its limit of ${this.limit} sessions`
+  }
+}
+
+/** One client address holds as much as it may (sessions), or asks too fast (requests): 503, try again later. */
+export class AddressLimitReached extends Data.TaggedError("AddressLimitReached")<{
+  readonly kind: "sessions" | "requests"
+  readonly limit: number
+  readonly address: string
+  /** Seconds until asking again can succeed. */
+  readonly retryAfterSeconds?: number
+}> {
+  override get message(): string {
+    return this.kind === "sessions"
+      ? `${this.address} holds its limit of ${this.limit} sessions`
+      : `${this.address} sends more than ${this.limit} requests a second`
   }
 }
 
@@ -160,6 +175,7 @@ export type RequestRefusal =
   | UnsupportedTransport
   | SessionLimitReached
   | ServerSaturated
+  | AddressLimitReached
   | UnsupportedRangeUnit
   | RangeNotSatisfiable
   | PublishingDisabled
@@ -169,7 +185,7 @@ export type RequestRefusal =
   | BadImpairment
 
 export class ServerStartError extends Data.TaggedError("ServerStartError")<{
-  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast" | "Impairment" | "Users"
+  readonly reason: "Listen" | "RtpPorts" | "LiveChannel" | "PublishFrom" | "Publish" | "Multicast" | "Impairment" | "Users" | "Limits" | "Tls"
   readonly message: string
   readonly cause?: unknown
 }> {}

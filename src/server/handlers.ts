@@ -27,7 +27,7 @@ import {
   UnsupportedRangeUnit,
   VersionNotSupported
 } from "./errors.js"
-import { admitSession } from "./loadShedding.js"
+import { reserveSessionSlot } from "./addressLimits.js"
 import { guardRequest } from "./auth/gate.js"
 import { PUBLIC_METHODS } from "./refusals.js"
 import { type FileSession, frameTimestamp, newFileSession, transportKind } from "./session.js"
@@ -179,7 +179,7 @@ const setup = (ctx: ServerContext, conn: ConnectionState, req: RtspRequest, exis
     const media = yield* resolveMedia(ctx, target, dialect)
     const asked = yield* askedImpairment(ctx, conn, target)
     const choice = yield* chooseTransport(ctx, conn, specs, undefined, multicastRefusal(ctx, dialect, isLive(ctx, media) ? undefined : notLiveRefusal(media.urlPath)))
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, choice, media.urlPath))
+    yield* reserveSessionSlot(ctx, conn, addsStream(ctx, choice, media.urlPath))
     if (choice._tag === "MulticastRequest") {
       yield* fileSessionsOnly(asked)
       return setupReply(ctx, yield* setupMember(ctx, conn, req, media.urlPath, { _tag: "File", media }, dialect))

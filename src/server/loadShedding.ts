@@ -7,7 +7,6 @@
  * of streaming, and one garbage-collection pause would read as saturation.
  * A server that sent no frame in the last second is not behind.
  */
-import { Effect } from "effect"
 import { ServerSaturated, SessionLimitReached } from "./errors.js"
 
 /** The second is kept as BUCKETS slots of BUCKET_MS each. */
@@ -70,16 +69,15 @@ export const OVERLOAD_LATENESS_MS = 20
  * A session that adds no stream (a member of a multicast group already open) costs no sending,
  * so only the limit applies to it.
  */
-export const admitSession = (
+export const admissionRefusal = (
   load: LoadTracker,
   liveSessions: number,
   maxSessions: number,
   nowMs: number,
   addsStream = true
-): Effect.Effect<void, SessionLimitReached | ServerSaturated> => {
-  if (liveSessions >= maxSessions) return Effect.fail(new SessionLimitReached({ limit: maxSessions }))
-  if (!addsStream) return Effect.void
+): SessionLimitReached | ServerSaturated | undefined => {
+  if (liveSessions >= maxSessions) return new SessionLimitReached({ limit: maxSessions })
+  if (!addsStream) return undefined
   const latenessMs = averageLatenessMs(load, nowMs)
-  if (latenessMs > OVERLOAD_LATENESS_MS) return Effect.fail(new ServerSaturated({ latenessMs }))
-  return Effect.void
+  return latenessMs > OVERLOAD_LATENESS_MS ? new ServerSaturated({ latenessMs }) : undefined
 }

@@ -12,7 +12,7 @@ import { describeTracks } from "../protocol/sdpTracks.js"
 import { JPEG_CLOCK_RATE } from "../protocol/rtpJpeg.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { BadAnnouncement, MediaNotServable, PathInUse, PublishForbidden, PublishingDisabled } from "./errors.js"
-import { admitSession } from "./loadShedding.js"
+import { reserveSessionSlot } from "./addressLimits.js"
 import { makeFrameIngest } from "./relay/frameIngest.js"
 import { MAX_AHEAD_OF_REAL_TIME_MS, MAX_PUBLISHED_FPS } from "./relay/publishLimits.js"
 import { newChannel } from "./relay/channel.js"
@@ -76,7 +76,7 @@ export const setupRecord = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
       return yield* new PathInUse({ path, message: `${path} already has its one track set up` })
     }
     const transport = yield* chooseUnicastTransport(ctx, conn, specs, undefined, "a publisher sends to the server over unicast UDP or TCP interleaved; multicast is for viewers")
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis())
+    yield* reserveSessionSlot(ctx, conn, true)
     const session = newPublisherSession(sessionOptions(ctx, conn, req.uri, transport, path))
     const entry = openSession(ctx, conn, session, sinkFor(ctx, conn, 0, transport))
     if (transport._tag === "Udp") ctx.publishersByRtpPeer.set(`${transport.address}:${transport.rtpPort}`, entry)

@@ -31,3 +31,7 @@ export const publishingLine = (host: string, port: number, from: ReadonlyArray<s
 /** With multicast on and something live to watch, after the ready line: where groups come from. */
 export const multicastLine = (range: string, basePort: number, ttl: number): string =>
   `multicast: live paths play to groups from ${range}, RTP on UDP ${basePort} + 2·i, ttl ${ttl}`
+
+/** With RTSPS, after the ready line: where to play over TLS. */
+export const rtspsLine = (host: string, tlsPort: number): string =>
+  `RTSPS (TLS) listening on ${host}:${tlsPort}: play rtsps://${shownHost(host)}:${tlsPort}/<file> (RTP interleaved in the TLS connection)`

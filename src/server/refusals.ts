@@ -18,6 +18,7 @@ export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = 
   MediaNotServable: 415,
   SessionLimitReached: 453,
   ServerSaturated: 453,
+  AddressLimitReached: 503,
   SessionNotFound: 454,
   MethodNotValidInState: 455,
   UnsupportedRangeUnit: 456,
@@ -32,6 +33,9 @@ export const REFUSAL_STATUS: Readonly<Record<RequestRefusal["_tag"], number>> = 
   BadAnnouncement: 400,
   BadImpairment: 400
 }
+
+/** What a 503 for a full address says: sessions end on their own time, a few seconds is a fair first wait. */
+export const ADDRESS_RETRY_AFTER_SECONDS = 5
 
 /** `Public:` (and a 501's `Allow:`): every method this server implements. */
 export const PUBLIC_METHODS = SUPPORTED_METHODS.join(", ")
@@ -54,6 +58,8 @@ export const refusalHeaders = (refusal: RequestRefusal): RtspHeaders => {
       return [["Allow", PLAY_METHODS]]
     case "BadImpairment":
       return [["Content-Type", "text/plain"]]
+    case "AddressLimitReached":
+      return [["Retry-After", String(refusal.retryAfterSeconds ?? ADDRESS_RETRY_AFTER_SECONDS)]]
     case "AuthenticationRequired":
       return refusal.challenges.map((challenge) => ["WWW-Authenticate", challenge] as const)
     default:

@@ -14,6 +14,7 @@ import { closeGroup, groupOf, leaveGroup } from "./multicast/groups.js"
 import { endImpairment } from "./sessionImpairment.js"
 import type { NewSessionOptions, PublisherSession, Session, SessionTransport } from "./session.js"
 import { type PublishedChannel, recordPublisherReport, viewerSenderReport } from "./relay/channel.js"
+import { sessionRegistered, sessionUnregistered } from "./addressLimits.js"
 
 /** What every new session of a connection starts from (newFileSession and the others take it). */
 export const sessionOptions = (ctx: ServerContext, conn: ConnectionState, controlUrl: string, transport: SessionTransport, path: string, dialect: Dialect = "standard"): NewSessionOptions => ({
@@ -41,6 +42,7 @@ export const registerSession = (ctx: ServerContext, entry: SessionEntry): void =
   ctx.sessions.set(session.id, entry)
   ctx.sessionsBySsrc.set(session.ssrc, entry)
   entry.connection.sessionIds.add(session.id)
+  sessionRegistered(ctx, entry.connection)
   indexRtcpPeer(ctx, entry)
   ctx.metrics.sessionStarted(session)
 }
@@ -74,6 +76,7 @@ export const endSession = (ctx: ServerContext, entry: SessionEntry, reason: stri
     ctx.sessionsBySsrc.delete(session.ssrc)
     if (entry.rtcpPeerKey !== undefined) ctx.sessionsByRtcpPeer.delete(entry.rtcpPeerKey)
     entry.connection.sessionIds.delete(session.id)
+    sessionUnregistered(ctx, entry.connection)
     ctx.metrics.sessionEnded(session.id, reason)
     const { framesSent, framesDropped, packetsSent } = session.stats
     const impaired = yield* endImpairment(ctx, entry)

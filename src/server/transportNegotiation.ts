@@ -37,6 +37,10 @@ const channelsInUse = (ctx: ServerContext, conn: ConnectionState, except: Sessio
   return used
 }
 
+/** Why a UDP SETUP over RTSPS is refused, and what to do instead. */
+export const UDP_OVER_TLS =
+  "RTP over UDP would leave the TLS connection unencrypted: over RTSPS use RTP/AVP/TCP (interleaved), or start the server with --allow-udp-with-tls"
+
 /** The client asked for multicast and may have it: the caller joins the path's group. */
 export interface MulticastRequest {
   readonly _tag: "MulticastRequest"
@@ -56,7 +60,10 @@ export const chooseTransport = (
   existing: SessionEntry | undefined,
   multicastRefusal: string | undefined
 ): Effect.Effect<TransportChoice, UnsupportedTransport> => {
+  // Over RTSPS, RTP over UDP would travel outside the TLS connection, readable by anyone on the path.
+  const udpRefused = conn.secure && !ctx.config.allowUdpWithTls
   for (const spec of specs) {
+    if (udpRefused && spec.lowerTransport !== "TCP") continue
     if (spec.delivery === "multicast") {
       if (multicastRefusal === undefined && spec.lowerTransport === "UDP") return Effect.succeed({ _tag: "MulticastRequest" })
       continue
@@ -83,6 +90,9 @@ export const chooseTransport = (
       if (rtpPort === 0) continue
       return Effect.succeed({ _tag: "Udp", address: conn.peer, rtpPort, rtcpPort })
     }
+  }
+  if (udpRefused && specs.some((s) => s.lowerTransport !== "TCP")) {
+    return Effect.fail(new UnsupportedTransport({ reason: "UdpOverTls", message: UDP_OVER_TLS }))
   }
   return Effect.fail(
     specs.some((s) => s.delivery === "multicast")

@@ -8,7 +8,7 @@ import type { RtspRequest } from "../protocol/rtsp/message.js"
 import { formatRtpInfo } from "../protocol/rtsp/headers/rtp-info.js"
 import type { ConnectionState, ServerContext, SessionEntry } from "./context.js"
 import { MediaNotServable, StreamNotFound } from "./errors.js"
-import { admitSession } from "./loadShedding.js"
+import { reserveSessionSlot } from "./addressLimits.js"
 import { nextViewerTimestamp, type PublishedChannel } from "./relay/channel.js"
 import { describeReply, ok, sessionHeaderValue } from "./reply.js"
 import type { RequestTarget } from "../protocol/rtsp/requestTarget.js"
@@ -43,7 +43,7 @@ export const setupViewer = (ctx: ServerContext, conn: ConnectionState, req: Rtsp
     if ((conn.dialect ?? "standard") !== "standard") {
       return yield* new MediaNotServable({ dialect: "classic", message: `${channel.path} is a published path: it plays in the standard dialect only` })
     }
-    yield* admitSession(ctx.load, ctx.sessions.size, ctx.config.maxSessions, ctx.clock.unsafeCurrentTimeMillis(), addsStream(ctx, transport, channel.path))
+    yield* reserveSessionSlot(ctx, conn, addsStream(ctx, transport, channel.path))
     if (transport._tag === "MulticastRequest") {
       const member = yield* setupMember(ctx, conn, req, channel.path, { _tag: "Published", channel }, "standard")
       return ok([["Session", sessionHeaderValue(ctx, member)], ["Transport", transportReply(ctx, member.session)]], { sessionId: member.session.id })

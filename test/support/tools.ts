@@ -28,6 +28,8 @@ const tool = (name: string, versionFlag: string): Tool => {
 export const ffmpeg = (): Tool => tool("ffmpeg", "-version")
 export const ffprobe = (): Tool => tool("ffprobe", "-version")
 export const gstLaunch = (): Tool => tool("gst-launch-1.0", "--version")
+/** The openssl CLI, which the RTSPS tests make their certificates with. */
+export const openssl = (): Tool => tool("openssl", "version")
 
 export { GST_PYTHON }
 

@@ -42,12 +42,22 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   authBackoff: Schema.Struct({ freeFailures: Schema.Number, baseMillis: Schema.Number, maxMillis: Schema.Number }),
   sessionTimeoutSeconds: Schema.Number,
   maxSessions: Schema.Number,
+  maxConnectionsPerAddress: Schema.Number,
+  maxSessionsPerAddress: Schema.Number,
+  maxRequestsPerSecond: Schema.Number,
+  maxBufferedBytes: Schema.Number,
+  limitsExempt: Schema.Array(Schema.String),
   maxConnections: Schema.Number,
   maxHeaderBytes: Schema.Number,
   idleConnectionTimeoutSeconds: Schema.Number,
   tcpQueueFrames: Schema.Number,
   httpPort: Schema.UndefinedOr(Schema.Number),
-  udpBatching: Schema.Boolean
+  udpBatching: Schema.Boolean,
+  // The paths: each worker reads the PEM files itself, and listens on the shared RTSPS port as on the RTSP one.
+  tlsCert: Schema.UndefinedOr(Schema.String),
+  tlsKey: Schema.UndefinedOr(Schema.String),
+  tlsPort: Schema.Number,
+  allowUdpWithTls: Schema.Boolean
 })
 
 const settingsJson = Schema.parseJson(Schema.Struct({

@@ -191,12 +191,15 @@ describe("answers that are refused, each counted by its reason", () => {
       return (text.slice(0, i) + insert + text.slice(i + insert.length)).replace(/[\r\n]/g, " ")
     })
     const samples = fc.sample(fc.oneof(mutated, fc.string({ maxLength: 60 }).map((t) => t.replace(/[\r\n]/g, " "))), { numRuns: 150, seed: 2026 })
-    const statuses = new Set<number>()
+    const letIn: Array<string> = []
     for (const header of samples) {
-      // An empty or unparseable header is refused like a wrong one: 401.
-      statuses.add((await client.request("DESCRIBE", url, { Authorization: header })).statusCode)
+      // An empty or unparseable header is refused like a wrong one: 401. Only a mutation that left a
+      // good header as it was may open, and only once (its nonce count is then used).
+      const status = (await client.request("DESCRIBE", url, { Authorization: header })).statusCode
+      if (status !== 401) letIn.push(`${status} ${header}`)
     }
-    expect([...statuses]).toEqual([401])
+    expect(letIn.every((line) => line.startsWith("200 ") && good.includes(line.slice(4)))).toBe(true)
+    expect(new Set(letIn).size).toBe(letIn.length)
     const again = await client.request("DESCRIBE", url)
     expect(again.statusCode).toBe(401)
     expect((await client.request("DESCRIBE", url, { Authorization: alice(again, url) })).statusCode).toBe(200)

@@ -1,0 +1,106 @@
+/**
+ * The RTSPS listener: a node:tls server whose sockets, once their handshake is done, go to the
+ * same accept logic as plain TCP (RTP then travels interleaved inside the TLS connection). Each
+ * handshake is counted (rtsp_tls_handshakes_total{result}); a failed one is logged with the
+ * client's address and costs nothing else. Reloading swaps the secure context: new connections
+ * get the new certificate, connections already open keep theirs.
+ */
+import type { FileSystem } from "@effect/platform"
+import { Socket } from "node:net"
+import { createServer, type Server, type TLSSocket } from "node:tls"
+import { Effect, type Scope } from "effect"
+import { unmapIpv4 } from "../net/address.js"
+import { ServerStartError } from "./errors.js"
+import type { ServerMetrics } from "./Metrics.js"
+import { LISTEN_BACKLOG } from "./listenBacklog.js"
+import { describeIdentity, loadTlsIdentity, type TlsFiles, type TlsIdentity } from "./tlsFiles.js"
+
+/** A client that connects and never finishes its handshake is dropped after this long. */
+const HANDSHAKE_TIMEOUT_MS = 10_000
+
+export interface TlsListenerOptions {
+  readonly host: string
+  readonly port: number
+  readonly files: TlsFiles
+  readonly fs: FileSystem.FileSystem
+  readonly metrics: Pick<ServerMetrics, "guard">
+  /** Runs a log effect from a socket callback, on a fiber of the server's scope. */
+  readonly run: (effect: Effect.Effect<void>) => void
+  /** A socket whose handshake succeeded: the server's accept logic. */
+  readonly accept: (socket: TLSSocket) => void
+}
+
+export interface TlsListener {
+  readonly port: number
+  /** Reads both files again; a pair that does not check out is logged and the one in force kept. */
+  readonly reload: Effect.Effect<void>
+}
+
+const secureContextOf = (identity: TlsIdentity) => ({ cert: Buffer.from(identity.cert), key: Buffer.from(identity.key) })
+
+/** OpenSSL's reason in words ("wrong version number": plain RTSP sent to the TLS port) and its code, without the source-file trail. */
+const handshakeProblem = (error: Error & { readonly reason?: string; readonly code?: string }): string =>
+  `${error.reason ?? error.message.trim()}${error.code === undefined ? "" : ` (${error.code})`}`
+
+const label = (socket: Socket): string | undefined =>
+  socket.remoteAddress === undefined ? undefined : `${unmapIpv4(socket.remoteAddress)}:${socket.remotePort ?? 0}`
+
+/**
+ * The client of a failed handshake. A client that rejects our certificate has hung up by then, and
+ * the TLS socket no longer knows its address; the TCP socket under it (node's `_parent`, not typed)
+ * was labelled when it connected.
+ */
+const peerOf = (socket: TLSSocket, connected: WeakMap<Socket, string>): string => {
+  const parent: unknown = Reflect.get(socket, "_parent")
+  return label(socket) ?? (parent instanceof Socket ? connected.get(parent) : undefined) ?? "unknown"
+}
+
+const listenOn = (options: TlsListenerOptions, identity: TlsIdentity): Effect.Effect<Server, ServerStartError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<Server, ServerStartError>((resume) => {
+      const server = createServer({ ...secureContextOf(identity), handshakeTimeout: HANDSHAKE_TIMEOUT_MS })
+      const connected = new WeakMap<Socket, string>()
+      server.on("connection", (raw: Socket) => {
+        const peer = label(raw)
+        if (peer !== undefined) connected.set(raw, peer)
+      })
+      server.on("secureConnection", (socket: TLSSocket) => {
+        options.metrics.guard("tlsHandshakes", "ok")
+        options.accept(socket)
+      })
+      server.on("tlsClientError", (error: Error, socket: TLSSocket) => {
+        options.metrics.guard("tlsHandshakes", "failed")
+        options.run(Effect.logWarning(`TLS handshake failed: ${handshakeProblem(error)}`).pipe(Effect.annotateLogs({ peer: peerOf(socket, connected) })))
+        socket.destroy()
+      })
+      const onError = (cause: Error) =>
+        resume(Effect.fail(new ServerStartError({ reason: "Listen", message: `cannot listen for RTSPS on ${options.host}:${options.port}: ${cause.message}`, cause })))
+      server.once("error", onError)
+      server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
+        server.off("error", onError)
+        resume(Effect.succeed(server))
+      })
+    }),
+    (server) => Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
+  )
+
+export const listenTls = (options: TlsListenerOptions): Effect.Effect<TlsListener, ServerStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const identity = yield* loadTlsIdentity(options.fs, options.files).pipe(
+      Effect.mapError((error) => new ServerStartError({ reason: "Tls", message: error.message }))
+    )
+    const server = yield* listenOn(options, identity)
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : options.port
+    yield* Effect.logInfo(`RTSPS (TLS) on ${options.host}:${port}, ${describeIdentity(identity)}`)
+    const reload = Effect.either(loadTlsIdentity(options.fs, options.files)).pipe(
+      Effect.flatMap((loaded) => {
+        if (loaded._tag === "Left") return Effect.logError(`TLS certificate not reloaded, the one in force is kept: ${loaded.left.message}`)
+        server.setSecureContext(secureContextOf(loaded.right))
+        return Effect.logInfo(`TLS certificate reloaded: ${describeIdentity(loaded.right)}`)
+      })
+    )
+    return { port, reload }
+  })
