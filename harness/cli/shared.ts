@@ -31,7 +31,10 @@ export const durationOption = (name: string, fallback: string, description: stri
 
 /** Without --transport: udp, except over rtsps:// where RTP stays inside the TLS connection (a UDP SETUP there is answered 461). */
 export const transportFor = <T extends string>(url: string, chosen: Option.Option<T>): T | "udp" | "tcp" =>
-  Option.getOrElse(chosen, (): T | "udp" | "tcp" => (url.startsWith("rtsps:") ? "tcp" : "udp"))
+  Option.getOrElse(chosen, (): T | "udp" | "tcp" => (isRtspsUrl(url) ? "tcp" : "udp"))
+
+/** The URL's scheme is rtsps: (schemes are case-insensitive). */
+export const isRtspsUrl = (url: string): boolean => /^rtsps:/i.test(url)
 
 export const transportOption = Options.choice("transport", ["udp", "tcp", "multicast"] as const).pipe(
   Options.optional,

@@ -17,7 +17,7 @@ import type { Dialect } from "../../src/protocol/rtsp/vocabulary.js"
 import { serializeInterleaved, serializeRequest, serializeResponse } from "../../src/protocol/rtsp/serializer.js"
 import { authorizationFor, type Credentials, parseRtspUrl, pickChallenge, stripCredentials } from "./credentials.js"
 import { protocolError, RtspClientError } from "./errors.js"
-import { openTcpSocket, type TlsConnect } from "./openSocket.js"
+import { closeSocket, openTcpSocket, type TlsConnect } from "./openSocket.js"
 import {
   classicSetupReply,
   type DescribeResult,
@@ -144,7 +144,7 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
     const socket = yield* Effect.acquireRelease(openSocket(target.host, target.port, defaultTimeout, secure), (s) =>
       Effect.sync(() => {
         releasing = true
-        s.destroy()
+        closeSocket(s)
       }).pipe(Effect.zipRight(frames === undefined ? Effect.void : Queue.shutdown(frames)))
     )
 
@@ -185,6 +185,8 @@ export const connect = (url: string, options: ConnectOptions = {}): Effect.Effec
       }
     }
     socket.on("data", (chunk: Buffer) => {
+      // A TLS socket still reads while it closes (closeSocket): nobody is listening by then.
+      if (releasing) return
       deliver(parser.push(chunk), performance.now())
       if (classic && parser.hasPendingBytes()) {
         clearTimeout(idleTimer)

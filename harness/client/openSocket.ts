@@ -57,3 +57,17 @@ export const openTcpSocket = <E>(
       socket.destroy()
     })
   })
+
+/**
+ * Closes a connection we are done with. A TLS socket is ended, not destroyed: destroyed in the
+ * turn its handshake finished, the server never sees that handshake complete and counts it as
+ * failed. A close the peer does not take within a second is cut.
+ */
+export const closeSocket = (socket: net.Socket): void => {
+  if (!(socket instanceof tls.TLSSocket) || socket.destroyed) {
+    socket.destroy()
+    return
+  }
+  socket.destroySoon()
+  setTimeout(() => socket.destroy(), 1000).unref()
+}

@@ -26,7 +26,7 @@ import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
 import { liveChannelLines, multicastLine, publishingLine, readyLine, rtspsLine } from "../server/readyLine.js"
-import { reloadOnHangup } from "./reloadOnHangup.js"
+import { hangupInCluster, reloadOnHangup } from "./reloadOnHangup.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
@@ -562,13 +562,15 @@ export const serveLayer = (
         ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : []),
         ...(config.multicast && (config.publish || config.live.length > 0) ? [multicastLine(config.multicastRange, config.multicastPort, config.multicastTtl)] : [])
       ], (line) => Effect.logInfo(line), { discard: true })
-    ))).pipe(Layer.merge(reloadOnHangup), Layer.provideMerge(RtspServer.layer(config)))
+    ))).pipe(Layer.merge(reloadOnHangup(config)), Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined
     ? rtsp
     : Layer.discard(HttpEndpoint.layer({ host: config.host, port: config.httpPort })).pipe(Layer.provideMerge(rtsp))
   return withHttp.pipe(Layer.provideMerge(Metrics.layer))
 }
+
+export const TLS_NEEDS_ONE_PROCESS = "--tls-cert and --tls-key need one server process for now (a cluster's workers would not reload the certificate on SIGHUP): use --workers 1"
 
 /**
  * Runs until interrupted (SIGINT/SIGTERM under NodeRuntime.runMain), then runs every finalizer:
@@ -582,8 +584,13 @@ export const runServer = (
     settings.workers > 1 && settings.server.publish
       // A published path lives in the process its publisher reached; the other workers could not serve it.
       ? Effect.fail(new ServerStartError({ reason: "Publish", message: "--publish needs one server process: use --workers 1" }))
+      // Workers cannot reload a certificate yet (SIGHUP reaches the primary only), and the ready line would not name the RTSPS port.
+      : settings.workers > 1 && (settings.server.tlsCert !== undefined || settings.server.tlsKey !== undefined)
+      ? Effect.fail(new ServerStartError({ reason: "Tls", message: TLS_NEEDS_ONE_PROCESS }))
       // The primary checks the impairment settings once, before forking workers that would each refuse them.
-      : settings.workers > 1 ? Effect.zipRight(resolveImpairments(settings.server), runCluster(settings)) : Layer.launch(serveLayer(settings.server))
+      : settings.workers > 1
+      ? Effect.scoped(Effect.zipRight(Layer.build(hangupInCluster), Effect.zipRight(resolveImpairments(settings.server), runCluster(settings))))
+      : Layer.launch(serveLayer(settings.server))
   return run.pipe(Effect.provide(loggerLayer(settings.logging)))
 }
 

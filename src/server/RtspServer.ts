@@ -27,6 +27,7 @@ import { reloadUsers } from "./auth/reload.js"
 import { makeServerTask } from "./serverTask.js"
 import { LISTEN_BACKLOG } from "./listenBacklog.js"
 import { makeAcceptor } from "./acceptConnection.js"
+import { makeSlicedScheduler } from "./connectionScheduler.js"
 import { makeAddressBook, overBuffered } from "./addressLimits.js"
 import { listenTls } from "./tls.js"
 import { makeMulticastGroups, multicastMetrics, playingMembers } from "./multicast/groups.js"
@@ -223,7 +224,8 @@ export const make = (config: ServerConfig) =>
       return yield* new ServerStartError({ reason: "Tls", message: "RTSPS needs both a certificate and a key (--tls-cert and --tls-key)" })
     }
     const server = yield* listen(config)
-    const runConnection = yield* FiberSet.makeRuntime<never>()
+    // Connection work (both listeners') runs in short slices between the frame timers (connectionScheduler.ts).
+    const runConnection = yield* FiberSet.makeRuntime<never>().pipe(Effect.withScheduler(makeSlicedScheduler()))
     // One door for both listeners: a TLS socket comes here once its handshake is done.
     const accept = makeAcceptor(ctx, runConnection)
     server.on("connection", accept)

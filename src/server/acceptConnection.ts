@@ -1,7 +1,6 @@
 /**
  * The door of both listeners (plain RTSP and RTSPS): admit or refuse each new
- * connection, make room near --max-connections, and start the admitted ones
- * a few per event-loop turn.
+ * connection, make room near --max-connections, and start the admitted ones.
  *
  * - Over --max-connections, or over its address's cap, a connection gets one
  *   503 with Retry-After and is closed; the refusals are counted by kind and
@@ -9,10 +8,12 @@
  * - At 90 % of --max-connections, each new connection closes the longest-open
  *   one that never sent a byte (the classic client connects long before its
  *   SETUP, so silence alone does not end a connection: only a full house does).
- * - Starting a connection's fiber costs a little; a flood of thousands in one
- *   accept burst would hold the event loop for hundreds of milliseconds and
- *   delay every session's frames, so admitted sockets start in batches, the
- *   loop's timers running between them.
+ * - A refused socket's incoming bytes are read and dropped, and it is destroyed
+ *   if it has not closed 2 s later: unread, they would hold it half-open (and
+ *   its descriptor) forever.
+ * - Admitted connections start on the connection scheduler, which runs their
+ *   work in short slices between the frame timers (connectionScheduler.ts), so
+ *   a burst of thousands costs the playing sessions nothing.
  */
 import type { Socket } from "node:net"
 import { Effect } from "effect"
@@ -22,8 +23,8 @@ import type { ServerContext } from "./context.js"
 import { handleConnection } from "./connection.js"
 import { ADDRESS_RETRY_AFTER_SECONDS } from "./refusals.js"
 
-/** Connections started per event-loop turn. */
-const START_BATCH = 16
+/** How long a refused socket may take to read its 503 and close before it is destroyed. */
+const REFUSED_LINGER_MS = 2000
 /** The share of --max-connections past which silent connections make room for new ones. */
 const EVICT_AT = 0.9
 
@@ -31,7 +32,6 @@ type Run = (effect: Effect.Effect<void>) => unknown
 
 export const makeAcceptor = (ctx: ServerContext, run: Run): ((socket: Socket) => void) => {
   let open = 0
-  const waiting: Array<{ readonly socket: Socket; readonly address: string }> = []
   const lastLog = new Map<string, number>()
 
   const logLimited = (kind: string, line: string, address: string): void => {
@@ -52,23 +52,17 @@ export const makeAcceptor = (ctx: ServerContext, run: Run): ((socket: Socket) =>
     }
   }
 
-  const startWaiting = (): void => {
-    for (const { socket, address } of waiting.splice(0, START_BATCH)) {
-      run(handleConnection(ctx, socket).pipe(Effect.ensuring(Effect.sync(() => {
-        open--
-        connectionClosed(ctx, address)
-      }))))
-    }
-    if (waiting.length > 0) setImmediate(startWaiting)
-  }
-
   return (socket) => {
     const address = unmapIpv4(socket.remoteAddress ?? "0.0.0.0")
     if (open >= Math.ceil(ctx.config.maxConnections * EVICT_AT)) evictSilent()
     const refused = admitConnection(ctx, address, open)
+    // Until its connection's fiber listens, an error (ECONNRESET) on the socket would crash the process.
+    socket.on("error", () => undefined)
     if (refused !== undefined) {
-      socket.on("error", () => undefined)
       socket.end(`RTSP/1.0 503 Service Unavailable\r\nServer: effect-rtsp\r\nRetry-After: ${ADDRESS_RETRY_AFTER_SECONDS}\r\n\r\n`)
+      socket.resume()
+      // A plain timer: it outlives every scope by design, and unref'd it holds nothing up.
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref()
       logLimited(
         refused,
         refused === "connections"
@@ -79,7 +73,9 @@ export const makeAcceptor = (ctx: ServerContext, run: Run): ((socket: Socket) =>
       return
     }
     open++
-    waiting.push({ socket, address })
-    if (waiting.length === 1) setImmediate(startWaiting)
+    run(handleConnection(ctx, socket).pipe(Effect.ensuring(Effect.sync(() => {
+      open--
+      connectionClosed(ctx, address)
+    }))))
   }
 }

@@ -24,7 +24,6 @@ import { refusalBody, refusalHeaders, refusalStatus } from "./refusals.js"
 import { endSession, handleClientRtcp } from "./sessionLifecycle.js"
 import { answeredByImpairment, requestImpairment } from "./sessionImpairment.js"
 import { releaseSessionSlot, secondsToNextToken, takeRequestToken } from "./addressLimits.js"
-import { requestTurn } from "./requestTurns.js"
 
 /** Parsed items waiting to be handled before the connection stops reading. */
 const MAX_QUEUED_ITEMS = 64
@@ -139,6 +138,8 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
     socket.on("drain", onDrain)
     socket.on("close", onClose)
     socket.on("error", onError)
+    // A socket that closed while its fiber waited to start will not say so again.
+    if (socket.destroyed) onClose()
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
@@ -240,12 +241,12 @@ const serveConnection = (ctx: ServerContext, socket: Socket): Effect.Effect<void
 
     yield* Effect.logDebug("connection opened").pipe(Effect.annotateLogs({ peer: peerLabel }))
     for (;;) {
-      const item = yield* Queue.take(inbox)
+      // A connection with a session is an established client: its work goes before a flood of newcomers' (connectionScheduler.ts).
+      const item = yield* Queue.take(inbox).pipe(Effect.withSchedulingPriority(conn.sessionIds.size > 0 ? 1 : 0))
       queued = Math.max(0, queued - 1)
       if (socket.isPaused() && queued < MAX_QUEUED_ITEMS / 2 && socket.writableLength < MAX_UNREAD_REPLY_BYTES) resumeReading()
       switch (item._tag) {
         case "Request":
-          yield* requestTurn
           yield* onRequest(item)
           // With a backlog (a client pipelining many requests), give the event loop a turn
           // between requests, so other sessions' frames are not held up behind this one's.

@@ -101,7 +101,7 @@ export class AddressLimitReached extends Data.TaggedError("AddressLimitReached")
 }> {
   override get message(): string {
     return this.kind === "sessions"
-      ? `${this.address} holds its limit of ${this.limit} sessions`
+      ? `${this.address} holds its limit of ${this.limit} session${this.limit === 1 ? "" : "s"}`
       : `${this.address} sends more than ${this.limit} requests a second`
   }
 }

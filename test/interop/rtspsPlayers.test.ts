@@ -1,16 +1,18 @@
 /**
  * Players we did not write play rtsps:// from our server, against a self-signed certificate the
- * test makes: ffmpeg (its TLS layer does not verify by default), GStreamer's rtspsrc with
- * tls-validation-flags=0, and the harness with --insecure. Without --insecure the harness fails
- * with one line naming the verification problem. The server's own metrics show the handshakes.
+ * test makes: ffmpeg and ffprobe (their TLS layer does not verify by default), GStreamer's
+ * rtspsrc with tls-validation-flags=0, and the harness with --insecure. Without --insecure the
+ * harness fails with one line naming the verification problem. The server's own metrics show
+ * the handshakes (the TLS port speaks nothing else, so a counted one proves TLS was used).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { harness, noStackTrace, runProcess } from "../support/harnessProcess.js"
 import { makeCertificate } from "../support/selfSignedCert.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
-import { ffmpeg, gstLaunch, openssl } from "../support/tools.js"
+import { ffmpeg, ffprobe, gstLaunch, openssl } from "../support/tools.js"
 
 const ffmpegTool = ffmpeg()
+const ffprobeTool = ffprobe()
 const gstTool = gstLaunch()
 const opensslTool = openssl()
 
@@ -32,6 +34,15 @@ describe.skipIf(opensslTool.skip)("interop: players over RTSPS (requires openssl
     expect(ran.code, ran.stderr).toBe(0)
     expect(ran.stderr).toMatch(/frame=\s*10\b/)
     expect(handshakes("ok")).toBeGreaterThan(before)
+  })
+
+  it.skipIf(ffprobeTool.skip)("ffprobe reads the stream over rtsps:// (requires ffprobe)", async () => {
+    const ran = await runProcess("ffprobe", [
+      "-v", "error", "-rtsp_transport", "tcp", "-show_entries", "stream=codec_name,width,height,avg_frame_rate", "-of", "json", rtsps()
+    ], 30_000)
+    expect(ran.code, ran.stderr).toBe(0)
+    const probed = JSON.parse(ran.stdout) as { readonly streams: ReadonlyArray<Record<string, unknown>> }
+    expect(probed.streams).toEqual([{ codec_name: "mjpeg", width: 384, height: 288, avg_frame_rate: "20/1" }])
   })
 
   it.skipIf(gstTool.skip)("GStreamer rtspsrc plays rtsps:// with tls-validation-flags=0 (requires gst-launch-1.0)", async () => {

@@ -65,6 +65,22 @@ describe("connections and requests per address", () => {
     expect(fourth.raw().toString()).toMatch(/^RTSP\/1\.0 503 Service Unavailable\r\nServer: effect-rtsp\r\nRetry-After: 5\r\n\r\n$/)
     expect((await (await connect(server, "127.0.0.3")).request("OPTIONS", server.url())).statusCode).toBe(200)
     expect(server.metrics.snapshot().guards.limitRefusals["connections-per-address"]).toBe(1)
+    expect(server.metrics.render()).toContain('rtsp_limit_refusals_total{kind="connections-per-address"} 1\n')
+  })
+
+  it("a refused connection that sent a request is still closed, so it holds no descriptor and shutdown does not wait on it", async () => {
+    server = await startTestServer({ maxConnectionsPerAddress: 1, limitsExempt: [] })
+    const first = await connect(server, "127.0.0.2")
+    const refused = await connect(server, "127.0.0.2")
+    // Sent before it could read its 503: unread on the server, these bytes once kept the socket half-open for good.
+    refused.send(`OPTIONS ${server.url()} RTSP/1.0\r\nCSeq: 1\r\n\r\n`)
+    expect(await refused.waitClosed(3000)).toBe(true)
+    first.close()
+    refused.close()
+    const closing = server.close()
+    server = undefined
+    const closed = await Promise.race([closing.then(() => true), sleep(3000).then(() => false)])
+    expect(closed).toBe(true)
   })
 
   it("an address sending more requests than its rate gets 503 with Retry-After; another address is answered", async () => {

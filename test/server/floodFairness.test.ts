@@ -1,22 +1,29 @@
 /**
  * A flood must not starve playing sessions: while a session plays over UDP, another process opens
- * 1,500 connections at once, then 2,000 connections each send a SETUP. The player must lose
- * nothing and keep receiving; the largest gap between its frames through each flood is measured
- * and printed (the issue's target: under 100 ms), not asserted, since other test files share the cores.
+ * 1,500 connections at once, then 2,000 connections that each send a SETUP at once, and closes
+ * each batch all at once. The player must lose nothing; the largest gap between its frames (50 ms
+ * apart) is printed for each phase, with the event loop's largest delay. The issue's target is
+ * under 100 ms; the bound asserted on the two floods it names is generous (other test files share
+ * the cores), the disconnect storm's figure is only printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { playSession } from "../support/playingSessions.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 
 let server: TestServer
 
 beforeAll(async () => {
-  server = await startTestServer({ loop: true, maxConnections: 4000 })
+  server = await startTestServer({ loop: true, maxConnections: 4000, maxSessions: 4000 })
 })
 afterAll(() => server.close())
 
-/** In its own process, so the flood's client work does not run on the server's event loop. */
+/**
+ * In its own process, so the flood's client work does not run on the server's event loop. It
+ * prints "open" once every socket connected (with SETUP: was answered), then "closing" as it
+ * destroys them all, and exits.
+ */
 const FLOOD = `
 const net = require("node:net")
 const [port, count, setup] = process.argv.slice(1).map(Number)
@@ -33,50 +40,73 @@ for (let i = 0; i < count; i++) {
   }
   sockets.push(socket)
 }
-function done() { console.log(answered); setTimeout(() => { sockets.forEach((s) => s.destroy()); process.exit(0) }, 300) }
-setTimeout(() => { console.log(answered); process.exit(1) }, 30000)
+function done() {
+  console.log("open")
+  setTimeout(() => { console.log("closing"); sockets.forEach((s) => s.destroy()); setTimeout(() => process.exit(0), 300) }, 300)
+}
+setTimeout(() => process.exit(1), 30000)
 `
 
-const flood = (count: number, setup: boolean): Promise<{ code: number | null; answered: number }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", FLOOD, String(server.info.port), String(count), setup ? "1" : "0"], { stdio: ["ignore", "pipe", "inherit"] })
-    let out = ""
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()))
-    child.on("error", reject)
-    child.on("exit", (code) => resolve({ code, answered: Number(out.trim()) }))
-  })
-
-const largestGap = (times: ReadonlyArray<number>, from: number, to: number): number => {
-  const inWindow = times.filter((t) => t >= from && t <= to)
-  return Math.max(0, ...inWindow.slice(1).map((t, i) => t - inWindow[i]!))
+interface FloodRun {
+  readonly code: number | null
+  /** performance.now() of each mark: start, open, closing, exit. */
+  readonly at: Readonly<Record<string, number>>
+  /** The event loop's largest delay through the whole run, ms. */
+  readonly loopDelayMs: number
 }
 
+const flood = (count: number, setup: boolean): Promise<FloodRun> =>
+  new Promise((resolve, reject) => {
+    const at: Record<string, number> = { start: performance.now() }
+    const delay = monitorEventLoopDelay({ resolution: 1 })
+    delay.enable()
+    const child = spawn(process.execPath, ["-e", FLOOD, String(server.info.port), String(count), setup ? "1" : "0"], { stdio: ["ignore", "pipe", "inherit"] })
+    child.stdout.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim() !== "") at[line.trim()] = performance.now()
+    })
+    child.on("error", reject)
+    child.on("exit", (code) => {
+      delay.disable()
+      at["exit"] = performance.now()
+      resolve({ code, at, loopDelayMs: delay.max / 1e6 })
+    })
+  })
+
+/** The largest gap between frames from the last one before `from` to the first after `to`: a stall across the whole window counts. */
+const largestGap = (times: ReadonlyArray<number>, from: number, to: number): number => {
+  const first = Math.max(0, times.findIndex((t) => t >= from) - 1)
+  const after = times.findIndex((t) => t > to)
+  const window = times.slice(first, after < 0 ? times.length : after + 1)
+  return Math.max(0, ...window.slice(1).map((t, i) => t - window[i]!))
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 describe("a flood while a session plays", () => {
-  it("1,500 connections at once, then 2,000 SETUPs: the player's frames keep coming", async () => {
+  it("1,500 connections at once, then 2,000 SETUPs at once, each closed at once: the player's frames keep coming", async () => {
     const player = await playSession(server.info.port, "movie.Mjpeg", { transport: "udp", keepPackets: true })
     try {
-      await new Promise((r) => setTimeout(r, 300))
-      const connectStart = performance.now()
+      await pause(400)
       const connects = await flood(1500, false)
-      const connectEnd = performance.now()
-      await new Promise((r) => setTimeout(r, 300))
-      const setupStart = performance.now()
+      await pause(400)
       const setups = await flood(2000, true)
-      const setupEnd = performance.now()
-      await new Promise((r) => setTimeout(r, 200))
-      expect(connects).toEqual({ code: 0, answered: 1500 })
-      expect(setups).toEqual({ code: 0, answered: 2000 })
+      await pause(400)
+      expect([connects.code, setups.code]).toEqual([0, 0])
       const frames = player.packets.filter((p) => p.marker).map((p) => p.at)
-      const connectGap = largestGap(frames, connectStart, connectEnd)
-      const setupGap = largestGap(frames, setupStart, setupEnd)
-      console.log(`flood fairness: 1,500 connections in ${(connectEnd - connectStart).toFixed(0)} ms, largest frame gap ${connectGap.toFixed(1)} ms; ` +
-        `2,000 SETUPs in ${(setupEnd - setupStart).toFixed(0)} ms, largest frame gap ${setupGap.toFixed(1)} ms (frames are 50 ms apart)`)
-      // No timing bound is asserted (other test files share the cores); what must hold is that the
-      // player lost nothing and kept receiving through both floods.
+      const gaps = {
+        connections: largestGap(frames, connects.at["start"]!, connects.at["open"]!),
+        setups: largestGap(frames, setups.at["start"]!, setups.at["open"]!),
+        disconnects: Math.max(largestGap(frames, connects.at["closing"]!, connects.at["exit"]!), largestGap(frames, setups.at["closing"]!, setups.at["exit"]!))
+      }
+      console.log(
+        `flood fairness (frames 50 ms apart): 1,500 connections open in ${(connects.at["open"]! - connects.at["start"]!).toFixed(0)} ms, largest frame gap ${gaps.connections.toFixed(0)} ms; ` +
+          `2,000 SETUPs answered in ${(setups.at["open"]! - setups.at["start"]!).toFixed(0)} ms, largest gap ${gaps.setups.toFixed(0)} ms; ` +
+          `closing them all at once, largest gap ${gaps.disconnects.toFixed(0)} ms; event loop's largest delay ${connects.loopDelayMs.toFixed(0)} / ${setups.loopDelayMs.toFixed(0)} ms`
+      )
+      // Nothing lost, and frames through every phase.
       const sequences = player.packets.map((p) => p.seq)
       expect(sequences.slice(1).filter((seq, i) => seq !== ((sequences[i]! + 1) & 0xffff))).toEqual([])
-      expect(frames.filter((t) => t >= connectStart && t <= connectEnd).length).toBeGreaterThan(0)
-      expect(frames.filter((t) => t >= setupStart && t <= setupEnd).length).toBeGreaterThan(0)
+      expect(Math.max(gaps.connections, gaps.setups)).toBeLessThan(250)
     } finally {
       await player.teardown()
     }

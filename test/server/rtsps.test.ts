@@ -97,6 +97,16 @@ describe.skipIf(opensslTool.skip)("RTSPS (requires openssl)", () => {
     expect(logged.some((line) => line.includes("RTP over UDP would leave the TLS connection unencrypted"))).toBe(true)
   })
 
+  it("takes the interleaved entry of a Transport list that offers UDP first", async () => {
+    const reply = await withClient(rtsps(), (conn) =>
+      Effect.gen(function* () {
+        const described = yield* conn.describe(rtsps())
+        return yield* conn.request("SETUP", described.trackUrl, { Transport: "RTP/AVP;unicast;client_port=40000-40001,RTP/AVP/TCP;unicast" })
+      }))
+    expect(reply.status).toBe(200)
+    expect(getHeaders(reply.headers, "Transport")).toEqual([expect.stringMatching(/^RTP\/AVP\/TCP;unicast;interleaved=\d+-\d+/)])
+  })
+
   it("still serves plain RTSP on its own port beside the TLS one", async () => {
     const url = server.url()
     const status = await withClient(url, (conn) => Effect.map(conn.request("OPTIONS", url), (reply) => reply.status))
@@ -124,6 +134,14 @@ describe.skipIf(opensslTool.skip)("RTSPS (requires openssl)", () => {
     expect(logged.filter((line) => line.includes("TLS handshake failed"))).toEqual([expect.stringMatching(/TLS handshake failed: .* peer=127\.0\.0\.1:\d+/)])
     const status = await withClient(rtsps(), (conn) => Effect.map(conn.request("OPTIONS", rtsps()), (reply) => reply.status))
     expect(status).toBe(200)
+  })
+
+  it("a harness client that closes as soon as it connected leaves a completed handshake, not a failed one", async () => {
+    const before = server.metrics.snapshot().guards.tlsHandshakes
+    const count = 20
+    for (let i = 0; i < count; i++) await withClient(rtsps(), () => Effect.void)
+    expect(await waitUntilAsync(() => (server.metrics.snapshot().guards.tlsHandshakes.ok ?? 0) >= (before.ok ?? 0) + count, 5000)).toBe(true)
+    expect(server.metrics.snapshot().guards.tlsHandshakes.failed ?? 0).toBe(before.failed ?? 0)
   })
 
   it("reloads the certificate: a new connection sees the new one, a session already playing goes on", async () => {

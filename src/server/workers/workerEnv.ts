@@ -53,7 +53,7 @@ const serverConfigSchema: Schema.Schema<ServerConfig> = Schema.Struct({
   tcpQueueFrames: Schema.Number,
   httpPort: Schema.UndefinedOr(Schema.Number),
   udpBatching: Schema.Boolean,
-  // The paths: each worker reads the PEM files itself, and listens on the shared RTSPS port as on the RTSP one.
+  // Carried so the Schema stays exactly ServerConfig; serve refuses RTSPS with --workers above 1 for now (no reload in workers).
   tlsCert: Schema.UndefinedOr(Schema.String),
   tlsKey: Schema.UndefinedOr(Schema.String),
   tlsPort: Schema.Number,
