@@ -20,7 +20,7 @@ const scenarioArg = Args.text({ name: "scenario" }).pipe(
 )
 const urlOverride = Options.text("url").pipe(
   Options.optional,
-  Options.withDescription("Run the scenario against this URL instead of its own")
+  Options.withDescription("Run the scenario against this URL instead of its own (an rtsps:// one plays a udp scenario over TCP)")
 )
 
 /** Reads and validates a scenario; every problem is printed with its path in the file. */

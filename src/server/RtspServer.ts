@@ -230,7 +230,17 @@ export const make = (config: ServerConfig) =>
     const accept = makeAcceptor(ctx, runConnection)
     server.on("connection", accept)
     const tls = config.tlsCert !== undefined && config.tlsKey !== undefined
-      ? yield* listenTls({ host: config.host, port: config.tlsPort, files: { certFile: config.tlsCert, keyFile: config.tlsKey }, fs, metrics, run: runConnection, accept })
+      ? yield* listenTls({
+        host: config.host,
+        port: config.tlsPort,
+        files: { certFile: config.tlsCert, keyFile: config.tlsKey },
+        fs,
+        metrics,
+        maxConnections: config.maxConnections,
+        clock,
+        run: runConnection,
+        accept
+      })
       : undefined
     // Runs first when the scope closes: BYE to every session while sockets are still open.
     yield* Effect.addFinalizer(() =>

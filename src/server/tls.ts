@@ -4,11 +4,14 @@
  * handshake is counted (rtsp_tls_handshakes_total{result}); a failed one is logged with the
  * client's address and costs nothing else. Reloading swaps the secure context: new connections
  * get the new certificate, connections already open keep theirs.
+ *
+ * A socket counts against --max-connections from its first byte, handshake or not: past the limit
+ * node drops it at once, so clients that connect and never handshake cannot pile up descriptors.
  */
 import type { FileSystem } from "@effect/platform"
 import { Socket } from "node:net"
 import { createServer, type Server, type TLSSocket } from "node:tls"
-import { Effect, type Scope } from "effect"
+import { type Clock, Effect, type Scope } from "effect"
 import { unmapIpv4 } from "../net/address.js"
 import { ServerStartError } from "./errors.js"
 import type { ServerMetrics } from "./Metrics.js"
@@ -24,6 +27,10 @@ export interface TlsListenerOptions {
   readonly files: TlsFiles
   readonly fs: FileSystem.FileSystem
   readonly metrics: Pick<ServerMetrics, "guard">
+  /** The TLS port's share of --max-connections: sockets past it are dropped before their handshake. */
+  readonly maxConnections: number
+  /** For the drop warning, logged at most once a second. */
+  readonly clock: Clock.Clock
   /** Runs a log effect from a socket callback, on a fiber of the server's scope. */
   readonly run: (effect: Effect.Effect<void>) => void
   /** A socket whose handshake succeeded: the server's accept logic. */
@@ -67,6 +74,16 @@ const listenOn = (options: TlsListenerOptions, identity: TlsIdentity): Effect.Ef
       server.on("secureConnection", (socket: TLSSocket) => {
         options.metrics.guard("tlsHandshakes", "ok")
         options.accept(socket)
+      })
+      server.maxConnections = options.maxConnections
+      let lastDropLog = Number.NEGATIVE_INFINITY
+      server.on("drop", (dropped?: { readonly remoteAddress?: string; readonly remotePort?: number }) => {
+        options.metrics.guard("limitRefusals", "connections")
+        const now = options.clock.unsafeCurrentTimeMillis()
+        if (now - lastDropLog < 1000) return
+        lastDropLog = now
+        const peer = dropped?.remoteAddress === undefined ? "unknown" : `${unmapIpv4(dropped.remoteAddress)}:${dropped.remotePort ?? 0}`
+        options.run(Effect.logWarning(`RTSPS connection dropped: the TLS port holds its limit of ${options.maxConnections} connections`).pipe(Effect.annotateLogs({ peer })))
       })
       server.on("tlsClientError", (error: Error, socket: TLSSocket) => {
         options.metrics.guard("tlsHandshakes", "failed")
