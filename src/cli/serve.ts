@@ -26,7 +26,8 @@ import { isLogLevelName, LOG_FORMATS, LOG_LEVEL_NAMES, loggerLayer, logLevelName
 import type { LogFormat, LoggingOptions, LogLevelName } from "../server/logging.js"
 import * as Metrics from "../server/Metrics.js"
 import { liveChannelLines, multicastLine, publishingLine, readyLine, rtspsLine } from "../server/readyLine.js"
-import { hangupInCluster, reloadOnHangup } from "./reloadOnHangup.js"
+import { type ConfigFileReload, hangupInCluster, reloadOnHangup } from "./reloadOnHangup.js"
+import { configFileIn } from "./config/configFile.js"
 import * as RtspServer from "../server/RtspServer.js"
 import type { ClusterError } from "../server/workers/errors.js"
 import { runCluster } from "../server/workers/runCluster.js"
@@ -546,7 +547,8 @@ const settingsFrom = (flags: ServeOptions): Effect.Effect<ServeSettings> =>
 
 /** The server, its metrics and (with an HTTP port) the metrics endpoint, sharing one Metrics. */
 export const serveLayer = (
-  config: ServerConfig
+  config: ServerConfig,
+  configFile?: Omit<ConfigFileReload, "fs">
 ): Layer.Layer<
   RtspServer.RtspServer | Metrics.Metrics,
   ServerStartError | HttpEndpoint.HttpEndpointError,
@@ -562,12 +564,19 @@ export const serveLayer = (
         ...(config.publish ? [publishingLine(config.host, info.port, config.publishFrom.length === 0 ? LOOPBACK_RANGES : config.publishFrom)] : []),
         ...(config.multicast && (config.publish || config.live.length > 0) ? [multicastLine(config.multicastRange, config.multicastPort, config.multicastTtl)] : [])
       ], (line) => Effect.logInfo(line), { discard: true })
-    ))).pipe(Layer.merge(reloadOnHangup(config)), Layer.provideMerge(RtspServer.layer(config)))
+    ))).pipe(Layer.merge(reloadOnHangup(config, configFile)), Layer.provideMerge(RtspServer.layer(config)))
   // HTTP starts once RTSP listens, so /healthz never answers for a server that is not up.
   const withHttp = config.httpPort === undefined
     ? rtsp
     : Layer.discard(HttpEndpoint.layer({ host: config.host, port: config.httpPort })).pipe(Layer.provideMerge(rtsp))
   return withHttp.pipe(Layer.provideMerge(Metrics.layer))
+}
+
+/** The config file serve was started with (--config or RTSP_CONFIG), for SIGHUP to read again. */
+const configFileReloadOf = (settings: ServeSettings): Omit<ConfigFileReload, "fs"> | undefined => {
+  const args = process.argv.slice(2)
+  const file = configFileIn(args, process.env)
+  return file === undefined ? undefined : { file, settings, args }
 }
 
 export const TLS_NEEDS_ONE_PROCESS = "--tls-cert and --tls-key need one server process for now (a cluster's workers would not reload the certificate on SIGHUP): use --workers 1"
@@ -590,7 +599,7 @@ export const runServer = (
       // The primary checks the impairment settings once, before forking workers that would each refuse them.
       : settings.workers > 1
       ? Effect.scoped(Effect.zipRight(Layer.build(hangupInCluster), Effect.zipRight(resolveImpairments(settings.server), runCluster(settings))))
-      : Layer.launch(serveLayer(settings.server))
+      : Layer.launch(serveLayer(settings.server, configFileReloadOf(settings)))
   return run.pipe(Effect.provide(loggerLayer(settings.logging)))
 }
 

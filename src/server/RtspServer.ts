@@ -25,6 +25,7 @@ import { liveImpairments } from "./sessionImpairment.js"
 import { authLine, makeAuthGuard } from "./auth/guard.js"
 import { reloadUsers } from "./auth/reload.js"
 import { makeServerTask } from "./serverTask.js"
+import { applyLiveSettings, type LiveChanges } from "./liveSettings.js"
 import { LISTEN_BACKLOG } from "./listenBacklog.js"
 import { makeAcceptor } from "./acceptConnection.js"
 import { makeSlicedScheduler } from "./connectionScheduler.js"
@@ -56,6 +57,8 @@ export interface RtspServerInfo {
   readonly sessions: () => ReadonlyArray<SessionSummary>
   /** Reads the users file again (SIGHUP): a bad one is logged and the one in force kept; sessions it no longer allows end. */
   readonly reloadUsers: Effect.Effect<void>
+  /** Puts changed live settings (limits, allowBasicCleartext: liveSettings.ts) in force without a restart. */
+  readonly reconfigure: (changes: LiveChanges) => Effect.Effect<void>
   /** The bound RTSPS port; undefined without a certificate and key. */
   readonly tlsPort: number | undefined
   /** Reads the certificate and key again (SIGHUP): a bad pair is logged and the one in force kept; open TLS connections keep theirs. */
@@ -266,6 +269,7 @@ export const make = (config: ServerConfig) =>
       rtcpPort: udp.rtcp.port,
       udpSendPath: rtpSender.path,
       reloadUsers: yield* makeServerTask(reloadUsers(ctx)),
+      reconfigure: (changes) => Effect.sync(() => applyLiveSettings(ctx, changes)),
       tlsPort: tls?.port,
       reloadTls: yield* makeServerTask(tls?.reload ?? Effect.void),
       publishJpegStream: (path, frames) => publishJpegStream(ctx, path, frames),

@@ -63,7 +63,8 @@ export interface SessionEntry<S extends Session = Session> {
 }
 
 export interface ServerContext {
-  readonly config: ServerConfig
+  /** Replaced as a whole when a reload changes a live setting (liveSettings.ts): read it at use, never keep it. */
+  config: ServerConfig
   /** The --live channels and their one clock. */
   readonly live: LiveChannels
   readonly library: MediaLibrary["Type"]

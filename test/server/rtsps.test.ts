@@ -5,7 +5,7 @@
  * is a failed handshake, counted and logged with the address, that harms no one else.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { connect as netConnect } from "node:net"
+import { connect as netConnect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { connect as tlsConnect } from "node:tls"
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Option, Stream } from "effect"
 import { connect, type RtspConnection } from "../../harness/client/RtspClient.js"
 import { getHeaders } from "../../src/protocol/rtsp/message.js"
-import { waitUntilAsync } from "../support/polling.js"
+import { readUntilAsync, waitUntilAsync } from "../support/polling.js"
 import { makeCertificate, type TestCertificate } from "../support/selfSignedCert.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { openssl } from "../support/tools.js"
@@ -188,6 +188,39 @@ describe.skipIf(opensslTool.skip)("RTSPS settings (requires openssl)", () => {
           const described = yield* conn.describe(url)
           return (yield* conn.request("SETUP", described.trackUrl, { Transport: "RTP/AVP;unicast;client_port=40000-40001" })).status
         }))
+      expect(status).toBe(200)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it("drops sockets past --max-connections before their handshake, counted and logged, and serves again once they close", async () => {
+    const cert = makeCertificate()
+    const logged: Array<string> = []
+    const server = await startTestServer({ tlsCert: cert.certFile, tlsKey: cert.keyFile, tlsPort: 0, maxConnections: 3 }, (line) => logged.push(line))
+    const silent = (): Promise<{ readonly socket: Socket; readonly closed: Promise<void> }> =>
+      new Promise((resolve, reject) => {
+        const socket = netConnect({ host: "127.0.0.1", port: server.info.tlsPort! })
+        const closed = new Promise<void>((done) => socket.once("close", () => done()))
+        socket.once("connect", () => resolve({ socket, closed }))
+        socket.once("error", reject)
+      })
+    try {
+      // Connected, and never a byte of a handshake.
+      const held = [await silent(), await silent(), await silent()]
+      const extra = await silent()
+      const droppedInTime = await Promise.race([extra.closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000))])
+      expect(droppedInTime).toBe(true)
+      expect(server.metrics.snapshot().guards.limitRefusals.connections).toBeGreaterThanOrEqual(1)
+      expect(logged.some((line) => /RTSPS connection dropped: the TLS port holds its limit of 3 connections .*peer=127\.0\.0\.1:\d+/.test(line))).toBe(true)
+      for (const { socket } of held) socket.destroy()
+      await Promise.all(held.map(({ closed }) => closed))
+      const url = `rtsps://127.0.0.1:${server.info.tlsPort}/movie.Mjpeg`
+      const status = await readUntilAsync(
+        () => withClient(url, (conn) => Effect.map(conn.request("OPTIONS", url), (reply) => reply.status)).catch(() => 0),
+        (value) => value === 200,
+        5000
+      )
       expect(status).toBe(200)
     } finally {
       await server.close()

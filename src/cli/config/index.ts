@@ -3,17 +3,14 @@
  * check reads the file as serve would, then runs every value through serve's own checks, naming
  * each problem's place in the file; print shows the settings serve would run with.
  */
-import { Args, Command, HelpDoc, ValidationError } from "@effect/cli"
+import { Args, Command } from "@effect/cli"
 import { ConfigProvider, Console, Effect } from "effect"
 import { CliExit } from "../../common/cliExit.js"
 import { makeServeCommand, settingsWithoutFlags } from "../serve.js"
 import { configFileIn, providerWith, readConfigFile } from "./configFile.js"
 import { printConfig } from "./printConfig.js"
-import { SETTING_KEYS } from "./settingKeys.js"
+import { inFileTerms, validationText } from "./messages.js"
 
-/** serve's "--port (RTSP_PORT): …" said of the file: "listen.port: …". */
-const inFileTerms = (text: string): string =>
-  SETTING_KEYS.reduce((said, key) => said.replace(`${key.flag} (${key.env})`, key.path).replace(key.env, key.path), text)
 
 const checkCommand = Command.make("check", { file: Args.file({ name: "FILE", exists: "yes" }) }, ({ file }) =>
   Effect.gen(function* () {
@@ -21,8 +18,7 @@ const checkCommand = Command.make("check", { file: Args.file({ name: "FILE", exi
     // Nothing but the file behind the settings: neither this shell's variables nor flags colour the check.
     const checked = yield* Effect.either(Effect.withConfigProvider(settingsWithoutFlags, providerWith(values, ConfigProvider.fromMap(new Map()))))
     if (checked._tag === "Left") {
-      const said = ValidationError.isValidationError(checked.left) ? HelpDoc.toAnsiText(checked.left.error).replace(/\u001b\[[0-9;]*m/g, "").trim() : String(checked.left)
-      yield* Console.error(`error: config file ${file}: ${inFileTerms(said)}`)
+      yield* Console.error(`error: config file ${file}: ${inFileTerms(validationText(checked.left))}`)
       return yield* new CliExit({ code: 1 })
     }
     yield* Console.log(`${file}: good (${values.size} setting${values.size === 1 ? "" : "s"})`)
