@@ -6,20 +6,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { freePort } from "../support/freePort.js"
 import { connectClient, sleep, type TestRtspClient } from "../support/rtspTestClient.js"
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("SIGHUP and the config file", () => {
   it("keeps the settings in force on a bad file, applies a good one's limits at once, and drops no session", async () => {

@@ -6,12 +6,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { configFileIn, readConfigText } from "../../src/cli/config/configFile.js"
 import { SETTING_KEYS } from "../../src/cli/config/settingKeys.js"
 import { runProcess } from "../support/harnessProcess.js"
+import { freePort } from "../support/freePort.js"
 import { connectClient } from "../support/rtspTestClient.js"
 
 const dir = mkdtempSync(join(tmpdir(), "effect-rtsp-config-"))
@@ -22,16 +22,6 @@ const write = (name: string, text: string): string => {
 }
 const cli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}) =>
   runProcess(process.execPath, ["dist/src/cli/bin.js", ...args], 20_000, { PATH: process.env.PATH, ...env })
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("reading a config file", () => {
   it("turns each setting into its variable's text, paths from the file's folder", () => {

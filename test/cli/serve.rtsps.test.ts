@@ -6,12 +6,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs"
-import { connect as tlsConnect } from "node:tls"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TLS_NEEDS_ONE_PROCESS } from "../../src/cli/serve.js"
 import { waitUntilAsync } from "../support/polling.js"
-import { makeCertificate } from "../support/selfSignedCert.js"
+import { makeCertificate, peerFingerprint } from "../support/selfSignedCert.js"
 import { openssl } from "../support/tools.js"
 import { cli } from "./runCli.js"
 import { expectRefused, serve } from "./serveKit.js"
@@ -49,22 +48,6 @@ const startServe = async (args: ReadonlyArray<string>, ready: RegExp): Promise<R
     }
   }
 }
-
-/** The SHA-256 fingerprint of the certificate a new TLS connection to `port` is shown. */
-const peerFingerprint = (port: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: "127.0.0.1", port, rejectUnauthorized: false })
-    const timer = setTimeout(() => socket.destroy(new Error("no TLS handshake in 5 s")), 5000)
-    socket.once("secureConnect", () => {
-      clearTimeout(timer)
-      resolve(socket.getPeerCertificate().fingerprint256)
-      socket.end()
-    })
-    socket.once("error", (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-  })
 
 describe("effect-rtsp serve: RTSPS settings", () => {
   it.effect("takes the flags, and the variables behind them, with RTSPS off and port 8322 by default", () =>

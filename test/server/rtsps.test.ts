@@ -8,13 +8,12 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { connect as netConnect, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { connect as tlsConnect } from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Option, Stream } from "effect"
 import { connect, type RtspConnection } from "../../harness/client/RtspClient.js"
 import { getHeaders } from "../../src/protocol/rtsp/message.js"
 import { readUntilAsync, waitUntilAsync } from "../support/polling.js"
-import { makeCertificate, type TestCertificate } from "../support/selfSignedCert.js"
+import { makeCertificate, peerFingerprint, type TestCertificate } from "../support/selfSignedCert.js"
 import { startTestServer, type TestServer } from "../support/testServer.js"
 import { openssl } from "../support/tools.js"
 import { writeUsersFile } from "../support/usersFile.js"
@@ -35,22 +34,6 @@ const framesOn = (conn: RtspConnection, channel: number, count: number) =>
     Effect.map(Chunk.size),
     Effect.orElseSucceed(() => 0)
   )
-
-/** The certificate's SHA-256 fingerprint a new TLS connection to `port` is shown. */
-const peerFingerprint = (port: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: "127.0.0.1", port, rejectUnauthorized: false })
-    const timer = setTimeout(() => socket.destroy(new Error("no TLS handshake in 5 s")), 5000)
-    socket.once("secureConnect", () => {
-      clearTimeout(timer)
-      resolve(socket.getPeerCertificate().fingerprint256)
-      socket.end()
-    })
-    socket.once("error", (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-  })
 
 const startError = (overrides: Parameters<typeof startTestServer>[0]): Promise<string> =>
   startTestServer(overrides).then(
