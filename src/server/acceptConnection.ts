@@ -4,7 +4,7 @@
  *
  * - Over --max-connections, or over its address's cap, a connection gets one
  *   503 with Retry-After and is closed; the refusals are counted by kind and
- *   logged at most once a second per kind.
+ *   logged at most once a second per kind and address.
  * - At 90 % of --max-connections, each new connection closes the longest-open
  *   one that never sent a byte (the classic client connects long before its
  *   SETUP, so silence alone does not end a connection: only a full house does).
@@ -25,6 +25,8 @@ import { ADDRESS_RETRY_AFTER_SECONDS } from "./refusals.js"
 
 /** How long a refused socket may take to read its 503 and close before it is destroyed. */
 const REFUSED_LINGER_MS = 2000
+/** (kind, address) pairs whose last log line is remembered. */
+const MAX_LOGGED_KEYS = 10_000
 /** The share of --max-connections past which silent connections make room for new ones. */
 const EVICT_AT = 0.9
 
@@ -37,8 +39,11 @@ export const makeAcceptor = (ctx: ServerContext, run: Run): ((socket: Socket) =>
   const logLimited = (kind: string, line: string, address: string): void => {
     ctx.metrics.guard("limitRefusals", kind)
     const now = ctx.clock.unsafeCurrentTimeMillis()
-    if (now - (lastLog.get(kind) ?? Number.NEGATIVE_INFINITY) < 1000) return
-    lastLog.set(kind, now)
+    const key = `${kind} ${address}`
+    if (now - (lastLog.get(key) ?? Number.NEGATIVE_INFINITY) < 1000) return
+    // A flood from many addresses must not grow this without bound: past it, start again.
+    if (lastLog.size >= MAX_LOGGED_KEYS) lastLog.clear()
+    lastLog.set(key, now)
     run(Effect.logWarning(line).pipe(Effect.annotateLogs({ peer: address })))
   }
 
