@@ -26,7 +26,7 @@ import { authLine, makeAuthGuard } from "./auth/guard.js"
 import { reloadUsers } from "./auth/reload.js"
 import { makeServerTask } from "./serverTask.js"
 import { applyLiveSettings, type LiveChanges } from "./liveSettings.js"
-import { LISTEN_BACKLOG } from "./listenBacklog.js"
+import { listenScoped } from "./listening.js"
 import { makeAcceptor } from "./acceptConnection.js"
 import { makeSlicedScheduler } from "./connectionScheduler.js"
 import { makeAddressBook, overBuffered } from "./addressLimits.js"
@@ -90,20 +90,7 @@ export const reapTiming = (timeoutSeconds: number): { readonly afterMs: number; 
 
 
 const listen = (config: ServerConfig): Effect.Effect<Server, ServerStartError, import("effect").Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<Server, ServerStartError>((resume) => {
-      const server = createServer({ noDelay: true })
-      const onError = (cause: Error) => resume(Effect.fail(new ServerStartError({ reason: "Listen", message: `cannot listen on ${config.host}:${config.port}: ${cause.message}`, cause })))
-      server.once("error", onError)
-      server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
-        server.off("error", onError)
-        resume(Effect.succeed(server))
-      })
-    }),
-    (server) => Effect.async<void>((resume) => {
-      server.close(() => resume(Effect.void))
-    })
-  )
+  Effect.suspend(() => listenScoped(createServer({ noDelay: true }), config.host, config.port, "on"))
 
 /** The --live paths, each a file the library serves in the standard dialect; a bad one stops the start, naming it. */
 const liveChannelsOf = (library: MediaLibrary.MediaLibrary["Type"], config: ServerConfig, nowMillis: number) =>

@@ -15,7 +15,7 @@ import { type Clock, Effect, type Scope } from "effect"
 import { unmapIpv4 } from "../net/address.js"
 import { ServerStartError } from "./errors.js"
 import type { ServerMetrics } from "./Metrics.js"
-import { LISTEN_BACKLOG } from "./listenBacklog.js"
+import { listenScoped } from "./listening.js"
 import { describeIdentity, loadTlsIdentity, type TlsFiles, type TlsIdentity } from "./tlsFiles.js"
 
 /** A client that connects and never finishes its handshake is dropped after this long. */
@@ -63,8 +63,7 @@ const peerOf = (socket: TLSSocket, connected: WeakMap<Socket, string>): string =
 }
 
 const listenOn = (options: TlsListenerOptions, identity: TlsIdentity): Effect.Effect<Server, ServerStartError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<Server, ServerStartError>((resume) => {
+  Effect.suspend(() => {
       const server = createServer({ ...secureContextOf(identity), handshakeTimeout: HANDSHAKE_TIMEOUT_MS })
       const connected = new WeakMap<Socket, string>()
       server.on("connection", (raw: Socket) => {
@@ -90,18 +89,8 @@ const listenOn = (options: TlsListenerOptions, identity: TlsIdentity): Effect.Ef
         options.run(Effect.logWarning(`TLS handshake failed: ${handshakeProblem(error)}`).pipe(Effect.annotateLogs({ peer: peerOf(socket, connected) })))
         socket.destroy()
       })
-      const onError = (cause: Error) =>
-        resume(Effect.fail(new ServerStartError({ reason: "Listen", message: `cannot listen for RTSPS on ${options.host}:${options.port}: ${cause.message}`, cause })))
-      server.once("error", onError)
-      server.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG }, () => {
-        server.off("error", onError)
-        resume(Effect.succeed(server))
-      })
-    }),
-    (server) => Effect.async<void>((resume) => {
-      server.close(() => resume(Effect.void))
+      return listenScoped(server, options.host, options.port, "for RTSPS on")
     })
-  )
 
 export const listenTls = (options: TlsListenerOptions): Effect.Effect<TlsListener, ServerStartError, Scope.Scope> =>
   Effect.gen(function* () {

@@ -17,8 +17,12 @@ export interface SourceFacts {
   readonly file: ConfigValues
 }
 
+/** The setting's flag is on the command line (a flag beats everything else). */
+export const givenAsFlag = (key: SettingKey, args: ReadonlyArray<string>): boolean =>
+  args.some((arg) => arg === key.flag || arg.startsWith(`${key.flag}=`))
+
 export const sourceOf = (key: SettingKey, facts: SourceFacts): SettingSource => {
-  if (facts.args.some((arg) => arg === key.flag || arg.startsWith(`${key.flag}=`))) return "flag"
+  if (givenAsFlag(key, facts.args)) return "flag"
   if (facts.env[key.env] !== undefined && facts.env[key.env] !== "") return "environment"
   return facts.file.has(key.env) ? "file" : "default"
 }

@@ -13,7 +13,7 @@ import type { RtspServerInfo } from "../../server/RtspServer.js"
 import { settingsWithoutFlags, type ServeSettings } from "../serve.js"
 import { providerWith, readConfigFile } from "./configFile.js"
 import { inFileTerms, validationText } from "./messages.js"
-import { sourceOf } from "./printConfig.js"
+import { givenAsFlag } from "./printConfig.js"
 import { SETTING_KEYS } from "./settingKeys.js"
 
 /** Where each live setting sits in the file. */
@@ -40,7 +40,7 @@ export const compareSettings = (inForce: ServeSettings, next: ServeSettings, arg
   const applied: Array<SettingsChange> = []
   const atRestart: Array<SettingsChange> = []
   for (const key of SETTING_KEYS) {
-    if (sourceOf(key, { args, env: {}, file: new Map() }) === "flag") continue
+    if (givenAsFlag(key, args)) continue
     const from = key.read(inForce)
     const to = key.read(next)
     if (JSON.stringify(from) === JSON.stringify(to)) continue

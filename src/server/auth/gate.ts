@@ -26,6 +26,7 @@ import {
 } from "../../protocol/rtsp/headers/auth.js"
 import { getHeader, type RtspRequest } from "../../protocol/rtsp/message.js"
 import { parseRequestTarget } from "../../protocol/rtsp/requestTarget.js"
+import { parseTransport } from "../../protocol/rtsp/headers/transport.js"
 import { decodedPath } from "../reply.js"
 import type { ConnectionState, ServerContext } from "../context.js"
 import { AccessForbidden, AuthenticationRequired } from "../errors.js"
@@ -173,7 +174,11 @@ export const authorize = (
     return check.user
   })
 
-const RECORD_MODE = /\bmode\s*=\s*"?record\b/i
+/** A SETUP whose Transport (read by the project's one Transport codec) asks to record; one that does not parse is the handler's to refuse. */
+const setsUpRecording = (req: RtspRequest): boolean => {
+  const specs = parseTransport(getHeader(req.headers, "Transport") ?? "")
+  return Either.isRight(specs) && specs.right.some((spec) => spec.mode === "RECORD")
+}
 
 /** The access a request asks for, when it is one the door checks: reading for DESCRIBE and SETUP, publishing for ANNOUNCE and a SETUP to record. */
 export const accessAsked = (req: RtspRequest): AccessAction | undefined => {
@@ -183,7 +188,7 @@ export const accessAsked = (req: RtspRequest): AccessAction | undefined => {
     case "ANNOUNCE":
       return "publish"
     case "SETUP":
-      return RECORD_MODE.test(getHeader(req.headers, "Transport") ?? "") ? "publish" : "read"
+      return setsUpRecording(req) ? "publish" : "read"
     default:
       return undefined
   }
